@@ -1,0 +1,474 @@
+//! The commands behind the CLI, and their output: the JSON contract that scripts rely on and
+//! the readable Norwegian text for people. `main.rs` only parses arguments and calls these.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::extract::{ExtractOptions, extract_file};
+use crate::index::{SearchRequest, SectionIndex};
+use crate::pipeline::{Pipeline, RunSummary, Stage};
+use crate::track::{Catalog, SourceState};
+
+/// How a command ended, beyond success or a fatal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything worked.
+    Ok,
+    /// Finished, but some sources failed (exit code 3).
+    SomeSourcesFailed,
+}
+
+/// Where the configuration and the data live.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub sources: PathBuf,
+    pub index_dir: PathBuf,
+}
+
+impl Paths {
+    fn config(&self) -> Result<Config> {
+        Ok(Config::load(&self.sources)?)
+    }
+}
+
+/// Runs stages of the pipeline; `run` is all of them.
+pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) -> Result<Outcome> {
+    let config = paths.config()?;
+    let pipeline = Pipeline::new(config, &paths.index_dir);
+    let summary = pipeline.run(stages, command)?;
+    for failure in &summary.failures {
+        eprintln!(
+            "error: source {}: {} failed: {}",
+            failure.source, failure.stage, failure.error
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary_json(&summary))?)?;
+    } else {
+        print_summary(&mut out, &pipeline, &summary, stages)?;
+    }
+    Ok(if summary.all_ok() {
+        Outcome::Ok
+    } else {
+        Outcome::SomeSourcesFailed
+    })
+}
+
+fn summary_json(summary: &RunSummary) -> serde_json::Value {
+    json!({
+        "run": summary.run,
+        "ok": summary.all_ok(),
+        "failures": summary.failures,
+        "sections_indexed": summary.sections_indexed,
+        "stage_millis": summary.stage_millis,
+        "themes": summary.themes.iter().map(|t| json!({"id": t.id, "sections": t.sections.len()})).collect::<Vec<_>>(),
+    })
+}
+
+fn print_summary(
+    out: &mut impl Write,
+    pipeline: &Pipeline,
+    summary: &RunSummary,
+    stages: &[Stage],
+) -> Result<()> {
+    let total = pipeline.config.sources.len();
+    let failed = summary
+        .failures
+        .iter()
+        .map(|f| f.source.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let names: Vec<&str> = stages.iter().map(|s| s.name()).collect();
+    writeln!(
+        out,
+        "Kjøring {} ({}): {} av {} kilder ok",
+        summary.run,
+        names.join(" → "),
+        total - failed,
+        total
+    )?;
+    if stages.contains(&Stage::Index) {
+        writeln!(out, "Seksjoner i indeksen: {}", summary.sections_indexed)?;
+    }
+    if stages.contains(&Stage::Match) {
+        for theme in &summary.themes {
+            writeln!(out, "  {:<28} {:>4} seksjoner", theme.label, theme.sections.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// `extract --file PATH`: one file, no configuration or index.
+pub fn extract_one(path: &Path, selector: Option<String>, json: bool) -> Result<Outcome> {
+    let doc = extract_file(path, &ExtractOptions { selector })
+        .with_context(|| path.display().to_string())?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(
+            out,
+            "{} — {} sider, {} seksjoner",
+            doc.title.as_deref().unwrap_or("(uten tittel)"),
+            doc.pages,
+            doc.sections.len()
+        )?;
+        for section in &doc.sections {
+            let indent = "  ".repeat(usize::from(section.level.saturating_sub(1)));
+            writeln!(
+                out,
+                "{indent}{} {}  (s. {}–{}, {} tegn)",
+                section.number.as_deref().unwrap_or("–"),
+                section.heading.as_deref().unwrap_or("(innledning)"),
+                section.page_start,
+                section.page_end,
+                section.text.chars().count()
+            )?;
+        }
+        for warning in &doc.warnings {
+            writeln!(out, "advarsel: {warning}")?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Search parameters as given on the command line.
+pub struct SearchArgs {
+    pub query: String,
+    pub limit: usize,
+    pub source: Option<String>,
+    pub theme: Option<String>,
+    pub json: bool,
+}
+
+/// `search`: queries the index.
+pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
+    // The configuration is optional for searching, but when it is there, a misspelt source or
+    // theme is an error rather than an empty result.
+    if let Ok(config) = Config::load(&paths.sources) {
+        if let Some(source) = &args.source
+            && config.source(source).is_none()
+        {
+            let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+            anyhow::bail!("unknown source {source:?} (known: {})", known.join(", "));
+        }
+        if let Some(theme) = &args.theme
+            && config.theme(theme).is_none()
+        {
+            let known: Vec<&str> = config.themes.iter().map(|t| t.id.as_str()).collect();
+            anyhow::bail!("unknown theme {theme:?} (known: {})", known.join(", "));
+        }
+    }
+    let index = SectionIndex::open(&paths.index_dir)?;
+    let results = index.search(&SearchRequest {
+        query: args.query.clone(),
+        limit: args.limit,
+        source: args.source,
+        theme: args.theme,
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let hits: Vec<_> = results
+            .hits
+            .iter()
+            .map(|hit| {
+                json!({
+                    "source": hit.section.source,
+                    "section": hit.section.label(),
+                    "heading": hit.section.heading,
+                    "page": hit.section.page_start,
+                    "score": hit.score,
+                    "snippet": hit.snippet,
+                    "url": hit.section.link(),
+                    "title": hit.section.title,
+                    "number": hit.section.number,
+                    "page_end": hit.section.page_end,
+                    "themes": hit.section.themes,
+                    "highlights": hit.highlights,
+                    "version": hit.section.version,
+                })
+            })
+            .collect();
+        let body = json!({"query": args.query, "total": results.total, "hits": hits});
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        return Ok(Outcome::Ok);
+    }
+    let color = std::io::stdout().is_terminal();
+    writeln!(
+        out,
+        "{} treff for «{}»{}",
+        results.total,
+        args.query,
+        if results.total > results.hits.len() {
+            format!(" (viser {})", results.hits.len())
+        } else {
+            String::new()
+        }
+    )?;
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let s = &hit.section;
+        let place = match (&s.number, &s.heading) {
+            (Some(n), Some(h)) => format!("{n} {h}"),
+            (None, Some(h)) => h.clone(),
+            (Some(n), None) => n.clone(),
+            (None, None) => "(innledning)".into(),
+        };
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}. {} — {}  (s. {}, {:.2})",
+            rank + 1,
+            s.title,
+            place,
+            s.page_start,
+            hit.score
+        )?;
+        writeln!(out, "   {}", highlight(&hit.snippet, &hit.highlights, color))?;
+        writeln!(out, "   {}", s.link())?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Marks highlighted ranges: bold on a terminal, `**word**` elsewhere.
+fn highlight(snippet: &str, ranges: &[(usize, usize)], color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    let mut out = String::with_capacity(snippet.len() + ranges.len() * 8);
+    let mut last = 0;
+    for &(from, to) in ranges {
+        if from < last || to > snippet.len() || !snippet.is_char_boundary(from) || !snippet.is_char_boundary(to) {
+            continue;
+        }
+        out.push_str(&snippet[last..from]);
+        out.push_str(open);
+        out.push_str(&snippet[from..to]);
+        out.push_str(close);
+        last = to;
+    }
+    out.push_str(&snippet[last..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `match`: runs the match stage and prints ranked sections per theme.
+pub fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
+    let config = paths.config()?;
+    let pipeline = Pipeline::new(config, &paths.index_dir);
+    let summary = pipeline.run(&[Stage::Match], "match")?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let themes: Vec<_> = summary
+            .themes
+            .iter()
+            .map(|t| {
+                json!({
+                    "id": t.id,
+                    "label": t.label,
+                    "sections": t.sections.iter().map(|s| json!({
+                        "source": s.source,
+                        "section": s.section,
+                        "heading": s.heading,
+                        "score": s.score,
+                        "evidence": s.evidence,
+                        "terms": s.terms,
+                        "page": s.page,
+                        "version": s.version,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"themes": themes}))?)?;
+        return Ok(Outcome::Ok);
+    }
+    for theme in &summary.themes {
+        writeln!(out, "{} ({} seksjoner)", theme.label, theme.sections.len())?;
+        for s in &theme.sections {
+            writeln!(
+                out,
+                "  {:.2}  {} {} {}  s. {}",
+                s.score,
+                s.source,
+                s.section,
+                s.heading.as_deref().unwrap_or(""),
+                s.page
+            )?;
+            writeln!(out, "        termer: {}", s.terms.join(", "))?;
+            for sentence in &s.evidence {
+                writeln!(out, "        «{sentence}»")?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `match --explain SOURCE SECTION`: the parts of each theme's score for one section.
+pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result<Outcome> {
+    let config = paths.config()?;
+    let pipeline = Pipeline::new(config, &paths.index_dir);
+    let Some((found, matches)) = pipeline.explain(source, section)? else {
+        anyhow::bail!("no section {section:?} in source {source:?} (give its number, heading or #ordinal)");
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let body = json!({
+            "source": found.source,
+            "section": found.label(),
+            "heading": found.heading,
+            "themes": matches,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        return Ok(Outcome::Ok);
+    }
+    writeln!(
+        out,
+        "{} {} {}",
+        found.source,
+        found.label(),
+        found.heading.as_deref().unwrap_or("")
+    )?;
+    if matches.is_empty() {
+        writeln!(out, "  ingen temaord i seksjonen")?;
+    }
+    for m in &matches {
+        let p = &m.parts;
+        writeln!(
+            out,
+            "  {:<20} {:>6.2} {} terskel {:.2}",
+            m.theme,
+            m.score,
+            if m.passed { "≥" } else { "<" },
+            m.threshold
+        )?;
+        writeln!(
+            out,
+            "      overskrift {} · ulike termer {} · forekomster {} · tetthet {:.2}/100 ord ({} ord){}",
+            p.heading_terms,
+            p.distinct_terms,
+            p.occurrences,
+            p.density,
+            p.tokens,
+            if p.exclude_hits > 0 {
+                format!(" · utelukkingsord {} (halvert)", p.exclude_hits)
+            } else {
+                String::new()
+            }
+        )?;
+        writeln!(out, "      termer: {}", m.terms.join(", "))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `status`: per-source state and the last run, from the catalog.
+pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
+    let config = paths.config()?;
+    let catalog = Catalog::load(&paths.index_dir)?;
+    let now = chrono::Utc::now();
+    let sources: Vec<_> = config
+        .sources
+        .iter()
+        .map(|source| {
+            let record = catalog.sources.get(&source.id).cloned().unwrap_or_default();
+            let indexed = record
+                .indexed_sha256
+                .as_deref()
+                .and_then(|sha| record.version(sha))
+                .and_then(|v| v.extracted.clone());
+            json!({
+                "id": source.id,
+                "title": source.title,
+                "state": record.state,
+                "last_error": record.last_error,
+                "failed_stage": record.failed_stage,
+                "fetched_at": record.fetched_at,
+                "last_attempt_at": record.last_attempt_at,
+                "failures_since_ok": record.failures_since_ok,
+                "sha256": record.sha256,
+                "indexed_sha256": record.indexed_sha256,
+                "versions": record.versions.len(),
+                "pages": indexed.as_ref().map(|e| e.pages),
+                "sections": indexed.as_ref().map(|e| e.sections),
+            })
+        })
+        .collect();
+    let last_run = catalog.last_finished_run();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let body = json!({"sources": sources, "last_run": last_run});
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        return Ok(Outcome::Ok);
+    }
+    for source in &config.sources {
+        let record = catalog.sources.get(&source.id).cloned().unwrap_or_default();
+        let state = match record.state {
+            SourceState::Ok => "ok",
+            SourceState::Failed => "FEILET",
+            SourceState::Pending => "venter",
+        };
+        let age = record
+            .fetched_at
+            .map(|t| describe_age(now - t))
+            .unwrap_or_else(|| "aldri hentet".into());
+        writeln!(
+            out,
+            "{:<8} {:<28} sist hentet {age}, {} versjon(er){}",
+            state,
+            source.id,
+            record.versions.len(),
+            if record.failures_since_ok > 0 {
+                format!(", {} feil siden", record.failures_since_ok)
+            } else {
+                String::new()
+            }
+        )?;
+        if let Some(error) = &record.last_error
+            && record.state == SourceState::Failed
+        {
+            writeln!(out, "         {error}")?;
+        }
+    }
+    if let Some(run) = last_run {
+        writeln!(
+            out,
+            "\nSiste kjøring {} ({}): {} – {} seksjoner, {} temamatcher",
+            run.id, run.command, run.outcome, run.sections_indexed, run.theme_matches
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+fn describe_age(age: chrono::TimeDelta) -> String {
+    let minutes = age.num_minutes();
+    if minutes < 1 {
+        "nå nettopp".into()
+    } else if minutes < 60 {
+        format!("for {minutes} min siden")
+    } else if age.num_hours() < 48 {
+        format!("for {} t siden", age.num_hours())
+    } else {
+        format!("for {} dager siden", age.num_days())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_marked_without_a_terminal() {
+        let snippet = "Fastlegene har lange lister";
+        assert_eq!(
+            highlight(snippet, &[(0, 10)], false),
+            "**Fastlegene** har lange lister"
+        );
+        // Out-of-range or overlapping ranges are ignored rather than panicking.
+        assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
+    }
+}

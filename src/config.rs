@@ -1,0 +1,574 @@
+//! `sources.toml`: the documents to track, the agenda themes and the fetch policy.
+//!
+//! Parsing is strict (`deny_unknown_fields`): a typo in a key is an error with its line, never
+//! a silently ignored setting. Every validation error names the file and the line.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A problem with the configuration file. Displayed as one line: `FILE:LINE: what is wrong`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub fetch: FetchSettings,
+    pub sources: Vec<Source>,
+    pub themes: Vec<Theme>,
+}
+
+/// The kind of document, as the secretariat classifies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Nou,
+    Prop,
+    Meld,
+    Avtale,
+    Horingsuttalelse,
+    Sak,
+    Web,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Nou => "nou",
+            Kind::Prop => "prop",
+            Kind::Meld => "meld",
+            Kind::Avtale => "avtale",
+            Kind::Horingsuttalelse => "horingsuttalelse",
+            Kind::Sak => "sak",
+            Kind::Web => "web",
+        }
+    }
+}
+
+/// Written standard of a document: bokmål or nynorsk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Nb,
+    Nn,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Nb => "nb",
+            Language::Nn => "nn",
+        }
+    }
+}
+
+/// Where a source lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// http:// or https://
+    Http(url::Url),
+    /// file:// URL or a path relative to the configuration file, resolved.
+    File(PathBuf),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Http(url) => write!(f, "{url}"),
+            Location::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One tracked document.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    /// The URL as written in the file.
+    pub url: String,
+    pub location: Location,
+    pub language: Option<Language>,
+    /// CSS selector of the main content of an HTML page.
+    pub selector: Option<String>,
+    /// The canonical reference other documents use for this one ("NOU 2023: 4").
+    pub cites_as: Option<String>,
+    /// Line of the `[[source]]` entry's id, for messages.
+    pub line: usize,
+}
+
+impl Source {
+    /// A link a reader can open: the web URL, or a file:// URL for local sources.
+    pub fn public_url(&self) -> String {
+        match &self.location {
+            Location::Http(url) => url.to_string(),
+            Location::File(path) => url::Url::from_file_path(path)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|()| path.display().to_string()),
+        }
+    }
+}
+
+/// An agenda theme that sections are matched against.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub id: String,
+    /// Norwegian label shown to readers.
+    pub label: String,
+    pub description: String,
+    /// Short terms in bokmål and nynorsk; multi-word terms are matched as phrases.
+    pub terms: Vec<String>,
+    /// Terms whose presence argues against the theme.
+    pub exclude: Vec<String>,
+    /// Minimum score for a section to carry the theme.
+    pub threshold: Option<f32>,
+}
+
+/// How politely and how long to fetch.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSettings {
+    pub user_agent: String,
+    pub connect_timeout_secs: f64,
+    /// Limit for one whole request, body included.
+    pub timeout_secs: f64,
+    pub max_bytes: u64,
+    /// Extra attempts after a 5xx answer, a timeout or a connection error (never after a 4xx).
+    pub retries: u32,
+    /// First back-off delay; doubled on each retry.
+    pub backoff_ms: u64,
+    /// Sources fetched at the same time.
+    pub concurrency: usize,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            user_agent: format!(
+                "samspor/{} (policy-document tracker for a helsefellesskap; nightly, conditional requests)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            connect_timeout_secs: 10.0,
+            timeout_secs: 120.0,
+            max_bytes: 200 * 1024 * 1024,
+            retries: 3,
+            backoff_ms: 1000,
+            concurrency: 4,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    fetch: Option<Spanned<FetchSettings>>,
+    #[serde(default, rename = "source")]
+    sources: Vec<RawSource>,
+    #[serde(default, rename = "theme")]
+    themes: Vec<RawTheme>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    kind: Kind,
+    url: Spanned<String>,
+    #[serde(default)]
+    language: Option<Language>,
+    #[serde(default)]
+    selector: Option<Spanned<String>>,
+    #[serde(default)]
+    cites_as: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    id: Spanned<String>,
+    label: Spanned<String>,
+    description: String,
+    terms: Spanned<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    threshold: Option<Spanned<f32>>,
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.display().to_string(),
+            source,
+        })?;
+        // Absolute, so file sources get file:// links that work from anywhere.
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."));
+        let base_dir = std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf());
+        Config::parse(&text, path, &base_dir)
+    }
+
+    /// Parses configuration text; relative source paths resolve against `base_dir`.
+    pub fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let invalid = |offset: usize, message: String| ConfigError::Invalid {
+            file: file.clone(),
+            line: line_of(text, offset),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map(|s| s.start).unwrap_or(0);
+            invalid(offset, err.message().trim().replace('\n', " "))
+        })?;
+
+        let fetch = match raw.fetch {
+            Some(spanned) => {
+                let offset = spanned.span().start;
+                let settings = spanned.into_inner();
+                validate_fetch(&settings).map_err(|m| invalid(offset, m))?;
+                settings
+            }
+            None => FetchSettings::default(),
+        };
+
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut sources = Vec::with_capacity(raw.sources.len());
+        for raw_source in raw.sources {
+            let id_offset = raw_source.id.span().start;
+            let id = raw_source.id.into_inner();
+            check_id(&id).map_err(|m| invalid(id_offset, format!("source id {id:?}: {m}")))?;
+            if let Some(first) = seen.insert(id.clone(), line_of(text, id_offset)) {
+                return Err(invalid(
+                    id_offset,
+                    format!("duplicate source id {id:?} (first defined at line {first})"),
+                ));
+            }
+            let title_offset = raw_source.title.span().start;
+            let title = raw_source.title.into_inner();
+            if title.trim().is_empty() {
+                return Err(invalid(title_offset, format!("source {id:?}: empty title")));
+            }
+            let url_offset = raw_source.url.span().start;
+            let url = raw_source.url.into_inner();
+            let location = resolve_location(&url, base_dir)
+                .map_err(|m| invalid(url_offset, format!("source {id:?}: {m}")))?;
+            let selector = match raw_source.selector {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let selector = spanned.into_inner();
+                    scraper::Selector::parse(&selector).map_err(|e| {
+                        invalid(
+                            offset,
+                            format!("source {id:?}: invalid CSS selector {selector:?}: {e}"),
+                        )
+                    })?;
+                    Some(selector)
+                }
+                None => None,
+            };
+            sources.push(Source {
+                id,
+                title,
+                kind: raw_source.kind,
+                url,
+                location,
+                language: raw_source.language,
+                selector,
+                cites_as: raw_source.cites_as.filter(|c| !c.trim().is_empty()),
+                line: line_of(text, id_offset),
+            });
+        }
+
+        let mut seen_themes: HashMap<String, usize> = HashMap::new();
+        let mut themes = Vec::with_capacity(raw.themes.len());
+        for raw_theme in raw.themes {
+            let id_offset = raw_theme.id.span().start;
+            let id = raw_theme.id.into_inner();
+            check_id(&id).map_err(|m| invalid(id_offset, format!("theme id {id:?}: {m}")))?;
+            if let Some(first) = seen_themes.insert(id.clone(), line_of(text, id_offset)) {
+                return Err(invalid(
+                    id_offset,
+                    format!("duplicate theme id {id:?} (first defined at line {first})"),
+                ));
+            }
+            let label_offset = raw_theme.label.span().start;
+            let label = raw_theme.label.into_inner();
+            if label.trim().is_empty() {
+                return Err(invalid(label_offset, format!("theme {id:?}: empty label")));
+            }
+            let terms_offset = raw_theme.terms.span().start;
+            let terms: Vec<String> = raw_theme.terms.into_inner();
+            if terms.is_empty() {
+                return Err(invalid(terms_offset, format!("theme {id:?}: empty terms")));
+            }
+            if let Some(blank) = terms.iter().position(|t| t.trim().is_empty()) {
+                return Err(invalid(
+                    terms_offset,
+                    format!("theme {id:?}: term number {} is empty", blank + 1),
+                ));
+            }
+            let threshold = match raw_theme.threshold {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let value = spanned.into_inner();
+                    if !(value.is_finite() && value > 0.0) {
+                        return Err(invalid(
+                            offset,
+                            format!("theme {id:?}: threshold must be a positive number"),
+                        ));
+                    }
+                    Some(value)
+                }
+                None => None,
+            };
+            themes.push(Theme {
+                id,
+                label,
+                description: raw_theme.description,
+                terms: terms.into_iter().map(|t| t.trim().to_string()).collect(),
+                exclude: raw_theme
+                    .exclude
+                    .into_iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                threshold,
+            });
+        }
+
+        Ok(Config {
+            path: path.to_path_buf(),
+            fetch,
+            sources,
+            themes,
+        })
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn theme(&self, id: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.id == id)
+    }
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Ids become directory and file names, so they are restricted to a safe alphabet.
+fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 80
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !id.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err("must be 1–80 characters of a–z, 0–9, '-' or '_', not starting with '-'".into())
+    }
+}
+
+fn resolve_location(url: &str, base_dir: &Path) -> Result<Location, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err("empty url".into());
+    }
+    if url.contains("://") {
+        let parsed = url::Url::parse(url).map_err(|e| format!("bad url {url:?}: {e}"))?;
+        return match parsed.scheme() {
+            "http" | "https" => {
+                if parsed.host_str().is_none_or(str::is_empty) {
+                    Err(format!("bad url {url:?}: no host"))
+                } else {
+                    Ok(Location::Http(parsed))
+                }
+            }
+            "file" => parsed
+                .to_file_path()
+                .map(Location::File)
+                .map_err(|()| format!("bad file url {url:?}")),
+            other => Err(format!(
+                "bad url {url:?}: unsupported scheme {other:?} (use https://, http://, file:// or a relative path)"
+            )),
+        };
+    }
+    if url.contains(':') && !url.starts_with('.') && !url.starts_with('/') {
+        // "htps:/x" or "mailto:x" are mistakes, not file names.
+        return Err(format!(
+            "bad url {url:?}: not an http(s):// or file:// URL nor a relative path"
+        ));
+    }
+    let path = Path::new(url);
+    Ok(Location::File(if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base_dir.join(path)
+    }))
+}
+
+fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
+    if settings.user_agent.trim().is_empty() {
+        return Err("[fetch] user_agent must not be empty".into());
+    }
+    if !(settings.timeout_secs > 0.0 && settings.connect_timeout_secs > 0.0) {
+        return Err("[fetch] timeouts must be positive".into());
+    }
+    if settings.max_bytes == 0 {
+        return Err("[fetch] max_bytes must be positive".into());
+    }
+    if settings.concurrency == 0 || settings.concurrency > 32 {
+        return Err("[fetch] concurrency must be between 1 and 32".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("sources.toml"), Path::new("/base"))
+    }
+
+    const GOOD: &str = r#"
+[fetch]
+retries = 1
+
+[[source]]
+id = "nou-2023-4"
+title = "NOU 2023: 4 Tid for handling"
+kind = "nou"
+url = "https://www.regjeringen.no/no/dokumenter/nou-2023-4/id2961552/"
+cites_as = "NOU 2023: 4"
+
+[[source]]
+id = "avtale"
+title = "Samarbeidsavtale"
+kind = "avtale"
+url = "docs/avtale.html"
+language = "nn"
+selector = "main article"
+
+[[theme]]
+id = "fastlegekrise"
+label = "Fastlegekrise"
+description = "Fastlegeordningen under press"
+terms = ["fastlege", "legemangel"]
+"#;
+
+    #[test]
+    fn parses_a_good_file() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.sources.len(), 2);
+        assert_eq!(config.fetch.retries, 1);
+        assert_eq!(config.fetch.concurrency, 4, "unset keys keep their defaults");
+        assert_eq!(
+            config.sources[1].location,
+            Location::File(PathBuf::from("/base/docs/avtale.html"))
+        );
+        assert_eq!(config.sources[1].language, Some(Language::Nn));
+        assert_eq!(config.sources[0].cites_as.as_deref(), Some("NOU 2023: 4"));
+        assert_eq!(config.themes[0].terms, vec!["fastlege", "legemangel"]);
+    }
+
+    fn error_of(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_typo_in_a_key_fails_with_its_line() {
+        let text = GOOD.replace("cites_as", "cite_as");
+        let err = error_of(&text);
+        assert!(err.starts_with("sources.toml:10: "), "{err}");
+        assert!(err.contains("cite_as"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn a_typo_in_the_fetch_table_fails() {
+        let err = error_of(&GOOD.replace("retries = 1", "retry = 1"));
+        assert!(err.contains("retry"), "{err}");
+        assert!(err.starts_with("sources.toml:3: "), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_lines() {
+        let err = error_of(&GOOD.replace("id = \"avtale\"", "id = \"nou-2023-4\""));
+        assert_eq!(
+            err,
+            "sources.toml:13: duplicate source id \"nou-2023-4\" (first defined at line 6)"
+        );
+    }
+
+    #[test]
+    fn bad_urls_are_rejected() {
+        for bad in ["htps://example.org/x.pdf", "ftp://example.org/x", "https://", ""] {
+            let text = GOOD.replace("docs/avtale.html", bad);
+            let err = error_of(&text);
+            assert!(err.starts_with("sources.toml:16: "), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn empty_terms_are_rejected() {
+        let err = error_of(&GOOD.replace(r#"["fastlege", "legemangel"]"#, "[]"));
+        assert_eq!(err, "sources.toml:24: theme \"fastlegekrise\": empty terms");
+        let err = error_of(&GOOD.replace(r#""legemangel""#, r#""  ""#));
+        assert!(err.contains("term number 2 is empty"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kind_and_bad_selector_are_rejected() {
+        let err = error_of(&GOOD.replace("kind = \"nou\"", "kind = \"rapport\""));
+        assert!(err.starts_with("sources.toml:8: "), "{err}");
+        let err = error_of(&GOOD.replace("main article", "main >>> ["));
+        assert!(err.contains("invalid CSS selector"), "{err}");
+    }
+
+    #[test]
+    fn ids_must_be_safe_file_names() {
+        let err = error_of(&GOOD.replace("id = \"avtale\"", "id = \"../etc\""));
+        assert!(err.contains("source id \"../etc\""), "{err}");
+    }
+
+    #[test]
+    fn file_urls_resolve() {
+        let text = GOOD.replace("docs/avtale.html", "file:///srv/avtale.html");
+        let config = parse(&text).unwrap();
+        assert_eq!(
+            config.sources[1].location,
+            Location::File(PathBuf::from("/srv/avtale.html"))
+        );
+    }
+}

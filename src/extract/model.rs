@@ -1,0 +1,42 @@
+//! The extracted-document model shared by the PDF and HTML extractors, the cache of extracted
+//! versions, the index and `extract --json`. Field names here are the JSON contract.
+
+use serde::{Deserialize, Serialize};
+
+/// Which extractor produced a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Html,
+}
+
+/// One document as the extractors see it: a title, a page count and its sections in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtractedDoc {
+    /// The file the text came from, as given.
+    pub file: String,
+    pub format: Format,
+    pub title: Option<String>,
+    /// Number of pages (1 for HTML).
+    pub pages: u32,
+    pub sections: Vec<Section>,
+    /// Problems that did not stop extraction (a page that failed, an unknown font, …).
+    pub warnings: Vec<String>,
+}
+
+/// A numbered or headed part of a document. Text before the first heading is a section with
+/// `number` and `heading` both `None`, so no text is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading's own number ("3.2.1"), if it has one.
+    pub number: Option<String>,
+    pub heading: Option<String>,
+    /// 1 for chapters (or h1), 2 for "3.2" (or h2), …; 0 for text before the first heading.
+    pub level: u8,
+    /// 1-based physical page where the section starts (PDF); 1 for HTML.
+    pub page_start: u32,
+    pub page_end: u32,
+    /// The section's body text: paragraphs separated by "\n\n", lines of a paragraph joined.
+    pub text: String,
+}

@@ -1,0 +1,605 @@
+//! Index: one tantivy document per section, on disk under `INDEX_DIR/tantivy`.
+//!
+//! Text is indexed twice: stemmed Norwegian (`heading`, `body`) for recall and exact lowercase
+//! forms (`heading_exact`, `body_exact`) for phrases and names. A source is replaced as a whole
+//! (delete by source id, add its sections) and all changes of a run go into one commit, so a
+//! reader sees either the old or the new state of every source.
+//!
+//! Architecture invariant: the index knows nothing of HTTP, PDF, HTML or the catalog; it
+//! stores and searches `IndexedSection`s.
+
+pub mod analyzer;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index in {0}: run `samspor run` (or `samspor index`) first")]
+    Missing(String),
+    #[error("invalid query {query:?}: {message}")]
+    Query { query: String, message: String },
+    #[error("index in {dir}: {source}")]
+    Tantivy {
+        dir: String,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("index in {dir}: {source}")]
+    Io {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A section as stored in and returned from the index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexedSection {
+    pub source: String,
+    pub title: String,
+    pub kind: String,
+    pub language: Option<String>,
+    pub url: String,
+    /// "pdf" or "html": PDF links get `#page=N`.
+    pub format: String,
+    /// SHA-256 of the document version the section comes from.
+    pub version: String,
+    /// Position of the section in its document, from 0.
+    pub ordinal: u64,
+    pub number: Option<String>,
+    pub heading: Option<String>,
+    pub level: u64,
+    pub page_start: u64,
+    pub page_end: u64,
+    pub text: String,
+    pub themes: Vec<String>,
+}
+
+impl IndexedSection {
+    /// Stable id of a section within the index.
+    pub fn key(&self) -> String {
+        section_key(&self.source, self.ordinal)
+    }
+
+    /// A link to the section's place in the source: PDFs open at the section's first page.
+    pub fn link(&self) -> String {
+        if self.format == "pdf" && self.page_start > 0 {
+            format!("{}#page={}", self.url, self.page_start)
+        } else {
+            self.url.clone()
+        }
+    }
+
+    /// What a reader calls the section: its number, else its heading, else "(innledning)".
+    pub fn label(&self) -> String {
+        self.number
+            .clone()
+            .or_else(|| self.heading.clone())
+            .unwrap_or_else(|| "(innledning)".to_string())
+    }
+}
+
+pub fn section_key(source: &str, ordinal: u64) -> String {
+    format!("{source}#{ordinal}")
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    source: Field,
+    title: Field,
+    kind: Field,
+    language: Field,
+    url: Field,
+    format: Field,
+    version: Field,
+    ordinal: Field,
+    number: Field,
+    heading: Field,
+    heading_exact: Field,
+    level: Field,
+    page_start: Field,
+    page_end: Field,
+    body: Field,
+    body_exact: Field,
+    themes: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |tokenizer: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { options.set_stored() } else { options }
+    };
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        source: builder.add_text_field("source", STRING | STORED),
+        title: builder.add_text_field("title", text(analyzer::STEMMED, true)),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        language: builder.add_text_field("language", STRING | STORED),
+        url: builder.add_text_field("url", STORED),
+        format: builder.add_text_field("format", STRING | STORED),
+        version: builder.add_text_field("version", STRING | STORED),
+        ordinal: builder.add_u64_field("ordinal", STORED),
+        number: builder.add_text_field("number", STRING | STORED),
+        heading: builder.add_text_field("heading", text(analyzer::STEMMED, true)),
+        heading_exact: builder.add_text_field("heading_exact", text(analyzer::EXACT, false)),
+        level: builder.add_u64_field("level", STORED),
+        page_start: builder.add_u64_field("page_start", STORED),
+        page_end: builder.add_u64_field("page_end", STORED),
+        body: builder.add_text_field("body", text(analyzer::STEMMED, true)),
+        body_exact: builder.add_text_field("body_exact", text(analyzer::EXACT, false)),
+        themes: builder.add_text_field("themes", STRING | STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// The section index on disk.
+pub struct SectionIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// Search parameters.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub source: Option<String>,
+    pub theme: Option<String>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub section: IndexedSection,
+    pub score: f32,
+    /// Plain-text passage around the best match.
+    pub snippet: String,
+    /// Byte ranges of highlighted words within `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+}
+
+impl SectionIndex {
+    fn tantivy_dir(index_dir: &Path) -> PathBuf {
+        index_dir.join("tantivy")
+    }
+
+    /// Opens the index, creating it if the directory has none.
+    pub fn open_or_create(index_dir: &Path) -> Result<SectionIndex, IndexError> {
+        let dir = SectionIndex::tantivy_dir(index_dir);
+        std::fs::create_dir_all(&dir).map_err(|source| IndexError::Io {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        let (schema, fields) = schema();
+        let mmap = tantivy::directory::MmapDirectory::open(&dir).map_err(|e| IndexError::Io {
+            dir: dir.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open_or_create(mmap, schema).map_err(|source| IndexError::Tantivy {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        SectionIndex::wrap(dir, index, fields)
+    }
+
+    /// Opens an existing index for reading.
+    pub fn open(index_dir: &Path) -> Result<SectionIndex, IndexError> {
+        let dir = SectionIndex::tantivy_dir(index_dir);
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexError::Missing(index_dir.display().to_string()));
+        }
+        let index = Index::open_in_dir(&dir).map_err(|source| IndexError::Tantivy {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        let (_, fields) = schema();
+        SectionIndex::wrap(dir, index, fields)
+    }
+
+    fn wrap(dir: PathBuf, index: Index, fields: Fields) -> Result<SectionIndex, IndexError> {
+        analyzer::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|source| IndexError::Tantivy {
+                dir: dir.display().to_string(),
+                source,
+            })?;
+        Ok(SectionIndex {
+            dir,
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    fn err(&self, source: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            dir: self.dir.display().to_string(),
+            source,
+        }
+    }
+
+    /// Starts a batch of changes that becomes visible at `commit`.
+    pub fn begin(&self) -> Result<IndexBatch<'_>, IndexError> {
+        let writer = self
+            .index
+            .writer_with_num_threads(1, 64 * 1024 * 1024)
+            .map_err(|e| self.err(e))?;
+        Ok(IndexBatch {
+            index: self,
+            writer,
+        })
+    }
+
+    fn to_document(&self, section: &IndexedSection) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.key, section.key());
+        doc.add_text(f.source, &section.source);
+        doc.add_text(f.title, &section.title);
+        doc.add_text(f.kind, &section.kind);
+        if let Some(language) = &section.language {
+            doc.add_text(f.language, language);
+        }
+        doc.add_text(f.url, &section.url);
+        doc.add_text(f.format, &section.format);
+        doc.add_text(f.version, &section.version);
+        doc.add_u64(f.ordinal, section.ordinal);
+        if let Some(number) = &section.number {
+            doc.add_text(f.number, number);
+        }
+        if let Some(heading) = &section.heading {
+            doc.add_text(f.heading, heading);
+            doc.add_text(f.heading_exact, heading);
+        }
+        doc.add_u64(f.level, section.level);
+        doc.add_u64(f.page_start, section.page_start);
+        doc.add_u64(f.page_end, section.page_end);
+        doc.add_text(f.body, &section.text);
+        doc.add_text(f.body_exact, &section.text);
+        for theme in &section.themes {
+            doc.add_text(f.themes, theme);
+        }
+        doc
+    }
+
+    fn from_document(&self, doc: &TantivyDocument) -> IndexedSection {
+        let f = &self.fields;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let number = |field: Field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        IndexedSection {
+            source: text(f.source).unwrap_or_default(),
+            title: text(f.title).unwrap_or_default(),
+            kind: text(f.kind).unwrap_or_default(),
+            language: text(f.language),
+            url: text(f.url).unwrap_or_default(),
+            format: text(f.format).unwrap_or_default(),
+            version: text(f.version).unwrap_or_default(),
+            ordinal: number(f.ordinal),
+            number: text(f.number),
+            heading: text(f.heading),
+            level: number(f.level),
+            page_start: number(f.page_start),
+            page_end: number(f.page_end),
+            text: text(f.body).unwrap_or_default(),
+            themes: doc
+                .get_all(f.themes)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        }
+    }
+
+    /// Re-reads the latest commit.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader.reload().map_err(|e| self.err(e))
+    }
+
+    /// Number of sections in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every section of one source, in document order.
+    pub fn sections_of(&self, source: &str) -> Result<Vec<IndexedSection>, IndexError> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.source, source),
+            IndexRecordOption::Basic,
+        );
+        let mut sections = self.collect_all(&query)?;
+        sections.sort_by_key(|s| s.ordinal);
+        Ok(sections)
+    }
+
+    /// Every section in the index, ordered by source and position.
+    pub fn all_sections(&self) -> Result<Vec<IndexedSection>, IndexError> {
+        let mut sections = self.collect_all(&tantivy::query::AllQuery)?;
+        sections.sort_by(|a, b| a.source.cmp(&b.source).then(a.ordinal.cmp(&b.ordinal)));
+        Ok(sections)
+    }
+
+    fn collect_all(&self, query: &dyn Query) -> Result<Vec<IndexedSection>, IndexError> {
+        let searcher = self.reader.searcher();
+        let addresses = searcher
+            .search(query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.err(e))?;
+        addresses
+            .into_iter()
+            .map(|address| self.load(address))
+            .collect()
+    }
+
+    fn load(&self, address: DocAddress) -> Result<IndexedSection, IndexError> {
+        let doc: TantivyDocument = self
+            .reader
+            .searcher()
+            .doc(address)
+            .map_err(|e| self.err(e))?;
+        Ok(self.from_document(&doc))
+    }
+
+    /// Sections where any of the given analysed terms occur, in heading or body. Each term is a
+    /// sequence of tokens (a phrase when longer than one).
+    pub fn sections_with_any(
+        &self,
+        terms: &[Vec<String>],
+    ) -> Result<Vec<IndexedSection>, IndexError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for tokens in terms {
+            for field in [self.fields.heading, self.fields.body] {
+                let query: Box<dyn Query> = match tokens.as_slice() {
+                    [] => continue,
+                    [one] => Box::new(TermQuery::new(
+                        Term::from_field_text(field, one),
+                        IndexRecordOption::Basic,
+                    )),
+                    many => Box::new(tantivy::query::PhraseQuery::new(
+                        many.iter()
+                            .map(|t| Term::from_field_text(field, t))
+                            .collect(),
+                    )),
+                };
+                clauses.push((Occur::Should, query));
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.collect_all(&BooleanQuery::new(clauses))
+    }
+
+    /// Runs a user query. Words are required by default (`fastlege rekruttering` finds
+    /// sections with both); `OR`, `-word`, `"phrases"`, `field:value` and `word*` work as in
+    /// tantivy's query language.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![f.heading, f.body, f.title, f.heading_exact, f.body_exact],
+        );
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.heading, 2.0);
+        parser.set_field_boost(f.title, 0.5);
+        parser.set_field_boost(f.heading_exact, 1.0);
+        parser.set_field_boost(f.body_exact, 0.5);
+        let trimmed = request.query.trim();
+        if trimmed.is_empty() {
+            return Err(IndexError::Query {
+                query: request.query.clone(),
+                message: "empty query".into(),
+            });
+        }
+        let user_query = parser
+            .parse_query(trimmed)
+            .map_err(|e| IndexError::Query {
+                query: request.query.clone(),
+                message: e.to_string(),
+            })?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
+        if let Some(source) = &request.source {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.source, source),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(theme) = &request.theme {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.themes, theme),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = request.limit.clamp(1, 1000);
+        let (top, total) = searcher
+            .search(&query, &(TopDocs::with_limit(limit).order_by_score(), Count))
+            .map_err(|e| self.err(e))?;
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &*user_query, f.body).map_err(|e| self.err(e))?;
+        snippets.set_max_num_chars(240);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
+            let section = self.from_document(&doc);
+            let snippet = snippets.snippet_from_doc(&doc);
+            let (snippet, highlights) = if snippet.fragment().trim().is_empty() {
+                (lead(&section.text, 240), Vec::new())
+            } else {
+                (
+                    snippet.fragment().to_string(),
+                    snippet
+                        .highlighted()
+                        .iter()
+                        .map(|r| (r.start, r.end))
+                        .collect(),
+                )
+            };
+            hits.push(SearchHit {
+                section,
+                score,
+                snippet,
+                highlights,
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+}
+
+/// The start of a text, cut at a word boundary.
+fn lead(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > max_chars {
+            out.push_str(" …");
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Changes to the index, applied together at `commit`.
+pub struct IndexBatch<'a> {
+    index: &'a SectionIndex,
+    writer: IndexWriter,
+}
+
+impl IndexBatch<'_> {
+    /// Replaces everything indexed for `source` with `sections` (which may be empty).
+    pub fn replace_source(&mut self, source: &str, sections: &[IndexedSection]) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.index.fields.source, source));
+        for section in sections {
+            self.writer
+                .add_document(self.index.to_document(section))
+                .map_err(|e| self.index.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Makes the changes visible atomically and cleans up files no commit refers to.
+    pub fn commit(mut self) -> Result<(), IndexError> {
+        self.writer.commit().map_err(|e| self.index.err(e))?;
+        let _ = self.writer.garbage_collect_files().wait();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| self.index.err(e))?;
+        self.index.reload()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(source: &str, ordinal: u64, heading: &str, text: &str) -> IndexedSection {
+        IndexedSection {
+            source: source.into(),
+            title: format!("Dokument {source}"),
+            kind: "nou".into(),
+            language: Some("nb".into()),
+            url: format!("https://example.org/{source}.pdf"),
+            format: "pdf".into(),
+            version: "abc".into(),
+            ordinal,
+            number: Some(format!("{}", ordinal + 1)),
+            heading: Some(heading.into()),
+            level: 1,
+            page_start: ordinal + 1,
+            page_end: ordinal + 1,
+            text: text.into(),
+            themes: vec!["fastlegekrise".into()],
+        }
+    }
+
+    #[test]
+    fn index_search_and_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SectionIndex::open_or_create(dir.path()).unwrap();
+        let mut batch = index.begin().unwrap();
+        batch
+            .replace_source(
+                "a",
+                &[
+                    section("a", 0, "Fastlegeordningen", "Fastlegene har for lange lister."),
+                    section("a", 1, "Økonomi", "Sykehusene har underskudd."),
+                ],
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        assert_eq!(index.len(), 2);
+
+        let request = |query: &str| SearchRequest {
+            query: query.into(),
+            limit: 10,
+            source: None,
+            theme: None,
+        };
+        let results = index.search(&request("fastlegen")).unwrap();
+        assert_eq!(results.total, 1);
+        assert_eq!(results.hits[0].section.heading.as_deref(), Some("Fastlegeordningen"));
+        let results = index.search(&request("sykehus")).unwrap();
+        assert_eq!(results.hits[0].section.number.as_deref(), Some("2"));
+        assert!(!results.hits[0].highlights.is_empty());
+
+        let err = index.search(&request("fastlege AND (")).unwrap_err().to_string();
+        assert!(err.starts_with("invalid query"), "{err}");
+
+        // Replacing a source drops its old sections.
+        let mut batch = index.begin().unwrap();
+        batch
+            .replace_source("a", &[section("a", 0, "Nytt", "Berre ein seksjon no.")])
+            .unwrap();
+        batch.commit().unwrap();
+        assert_eq!(index.sections_of("a").unwrap().len(), 1);
+        assert_eq!(index.search(&request("sykehus")).unwrap().total, 0);
+    }
+
+    #[test]
+    fn missing_index_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = SectionIndex::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("run `samspor run`"), "{err}");
+    }
+}

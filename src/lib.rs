@@ -1,0 +1,14 @@
+//! samspor keeps a Norwegian *helsefellesskap* on top of the national policy documents that
+//! shape its work: it fetches the documents listed in `sources.toml`, extracts their text with
+//! structure, indexes the sections for Norwegian search, matches them to agenda themes with
+//! evidence, and tracks what changed. See ARCHITECTURE.md for the stages and their invariants.
+
+pub mod commands;
+pub mod config;
+pub mod extract;
+pub mod fetch;
+pub mod fsutil;
+pub mod index;
+pub mod pipeline;
+pub mod themes;
+pub mod track;

@@ -1,0 +1,180 @@
+//! The `samspor` binary: parses the command line and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use samspor::commands::{self, Outcome, Paths, SearchArgs};
+use samspor::pipeline::Stage;
+
+/// Keeps a helsefellesskap on top of the national policy documents: fetch, extract, index,
+/// match themes, search.
+#[derive(Parser)]
+#[command(name = "samspor", version, about)]
+struct Cli {
+    /// The configuration: sources to track and agenda themes.
+    #[arg(long, global = true, default_value = "sources.toml", value_name = "FILE")]
+    sources: PathBuf,
+    /// Where versions, extracted text, the index and the catalog live.
+    #[arg(long, global = true, default_value = "index", value_name = "DIR")]
+    index_dir: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// More log output (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline: fetch, extract, index, match. Exit 3 if some sources failed.
+    Run {
+        /// Print the run summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch every source (conditional requests; every version kept).
+    Fetch {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract text from fetched versions, or from one file with --file.
+    Extract {
+        /// Extract this file only (PDF or HTML); needs no configuration or index.
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// CSS selector of an HTML file's main content (with --file).
+        #[arg(long, requires = "file")]
+        selector: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Index extracted sections (only changed sources are re-indexed).
+    Index {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Match sections to the agenda themes and list them, strongest first.
+    Match {
+        /// Show the parts of the score of one section: SOURCE SECTION (number or heading).
+        #[arg(long, num_args = 2, value_names = ["SOURCE", "SECTION"])]
+        explain: Option<Vec<String>>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the indexed sections.
+    Search {
+        /// Words are all required; OR, -word, "phrase", word* and field:value also work.
+        query: String,
+        /// Maximum number of hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only this source (its id in sources.toml).
+        #[arg(long, value_name = "ID")]
+        source: Option<String>,
+        /// Only sections matched to this theme.
+        #[arg(long, value_name = "ID")]
+        theme: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-source state and the last run.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn init_logging(format: LogFormat, verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("samspor={default},warn")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_target(false).init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let paths = Paths {
+        sources: cli.sources,
+        index_dir: cli.index_dir,
+    };
+    match cli.command {
+        Command::Run { json } => commands::run_stages(&paths, &Stage::ALL, "run", json),
+        Command::Fetch { json } => commands::run_stages(&paths, &[Stage::Fetch], "fetch", json),
+        Command::Extract {
+            file: Some(file),
+            selector,
+            json,
+        } => commands::extract_one(&file, selector, json),
+        Command::Extract { file: None, json, .. } => {
+            commands::run_stages(&paths, &[Stage::Extract], "extract", json)
+        }
+        Command::Index { json } => commands::run_stages(&paths, &[Stage::Index], "index", json),
+        Command::Match {
+            explain: Some(args),
+            json,
+        } => commands::explain(&paths, &args[0], &args[1], json),
+        Command::Match { explain: None, json } => commands::match_themes(&paths, json),
+        Command::Search {
+            query,
+            limit,
+            source,
+            theme,
+            json,
+        } => commands::search(
+            &paths,
+            SearchArgs {
+                query,
+                limit,
+                source,
+                theme,
+                json,
+            },
+        ),
+        Command::Status { json } => commands::status(&paths, json),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format, cli.verbose);
+    match dispatch(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeSourcesFailed) => ExitCode::from(3),
+        Err(err) => {
+            // `samspor search x | head` closing the pipe is not an error.
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            if err.chain().any(|cause| cause.is::<samspor::config::ConfigError>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Themes: which sections speak about which agenda theme, with evidence a reader can check.
+//!
+//! A theme's terms go through the same Norwegian analysis as the index, so "fastlege" matches
+//! "fastlegene" and "skrøpelig" matches nynorsk "skrøpelege"; a multi-word term matches as a
+//! phrase. The score of a (section, theme) pair is built from parts that `match --explain`
+//! prints: terms in the heading weigh most, then how many distinct theme terms occur, how often,
+//! and how dense they are in the section. One passing mention in a long section on something
+//! else stays below the threshold.
+//!
+//! Architecture invariant: scoring is a pure function of (heading, text, theme); the index
+//! only narrows the candidates, so a section's themes never depend on the rest of the corpus.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+use crate::config::Theme;
+use crate::index::analyzer::{self, Term};
+
+/// Score a section needs to carry a theme, unless the theme sets its own threshold.
+pub const DEFAULT_THRESHOLD: f32 = 2.0;
+
+const HEADING_WEIGHT: f32 = 1.5;
+const DISTINCT_WEIGHT: f32 = 0.75;
+const OCCURRENCE_WEIGHT: f32 = 0.25;
+const DENSITY_WEIGHT: f32 = 0.5;
+/// Sections shorter than this many tokens count as this long for density, so a two-line
+/// section with one mention is not "dense".
+const MIN_DENSITY_TOKENS: usize = 60;
+const EXCLUDE_FACTOR: f32 = 0.5;
+
+/// The parts a score is made of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreParts {
+    /// Distinct theme terms in the heading (counted up to 2).
+    pub heading_terms: usize,
+    /// Distinct theme terms in heading or text (counted up to 4).
+    pub distinct_terms: usize,
+    /// Occurrences of theme terms in the text (counted up to 8).
+    pub occurrences: usize,
+    /// Tokens in the text after analysis.
+    pub tokens: usize,
+    /// Occurrences per 100 tokens (counted up to 6).
+    pub density: f32,
+    /// Occurrences of the theme's exclude terms; any halves the score.
+    pub exclude_hits: usize,
+}
+
+impl ScoreParts {
+    pub fn score(&self) -> f32 {
+        let mut score = HEADING_WEIGHT * self.heading_terms.min(2) as f32
+            + DISTINCT_WEIGHT * self.distinct_terms.min(4) as f32
+            + OCCURRENCE_WEIGHT * self.occurrences.min(8) as f32
+            + DENSITY_WEIGHT * self.density.min(6.0);
+        if self.exclude_hits > 0 {
+            score *= EXCLUDE_FACTOR;
+        }
+        (score * 1000.0).round() / 1000.0
+    }
+}
+
+/// A theme found in a section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeMatch {
+    pub theme: String,
+    pub score: f32,
+    /// Whether the score reaches the theme's threshold.
+    pub passed: bool,
+    pub threshold: f32,
+    /// The theme's terms (as written in sources.toml) that occur.
+    pub terms: Vec<String>,
+    /// One or two sentences carrying the terms, verbatim from the section.
+    pub evidence: Vec<String>,
+    pub parts: ScoreParts,
+}
+
+struct PreparedTerm {
+    written: String,
+    /// Stemmed tokens with their offset from the first token's position.
+    tokens: Vec<(String, usize)>,
+}
+
+struct PreparedTheme {
+    id: String,
+    threshold: f32,
+    terms: Vec<PreparedTerm>,
+    exclude: Vec<PreparedTerm>,
+}
+
+/// Scores sections against the configured themes.
+pub struct ThemeMatcher {
+    themes: Vec<PreparedTheme>,
+}
+
+fn prepare(term: &str) -> Option<PreparedTerm> {
+    let analysed = analyzer::analyze(term);
+    let first = analysed.first()?.position;
+    Some(PreparedTerm {
+        written: term.to_string(),
+        tokens: analysed
+            .into_iter()
+            .map(|t| (t.text, t.position - first))
+            .collect(),
+    })
+}
+
+/// Occurrences of a term: the byte ranges of each match.
+fn occurrences(term: &PreparedTerm, by_position: &HashMap<usize, &Term>, terms: &[Term]) -> Vec<(usize, usize)> {
+    let Some((first, _)) = term.tokens.first() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for start in terms.iter().filter(|t| &t.text == first) {
+        let mut end = start.to;
+        let all = term.tokens.iter().skip(1).all(|(token, offset)| {
+            by_position
+                .get(&(start.position + offset))
+                .is_some_and(|t| {
+                    end = t.to;
+                    &t.text == token
+                })
+        });
+        if all {
+            found.push((start.from, end));
+        }
+    }
+    found
+}
+
+impl ThemeMatcher {
+    pub fn new(themes: &[Theme]) -> ThemeMatcher {
+        ThemeMatcher {
+            themes: themes
+                .iter()
+                .map(|theme| PreparedTheme {
+                    id: theme.id.clone(),
+                    threshold: theme.threshold.unwrap_or(DEFAULT_THRESHOLD),
+                    terms: theme.terms.iter().filter_map(|t| prepare(t)).collect(),
+                    exclude: theme.exclude.iter().filter_map(|t| prepare(t)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The analysed token sequences of a theme's terms, for finding candidates in the index.
+    pub fn analysed_terms(&self, theme_id: &str) -> Vec<Vec<String>> {
+        self.themes
+            .iter()
+            .filter(|t| t.id == theme_id)
+            .flat_map(|t| t.terms.iter())
+            .map(|term| term.tokens.iter().map(|(t, _)| t.clone()).collect())
+            .collect()
+    }
+
+    /// Scores one section against every theme; returns the themes with any term present,
+    /// strongest first.
+    pub fn score(&self, heading: Option<&str>, text: &str) -> Vec<ThemeMatch> {
+        let heading_terms = analyzer::analyze(heading.unwrap_or(""));
+        let heading_positions: HashMap<usize, &Term> =
+            heading_terms.iter().map(|t| (t.position, t)).collect();
+        let body_terms = analyzer::analyze(text);
+        let body_positions: HashMap<usize, &Term> =
+            body_terms.iter().map(|t| (t.position, t)).collect();
+
+        let mut matches = Vec::new();
+        for theme in &self.themes {
+            let mut in_heading = 0;
+            let mut matched_terms = Vec::new();
+            let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+            for (index, term) in theme.terms.iter().enumerate() {
+                let heading_hits = occurrences(term, &heading_positions, &heading_terms);
+                let body_hits = occurrences(term, &body_positions, &body_terms);
+                if !heading_hits.is_empty() {
+                    in_heading += 1;
+                }
+                if !heading_hits.is_empty() || !body_hits.is_empty() {
+                    matched_terms.push(term.written.clone());
+                }
+                spans.extend(body_hits.into_iter().map(|(from, to)| (from, to, index)));
+            }
+            if matched_terms.is_empty() {
+                continue;
+            }
+            let exclude_hits: usize = theme
+                .exclude
+                .iter()
+                .map(|term| {
+                    occurrences(term, &body_positions, &body_terms).len()
+                        + occurrences(term, &heading_positions, &heading_terms).len()
+                })
+                .sum();
+            let tokens = body_terms.len();
+            let parts = ScoreParts {
+                heading_terms: in_heading,
+                distinct_terms: matched_terms.len(),
+                occurrences: spans.len(),
+                tokens,
+                density: ((spans.len() as f32 * 100.0 / tokens.max(MIN_DENSITY_TOKENS) as f32)
+                    * 100.0)
+                    .round()
+                    / 100.0,
+                exclude_hits,
+            };
+            let score = parts.score();
+            let mut evidence = evidence_sentences(text, &spans);
+            if evidence.is_empty()
+                && let Some(heading) = heading
+            {
+                evidence.push(heading.trim().to_string());
+            }
+            matches.push(ThemeMatch {
+                theme: theme.id.clone(),
+                score,
+                passed: score >= theme.threshold,
+                threshold: theme.threshold,
+                terms: matched_terms,
+                evidence,
+                parts,
+            });
+        }
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.theme.cmp(&b.theme)));
+        matches
+    }
+}
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "jf", "jfr", "f.eks", "bl.a", "t.d", "m.a", "m.m", "mv", "m.v", "nr", "st", "prop", "kap",
+    "pkt", "ca", "dvs", "osv", "o.l", "ev", "evt", "inkl", "s", "tlf", "meld", "innst", "dok",
+    "pr", "vedr", "ref", "etc", "mill", "mrd", "kr", "jan", "feb", "aug", "sep", "sept", "okt",
+    "nov", "des", "hhv", "iflg", "ifm", "vs", "dr", "prof",
+];
+
+/// Byte ranges of the sentences of a text, verbatim.
+pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
+    static BOUNDARY: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"[.!?…]+[»”\)]?\s+|\n\s*\n").expect("valid regex")
+    });
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for boundary in BOUNDARY.find_iter(text) {
+        let before = &text[start..boundary.start()];
+        let last_word = before
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let next = text[boundary.end()..].chars().next();
+        let is_paragraph = boundary.as_str().contains("\n\n") || boundary.as_str().trim().is_empty();
+        let abbreviation = ABBREVIATIONS.contains(&last_word.as_str())
+            || (last_word.chars().count() == 1 && last_word.chars().all(char::is_alphabetic));
+        // A sentence starts with a capital, a digit, a quote or a list mark.
+        let starts_sentence = next.is_none_or(|c| {
+            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '«' | '"' | '(' | '–' | '-' | '•' | '§')
+        });
+        if is_paragraph || (!abbreviation && starts_sentence) {
+            let end = boundary.start() + boundary.as_str().trim_end().len();
+            if text[start..end].trim().len() > 1 {
+                spans.push((start, end));
+            }
+            start = boundary.end();
+        }
+    }
+    if text[start..].trim().len() > 1 {
+        spans.push((start, text.trim_end().len().max(start)));
+    }
+    spans
+}
+
+/// Picks the one or two sentences that carry the most distinct terms (then the most
+/// occurrences), returned in document order.
+fn evidence_sentences(text: &str, spans: &[(usize, usize, usize)]) -> Vec<String> {
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    let sentences = sentence_spans(text);
+    let mut scored: Vec<(usize, usize, usize)> = sentences
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(from, to))| {
+            let inside: Vec<usize> = spans
+                .iter()
+                .filter(|(f, _, _)| *f >= from && *f < to)
+                .map(|(_, _, term)| *term)
+                .collect();
+            if inside.is_empty() {
+                return None;
+            }
+            let distinct = inside.iter().collect::<BTreeSet<_>>().len();
+            Some((i, distinct, inside.len()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let mut chosen: Vec<usize> = scored.iter().take(2).map(|s| s.0).collect();
+    chosen.sort_unstable();
+    chosen
+        .into_iter()
+        .map(|i| text[sentences[i].0..sentences[i].1].trim().to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme(id: &str, terms: &[&str]) -> Theme {
+        Theme {
+            id: id.into(),
+            label: id.into(),
+            description: String::new(),
+            terms: terms.iter().map(|t| t.to_string()).collect(),
+            exclude: Vec::new(),
+            threshold: None,
+        }
+    }
+
+    fn matcher() -> ThemeMatcher {
+        ThemeMatcher::new(&[
+            theme("fastlegekrise", &["fastlege", "legemangel", "listelengde", "allmennlege"]),
+            theme("barn-unge", &["barn og unge", "ungdom"]),
+        ])
+    }
+
+    #[test]
+    fn a_section_about_the_theme_passes_with_evidence() {
+        let text = "Mange kommuner mangler fastleger. Legemangelen er størst i distriktene. \
+                    Listelengden har gått ned, og flere allmennleger slutter. Tiltak må til.";
+        let matches = matcher().score(Some("Fastlegeordningen under press"), text);
+        let m = &matches[0];
+        assert_eq!(m.theme, "fastlegekrise");
+        assert!(m.passed, "{m:?}");
+        assert_eq!(m.parts.heading_terms, 0, "fastlegeordningen is not fastlege (no decompounding yet)");
+        assert_eq!(m.parts.distinct_terms, 4);
+        assert_eq!(m.evidence.len(), 2);
+        for sentence in &m.evidence {
+            assert!(text.contains(sentence.as_str()), "verbatim: {sentence}");
+        }
+    }
+
+    #[test]
+    fn a_passing_mention_stays_below_the_threshold() {
+        let filler = "Helseforetaket har hatt økte kostnader til bygg, utstyr og legemidler. ".repeat(12);
+        let text = format!("{filler}Samarbeidet med fastlegene er godt. {filler}");
+        let matches = matcher().score(Some("Økonomi i helseforetaket"), &text);
+        let m = &matches[0];
+        assert_eq!(m.parts.occurrences, 1);
+        assert!(!m.passed, "passing mention passed: {m:?}");
+        assert_eq!(m.evidence, vec!["Samarbeidet med fastlegene er godt."]);
+    }
+
+    #[test]
+    fn phrases_match_across_stop_words_and_inflection() {
+        let matches = matcher().score(None, "Tilbodet til barn og unge må styrkjast.");
+        assert_eq!(matches[0].theme, "barn-unge");
+        assert_eq!(matches[0].terms, vec!["barn og unge"]);
+        assert!(matcher().score(None, "Barn skal ha unge foreldre.").is_empty());
+    }
+
+    #[test]
+    fn heading_terms_weigh_most() {
+        let short = "Kort tekst om tiltak.";
+        let with = matcher().score(Some("Legemangel i distriktene"), short);
+        assert_eq!(with[0].parts.heading_terms, 1);
+        assert!(with[0].score >= HEADING_WEIGHT);
+        assert_eq!(with[0].evidence, vec!["Legemangel i distriktene"]);
+    }
+
+    #[test]
+    fn sentences_do_not_break_at_abbreviations() {
+        let text = "Dette følger av Prop. 102 L (2020–2021), jf. helse- og omsorgstjenesteloven § 6-2. Neste setning.";
+        let spans = sentence_spans(text);
+        assert_eq!(spans.len(), 2, "{:?}", spans.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>());
+        assert_eq!(&text[spans[1].0..spans[1].1], "Neste setning.");
+    }
+}
