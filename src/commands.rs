@@ -48,7 +48,11 @@ pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) ->
     }
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&summary_json(&summary))?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&summary_json(&summary))?
+        )?;
     } else {
         print_summary(&mut out, &pipeline, &summary, stages)?;
     }
@@ -97,7 +101,12 @@ fn print_summary(
     }
     if stages.contains(&Stage::Match) {
         for theme in &summary.themes {
-            writeln!(out, "  {:<28} {:>4} seksjoner", theme.label, theme.sections.len())?;
+            writeln!(
+                out,
+                "  {:<28} {:>4} seksjoner",
+                theme.label,
+                theme.sections.len()
+            )?;
         }
     }
     Ok(())
@@ -228,7 +237,11 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             s.page_start,
             hit.score
         )?;
-        writeln!(out, "   {}", highlight(&hit.snippet, &hit.highlights, color))?;
+        writeln!(
+            out,
+            "   {}",
+            highlight(&hit.snippet, &hit.highlights, color)
+        )?;
         writeln!(out, "   {}", s.link())?;
     }
     Ok(Outcome::Ok)
@@ -244,7 +257,11 @@ fn highlight(snippet: &str, ranges: &[(usize, usize)], color: bool) -> String {
     let mut out = String::with_capacity(snippet.len() + ranges.len() * 8);
     let mut last = 0;
     for &(from, to) in ranges {
-        if from < last || to > snippet.len() || !snippet.is_char_boundary(from) || !snippet.is_char_boundary(to) {
+        if from < last
+            || to > snippet.len()
+            || !snippet.is_char_boundary(from)
+            || !snippet.is_char_boundary(to)
+        {
             continue;
         }
         out.push_str(&snippet[last..from]);
@@ -284,7 +301,11 @@ pub fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
                 })
             })
             .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&json!({"themes": themes}))?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json!({"themes": themes}))?
+        )?;
         return Ok(Outcome::Ok);
     }
     for theme in &summary.themes {
@@ -314,7 +335,9 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
     let config = paths.config()?;
     let pipeline = Pipeline::new(config, &paths.index_dir);
     let Some((found, matches)) = pipeline.explain(source, section)? else {
-        anyhow::bail!("no section {section:?} in source {source:?} (give its number, heading or #ordinal)");
+        anyhow::bail!(
+            "no section {section:?} in source {source:?} (give its number, heading or #ordinal)"
+        );
     };
     let mut out = std::io::stdout().lock();
     if json {
@@ -414,11 +437,11 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
         };
         let age = record
             .fetched_at
-            .map(|t| describe_age(now - t))
+            .map(|t| format!("sist hentet {}", describe_age(now - t)))
             .unwrap_or_else(|| "aldri hentet".into());
         writeln!(
             out,
-            "{:<8} {:<28} sist hentet {age}, {} versjon(er){}",
+            "{:<8} {:<28} {age}, {} versjon(er){}",
             state,
             source.id,
             record.versions.len(),

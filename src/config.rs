@@ -381,7 +381,11 @@ impl Config {
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Ids become directory and file names, so they are restricted to a safe alphabet.
@@ -492,7 +496,10 @@ terms = ["fastlege", "legemangel"]
         let config = parse(GOOD).unwrap();
         assert_eq!(config.sources.len(), 2);
         assert_eq!(config.fetch.retries, 1);
-        assert_eq!(config.fetch.concurrency, 4, "unset keys keep their defaults");
+        assert_eq!(
+            config.fetch.concurrency, 4,
+            "unset keys keep their defaults"
+        );
         assert_eq!(
             config.sources[1].location,
             Location::File(PathBuf::from("/base/docs/avtale.html"))
@@ -533,7 +540,12 @@ terms = ["fastlege", "legemangel"]
 
     #[test]
     fn bad_urls_are_rejected() {
-        for bad in ["htps://example.org/x.pdf", "ftp://example.org/x", "https://", ""] {
+        for bad in [
+            "htps://example.org/x.pdf",
+            "ftp://example.org/x",
+            "https://",
+            "",
+        ] {
             let text = GOOD.replace("docs/avtale.html", bad);
             let err = error_of(&text);
             assert!(err.starts_with("sources.toml:16: "), "{bad}: {err}");

@@ -137,7 +137,10 @@ impl Fetcher {
                             return self.store(source, store, &bytes, format, etag, last_modified);
                         }
                         Err(err) if err.retryable() && attempt < self.settings.retries => {
-                            let delay = self.settings.backoff_ms.saturating_mul(1 << attempt.min(16));
+                            let delay = self
+                                .settings
+                                .backoff_ms
+                                .saturating_mul(1 << attempt.min(16));
                             tracing::warn!(source = %source.id, attempt = attempt + 1, delay_ms = delay, error = %err, "fetch failed, retrying");
                             std::thread::sleep(Duration::from_millis(delay));
                             attempt += 1;
@@ -325,7 +328,8 @@ fn read_file_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Fetc
 /// Whether the URL or Content-Type promise a PDF.
 fn expects_pdf(path: &str, content_type: Option<&str>) -> bool {
     let by_name = path.to_ascii_lowercase().ends_with(".pdf");
-    let by_type = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("application/pdf"));
+    let by_type =
+        content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("application/pdf"));
     by_name || by_type
 }
 
@@ -340,9 +344,16 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     let text = String::from_utf8_lossy(&bytes[..start]).to_ascii_lowercase();
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let looks_html = trimmed.starts_with('<')
-        && ["<html", "<!doctype html", "<head", "<body", "<main", "<article"]
-            .iter()
-            .any(|tag| text.contains(tag));
+        && [
+            "<html",
+            "<!doctype html",
+            "<head",
+            "<body",
+            "<main",
+            "<article",
+        ]
+        .iter()
+        .any(|tag| text.contains(tag));
     looks_html.then_some(Format::Html)
 }
 
@@ -394,9 +405,13 @@ mod tests {
 
     #[test]
     fn html_for_a_pdf_url_is_an_error() {
-        let err = classify(b"<html><body>Ikkje funne</body></html>", true, "https://x/a.pdf")
-            .unwrap_err()
-            .to_string();
+        let err = classify(
+            b"<html><body>Ikkje funne</body></html>",
+            true,
+            "https://x/a.pdf",
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(err, "https://x/a.pdf: expected a PDF but got an HTML page");
         assert_eq!(
             classify(b"<html><body>x</body></html>", false, "https://x/a").unwrap(),

@@ -13,7 +13,12 @@ use samspor::pipeline::Stage;
 #[command(name = "samspor", version, about)]
 struct Cli {
     /// The configuration: sources to track and agenda themes.
-    #[arg(long, global = true, default_value = "sources.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "sources.toml",
+        value_name = "FILE"
+    )]
     sources: PathBuf,
     /// Where versions, extracted text, the index and the catalog live.
     #[arg(long, global = true, default_value = "index", value_name = "DIR")]
@@ -125,15 +130,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             selector,
             json,
         } => commands::extract_one(&file, selector, json),
-        Command::Extract { file: None, json, .. } => {
-            commands::run_stages(&paths, &[Stage::Extract], "extract", json)
-        }
+        Command::Extract {
+            file: None, json, ..
+        } => commands::run_stages(&paths, &[Stage::Extract], "extract", json),
         Command::Index { json } => commands::run_stages(&paths, &[Stage::Index], "index", json),
         Command::Match {
             explain: Some(args),
             json,
         } => commands::explain(&paths, &args[0], &args[1], json),
-        Command::Match { explain: None, json } => commands::match_themes(&paths, json),
+        Command::Match {
+            explain: None,
+            json,
+        } => commands::match_themes(&paths, json),
         Command::Search {
             query,
             limit,
@@ -170,7 +178,10 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err.chain().any(|cause| cause.is::<samspor::config::ConfigError>()) {
+            if err
+                .chain()
+                .any(|cause| cause.is::<samspor::config::ConfigError>())
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)

@@ -243,7 +243,8 @@ impl Pipeline {
             .map(|source| {
                 let record = catalog.sources.get(&source.id);
                 // A changed URL is a different resource: its validators do not apply.
-                let same_url = record.is_some_and(|r| r.url.as_deref() == Some(source.url.as_str()));
+                let same_url =
+                    record.is_some_and(|r| r.url.as_deref() == Some(source.url.as_str()));
                 let previous = match record.filter(|_| same_url) {
                     Some(r) => Previous {
                         sha256: r.sha256.clone(),
@@ -272,7 +273,11 @@ impl Pipeline {
                     let started = Instant::now();
                     let result = fetcher.fetch(source, previous, &store);
                     progress.inc(1);
-                    (source.id.clone(), result, started.elapsed().as_millis() as u64)
+                    (
+                        source.id.clone(),
+                        result,
+                        started.elapsed().as_millis() as u64,
+                    )
                 })
                 .collect()
         });
@@ -334,7 +339,7 @@ impl Pipeline {
                 }
                 Err(err) => {
                     let message = err.to_string();
-                    tracing::warn!(source = %id, error = %message, "fetch failed");
+                    tracing::info!(source = %id, error = %message, "fetch failed");
                     record.failures_since_ok += 1;
                     record.mark_failed("fetch", message.clone());
                     if let Some(run) = run {
@@ -417,7 +422,7 @@ impl Pipeline {
                     }
                 }
                 Err(error) => {
-                    tracing::warn!(source = %id, error = %error, "extraction failed");
+                    tracing::info!(source = %id, error = %error, "extraction failed");
                     if let Some(version) = record.version_mut(&sha) {
                         version.extract_error = Some(error.clone());
                     }

@@ -106,7 +106,11 @@ fn prepare(term: &str) -> Option<PreparedTerm> {
 }
 
 /// Occurrences of a term: the byte ranges of each match.
-fn occurrences(term: &PreparedTerm, by_position: &HashMap<usize, &Term>, terms: &[Term]) -> Vec<(usize, usize)> {
+fn occurrences(
+    term: &PreparedTerm,
+    by_position: &HashMap<usize, &Term>,
+    terms: &[Term],
+) -> Vec<(usize, usize)> {
     let Some((first, _)) = term.tokens.first() else {
         return Vec::new();
     };
@@ -234,9 +238,8 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Byte ranges of the sentences of a text, verbatim.
 pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    static BOUNDARY: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"[.!?…]+[»”\)]?\s+|\n\s*\n").expect("valid regex")
-    });
+    static BOUNDARY: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"[.!?…]+[»”\)]?\s+|\n\s*\n").expect("valid regex"));
     let mut spans = Vec::new();
     let mut start = 0;
     for boundary in BOUNDARY.find_iter(text) {
@@ -247,12 +250,15 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
             .unwrap_or("")
             .to_lowercase();
         let next = text[boundary.end()..].chars().next();
-        let is_paragraph = boundary.as_str().contains("\n\n") || boundary.as_str().trim().is_empty();
+        let is_paragraph =
+            boundary.as_str().contains("\n\n") || boundary.as_str().trim().is_empty();
         let abbreviation = ABBREVIATIONS.contains(&last_word.as_str())
             || (last_word.chars().count() == 1 && last_word.chars().all(char::is_alphabetic));
         // A sentence starts with a capital, a digit, a quote or a list mark.
         let starts_sentence = next.is_none_or(|c| {
-            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '«' | '"' | '(' | '–' | '-' | '•' | '§')
+            c.is_uppercase()
+                || c.is_ascii_digit()
+                || matches!(c, '«' | '"' | '(' | '–' | '-' | '•' | '§')
         });
         if is_paragraph || (!abbreviation && starts_sentence) {
             let end = boundary.start() + boundary.as_str().trim_end().len();
@@ -317,7 +323,10 @@ mod tests {
 
     fn matcher() -> ThemeMatcher {
         ThemeMatcher::new(&[
-            theme("fastlegekrise", &["fastlege", "legemangel", "listelengde", "allmennlege"]),
+            theme(
+                "fastlegekrise",
+                &["fastlege", "legemangel", "listelengde", "allmennlege"],
+            ),
             theme("barn-unge", &["barn og unge", "ungdom"]),
         ])
     }
@@ -330,7 +339,10 @@ mod tests {
         let m = &matches[0];
         assert_eq!(m.theme, "fastlegekrise");
         assert!(m.passed, "{m:?}");
-        assert_eq!(m.parts.heading_terms, 0, "fastlegeordningen is not fastlege (no decompounding yet)");
+        assert_eq!(
+            m.parts.heading_terms, 0,
+            "fastlegeordningen is not fastlege (no decompounding yet)"
+        );
         assert_eq!(m.parts.distinct_terms, 4);
         assert_eq!(m.evidence.len(), 2);
         for sentence in &m.evidence {
@@ -340,7 +352,8 @@ mod tests {
 
     #[test]
     fn a_passing_mention_stays_below_the_threshold() {
-        let filler = "Helseforetaket har hatt økte kostnader til bygg, utstyr og legemidler. ".repeat(12);
+        let filler =
+            "Helseforetaket har hatt økte kostnader til bygg, utstyr og legemidler. ".repeat(12);
         let text = format!("{filler}Samarbeidet med fastlegene er godt. {filler}");
         let matches = matcher().score(Some("Økonomi i helseforetaket"), &text);
         let m = &matches[0];
@@ -354,7 +367,11 @@ mod tests {
         let matches = matcher().score(None, "Tilbodet til barn og unge må styrkjast.");
         assert_eq!(matches[0].theme, "barn-unge");
         assert_eq!(matches[0].terms, vec!["barn og unge"]);
-        assert!(matcher().score(None, "Barn skal ha unge foreldre.").is_empty());
+        assert!(
+            matcher()
+                .score(None, "Barn skal ha unge foreldre.")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -370,7 +387,12 @@ mod tests {
     fn sentences_do_not_break_at_abbreviations() {
         let text = "Dette følger av Prop. 102 L (2020–2021), jf. helse- og omsorgstjenesteloven § 6-2. Neste setning.";
         let spans = sentence_spans(text);
-        assert_eq!(spans.len(), 2, "{:?}", spans.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>());
+        assert_eq!(
+            spans.len(),
+            2,
+            "{:?}",
+            spans.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>()
+        );
         assert_eq!(&text[spans[1].0..spans[1].1], "Neste setning.");
     }
 }

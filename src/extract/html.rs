@@ -26,22 +26,61 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that end a paragraph.
 const BLOCKS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th",
-    "section", "article", "main", "figure", "figcaption", "h5", "h6", "br", "hr", "address",
-    "details", "summary", "caption",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "main",
+    "figure",
+    "figcaption",
+    "h5",
+    "h6",
+    "br",
+    "hr",
+    "address",
+    "details",
+    "summary",
+    "caption",
 ];
 
 /// Class/id fragments of banners and widgets that sit inside content areas.
 const CHROME_MARKERS: &[&str] = &[
-    "cookie", "consent", "gdpr", "breadcrumb", "skip-link", "skiplink", "share", "social",
-    "print-button", "newsletter",
+    "cookie",
+    "consent",
+    "gdpr",
+    "breadcrumb",
+    "skip-link",
+    "skiplink",
+    "share",
+    "social",
+    "print-button",
+    "newsletter",
 ];
 
 static MAIN_CANDIDATES: LazyLock<Vec<Selector>> = LazyLock::new(|| {
-    ["main article", "article", "main", "[role=main]", "#content", "body"]
-        .iter()
-        .map(|s| Selector::parse(s).expect("valid selector"))
-        .collect()
+    [
+        "main article",
+        "article",
+        "main",
+        "[role=main]",
+        "#content",
+        "body",
+    ]
+    .iter()
+    .map(|s| Selector::parse(s).expect("valid selector"))
+    .collect()
 });
 
 /// Extracts an HTML page. `selector` picks the main content (first match).
@@ -78,7 +117,10 @@ pub fn extract_html(
     };
 
     let sections = sections_of(root);
-    if sections.iter().all(|s| s.text.trim().is_empty() && s.heading.is_none()) {
+    if sections
+        .iter()
+        .all(|s| s.text.trim().is_empty() && s.heading.is_none())
+    {
         return Err(HtmlError::NoText);
     }
     Ok(ExtractedDoc {
@@ -95,7 +137,10 @@ pub fn extract_html(
 /// assume for old Norwegian pages with ISO-8859-1 bytes).
 fn decode(bytes: &[u8]) -> String {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+        return encoding
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
     }
     static META: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
         regex::bytes::Regex::new(r#"(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)"#)
@@ -136,7 +181,10 @@ fn is_chrome(element: &scraper::node::Element) -> bool {
     }
     if element.attr("hidden").is_some()
         || element.attr("aria-hidden") == Some("true")
-        || matches!(element.attr("role"), Some("navigation" | "banner" | "contentinfo" | "dialog"))
+        || matches!(
+            element.attr("role"),
+            Some("navigation" | "banner" | "contentinfo" | "dialog")
+        )
     {
         return true;
     }
@@ -267,7 +315,11 @@ impl SectionBuilder {
         self.flush();
         let (number, title) = split_heading_number(heading);
         let level = number.as_deref().map_or(tag_level, number_depth);
-        let title = if title.is_empty() { heading.to_string() } else { title };
+        let title = if title.is_empty() {
+            heading.to_string()
+        } else {
+            title
+        };
         self.current = Some(Section {
             number,
             heading: Some(title),
@@ -326,7 +378,15 @@ mod tests {
         let doc = extract_html(PAGE.as_bytes(), "t.html", None).unwrap();
         assert_eq!(doc.title.as_deref(), Some("Tenesteavtale 1"));
         let all: String = doc.sections.iter().map(|s| s.text.clone()).collect();
-        for chrome in ["Heim", "informasjonskapslar", "Godta", "relaterte", "Personvern", "skript", "color"] {
+        for chrome in [
+            "Heim",
+            "informasjonskapslar",
+            "Godta",
+            "relaterte",
+            "Personvern",
+            "skript",
+            "color",
+        ] {
             assert!(!all.contains(chrome), "{chrome:?} leaked into {all:?}");
         }
         let headings: Vec<_> = doc
@@ -387,8 +447,8 @@ mod tests {
 
     #[test]
     fn empty_page_is_an_error() {
-        let err = extract_html(b"<html><body><nav>Meny</nav></body></html>", "t.html", None)
-            .unwrap_err();
+        let err =
+            extract_html(b"<html><body><nav>Meny</nav></body></html>", "t.html", None).unwrap_err();
         assert_eq!(err.to_string(), "no text in the page's main content");
     }
 }

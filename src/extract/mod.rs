@@ -78,17 +78,17 @@ pub fn extract_file(path: &Path, options: &ExtractOptions) -> Result<ExtractedDo
 pub fn split_heading_number(heading: &str) -> (Option<String>, String) {
     use std::sync::LazyLock;
     static NUMBERED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"^(?:(?:Kapittel|Kapitel|Kap\.)\s+)?(\d{1,3}(?:\.\d{1,3}){0,5})\.?(?:\s+(.*))?$")
-            .expect("valid regex")
+        regex::Regex::new(
+            r"^(?:(?:Kapittel|Kapitel|Kap\.)\s+)?(\d{1,3}(?:\.\d{1,3}){0,5})\.?(?:\s+(.*))?$",
+        )
+        .expect("valid regex")
     });
     let heading = heading.trim();
     if let Some(caps) = NUMBERED.captures(heading) {
+        // Numbers have at most three digits per part, so "2023 Årsrapport" stays a title.
         let number = caps[1].to_string();
         let title = caps.get(2).map_or("", |m| m.as_str()).trim().to_string();
-        // "2023 Årsrapport" is a year, not a chapter number.
-        if !(number.len() == 4 && !number.contains('.')) {
-            return (Some(number), title);
-        }
+        return (Some(number), title);
     }
     (None, heading.to_string())
 }

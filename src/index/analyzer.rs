@@ -26,7 +26,9 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(StopWordFilter::new(Language::Norwegian).expect("tantivy ships Norwegian stop words"))
+        .filter(
+            StopWordFilter::new(Language::Norwegian).expect("tantivy ships Norwegian stop words"),
+        )
         .filter(NorwegianStemmer)
         .build()
 }
@@ -86,9 +88,32 @@ static SNOWBALL: LazyLock<frostem::Stemmer> =
 /// First parts of `-lege` compounds (doctor) that must not lose their `-leg` to Snowball's
 /// derivational step.
 const LEGE_HEADS: &[&str] = &[
-    "", "fast", "allmenn", "turnus", "kommune", "over", "under", "assistent", "spesialist",
-    "sykehus", "sjukehus", "bedrift", "distrikt", "vikar", "tilsyns", "skole", "sykehjems",
-    "sjukeheims", "legevakt", "lis", "alis", "fastlege", "privat", "avtale", "barne", "dyr",
+    "",
+    "fast",
+    "allmenn",
+    "turnus",
+    "kommune",
+    "over",
+    "under",
+    "assistent",
+    "spesialist",
+    "sykehus",
+    "sjukehus",
+    "bedrift",
+    "distrikt",
+    "vikar",
+    "tilsyns",
+    "skole",
+    "sykehjems",
+    "sjukeheims",
+    "legevakt",
+    "lis",
+    "alis",
+    "fastlege",
+    "privat",
+    "avtale",
+    "barne",
+    "dyr",
 ];
 
 fn stem<'a>(snowball: &frostem::Stemmer, word: &'a str) -> Cow<'a, str> {
@@ -104,7 +129,16 @@ fn stem<'a>(snowball: &frostem::Stemmer, word: &'a str) -> Cow<'a, str> {
 /// Plural and definite endings only (after Lucene's NorwegianMinimalStemmer, both standards).
 fn minimal_stem(word: &str) -> &str {
     let chars = word.chars().count();
-    for (suffix, min_len) in [("ene", 5), ("ane", 5), ("er", 4), ("en", 4), ("et", 4), ("ar", 4), ("a", 3), ("e", 3)] {
+    for (suffix, min_len) in [
+        ("ene", 5),
+        ("ane", 5),
+        ("er", 4),
+        ("en", 4),
+        ("et", 4),
+        ("ar", 4),
+        ("a", 3),
+        ("e", 3),
+    ] {
         if chars >= min_len + suffix.len() - 1
             && let Some(stem) = word.strip_suffix(suffix)
         {
@@ -184,8 +218,15 @@ mod tests {
 
     #[test]
     fn keeps_norwegian_letters_and_drops_stop_words() {
-        assert_eq!(stems("Skrøpelige eldre og barn"), vec!["skrøp", "eldr", "barn"]);
-        assert_eq!(stems("skrøpelege"), vec!["skrøp"], "nynorsk adjective joins bokmål");
+        assert_eq!(
+            stems("Skrøpelige eldre og barn"),
+            vec!["skrøp", "eldr", "barn"]
+        );
+        assert_eq!(
+            stems("skrøpelege"),
+            vec!["skrøp"],
+            "nynorsk adjective joins bokmål"
+        );
         assert_eq!(stems("tjenestene tjenester"), vec!["tjenest", "tjenest"]);
         assert_eq!(stems("tenestene tenester"), vec!["tenest", "tenest"]);
     }

@@ -122,7 +122,11 @@ fn schema() -> (Schema, Fields) {
                 .set_tokenizer(tokenizer)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        if stored { options.set_stored() } else { options }
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
     };
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
@@ -288,7 +292,7 @@ impl SectionIndex {
         doc
     }
 
-    fn from_document(&self, doc: &TantivyDocument) -> IndexedSection {
+    fn section_from(&self, doc: &TantivyDocument) -> IndexedSection {
         let f = &self.fields;
         let text = |field: Field| {
             doc.get_first(field)
@@ -367,7 +371,7 @@ impl SectionIndex {
             .searcher()
             .doc(address)
             .map_err(|e| self.err(e))?;
-        Ok(self.from_document(&doc))
+        Ok(self.section_from(&doc))
     }
 
     /// Sections where any of the given analysed terms occur, in heading or body. Each term is a
@@ -421,12 +425,10 @@ impl SectionIndex {
                 message: "empty query".into(),
             });
         }
-        let user_query = parser
-            .parse_query(trimmed)
-            .map_err(|e| IndexError::Query {
-                query: request.query.clone(),
-                message: e.to_string(),
-            })?;
+        let user_query = parser.parse_query(trimmed).map_err(|e| IndexError::Query {
+            query: request.query.clone(),
+            message: e.to_string(),
+        })?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
         if let Some(source) = &request.source {
             clauses.push((
@@ -450,7 +452,10 @@ impl SectionIndex {
         let searcher = self.reader.searcher();
         let limit = request.limit.clamp(1, 1000);
         let (top, total) = searcher
-            .search(&query, &(TopDocs::with_limit(limit).order_by_score(), Count))
+            .search(
+                &query,
+                &(TopDocs::with_limit(limit).order_by_score(), Count),
+            )
             .map_err(|e| self.err(e))?;
         let mut snippets =
             SnippetGenerator::create(&searcher, &*user_query, f.body).map_err(|e| self.err(e))?;
@@ -458,7 +463,7 @@ impl SectionIndex {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
-            let section = self.from_document(&doc);
+            let section = self.section_from(&doc);
             let snippet = snippets.snippet_from_doc(&doc);
             let (snippet, highlights) = if snippet.fragment().trim().is_empty() {
                 (lead(&section.text, 240), Vec::new())
@@ -507,7 +512,11 @@ pub struct IndexBatch<'a> {
 
 impl IndexBatch<'_> {
     /// Replaces everything indexed for `source` with `sections` (which may be empty).
-    pub fn replace_source(&mut self, source: &str, sections: &[IndexedSection]) -> Result<(), IndexError> {
+    pub fn replace_source(
+        &mut self,
+        source: &str,
+        sections: &[IndexedSection],
+    ) -> Result<(), IndexError> {
         self.writer
             .delete_term(Term::from_field_text(self.index.fields.source, source));
         for section in sections {
@@ -562,7 +571,12 @@ mod tests {
             .replace_source(
                 "a",
                 &[
-                    section("a", 0, "Fastlegeordningen", "Fastlegene har for lange lister."),
+                    section(
+                        "a",
+                        0,
+                        "Fastlegeordningen",
+                        "Fastlegene har for lange lister.",
+                    ),
                     section("a", 1, "Økonomi", "Sykehusene har underskudd."),
                 ],
             )
@@ -578,12 +592,18 @@ mod tests {
         };
         let results = index.search(&request("fastlegen")).unwrap();
         assert_eq!(results.total, 1);
-        assert_eq!(results.hits[0].section.heading.as_deref(), Some("Fastlegeordningen"));
+        assert_eq!(
+            results.hits[0].section.heading.as_deref(),
+            Some("Fastlegeordningen")
+        );
         let results = index.search(&request("sykehus")).unwrap();
         assert_eq!(results.hits[0].section.number.as_deref(), Some("2"));
         assert!(!results.hits[0].highlights.is_empty());
 
-        let err = index.search(&request("fastlege AND (")).unwrap_err().to_string();
+        let err = index
+            .search(&request("fastlege AND ("))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("invalid query"), "{err}");
 
         // Replacing a source drops its old sections.

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("index dir {dir} is in use by another samspor run ({holder}); try again when it has finished")]
+    #[error(
+        "index dir {dir} is in use by another samspor run ({holder}); try again when it has finished"
+    )]
     Busy { dir: String, holder: String },
     #[error("cannot lock index dir {dir}: {source}")]
     Io {
@@ -92,9 +94,14 @@ mod tests {
     fn second_holder_is_refused_with_the_first_named() {
         let dir = tempfile::tempdir().unwrap();
         let first = IndexLock::acquire(dir.path(), "run").unwrap();
-        let err = IndexLock::acquire(dir.path(), "run").unwrap_err().to_string();
+        let err = IndexLock::acquire(dir.path(), "run")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("in use by another samspor run"), "{err}");
-        assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
         drop(first);
         IndexLock::acquire(dir.path(), "run").expect("free again after drop");
     }
