@@ -69,6 +69,7 @@ fn summary_json(summary: &RunSummary) -> serde_json::Value {
         "ok": summary.all_ok(),
         "failures": summary.failures,
         "sections_indexed": summary.sections_indexed,
+        "reindexed": summary.reindexed,
         "stage_millis": summary.stage_millis,
         "themes": summary.themes.iter().map(|t| json!({"id": t.id, "sections": t.sections.len()})).collect::<Vec<_>>(),
     })

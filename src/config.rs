@@ -583,4 +583,23 @@ terms = ["fastlege", "legemangel"]
             Location::File(PathBuf::from("/srv/avtale.html"))
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_and_errors_are_one_line(text in "\\PC{0,400}") {
+            if let Err(err) = parse(&text) {
+                let message = err.to_string();
+                proptest::prop_assert!(message.starts_with("sources.toml:"));
+                proptest::prop_assert!(!message.contains('\n'));
+            }
+        }
+
+        #[test]
+        fn mutated_good_config_never_panics(cut in 0usize..700, insert in "[a-z_=\\[\\]\" \n]{0,5}") {
+            let mut text = GOOD.to_string();
+            let at = (cut % text.len()..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+            text.insert_str(at, &insert);
+            let _ = parse(&text);
+        }
+    }
 }

@@ -443,4 +443,12 @@ mod tests {
             .retryable()
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn sniffing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let _ = sniff(&bytes);
+            let _ = classify(&bytes, true, "u");
+        }
+    }
 }

@@ -107,6 +107,8 @@ pub struct RunSummary {
     pub run: u64,
     pub failures: Vec<SourceFailure>,
     pub sections_indexed: usize,
+    /// Sources whose sections were (re)written to the index in this run.
+    pub reindexed: Vec<String>,
     pub themes: Vec<ThemeResult>,
     pub stage_millis: BTreeMap<String, u64>,
 }
@@ -141,6 +143,7 @@ impl Pipeline {
             run,
             failures: Vec::new(),
             sections_indexed: 0,
+            reindexed: Vec::new(),
             themes: Vec::new(),
             stage_millis: BTreeMap::new(),
         };
@@ -169,8 +172,9 @@ impl Pipeline {
                 Stage::Fetch => self.fetch_stage(&mut catalog, &mut per_source)?,
                 Stage::Extract => self.extract_stage(&mut catalog)?,
                 Stage::Index => {
-                    let (failures, count) = self.index_stage(&mut catalog)?;
+                    let (failures, count, reindexed) = self.index_stage(&mut catalog)?;
                     summary.sections_indexed = count;
+                    summary.reindexed = reindexed;
                     failures
                 }
                 Stage::Match => {
@@ -214,6 +218,7 @@ impl Pipeline {
             };
             record.sources = per_source.into_values().collect();
             record.sections_indexed = summary.sections_indexed;
+            record.reindexed = summary.reindexed.clone();
             record.theme_matches = theme_matches;
             record.stage_millis = timings.clone();
         }
@@ -441,7 +446,7 @@ impl Pipeline {
     fn index_stage(
         &self,
         catalog: &mut Catalog,
-    ) -> Result<(Vec<SourceFailure>, usize), PipelineError> {
+    ) -> Result<(Vec<SourceFailure>, usize, Vec<String>), PipelineError> {
         let index = SectionIndex::open_or_create(&self.index_dir)?;
         let matcher = ThemeMatcher::new(&self.config.themes);
         let fingerprint = themes_fingerprint(&self.config);
@@ -490,6 +495,7 @@ impl Pipeline {
             batch.replace_source(id, &[])?;
         }
         batch.commit()?;
+        let reindexed = changed.iter().map(|(id, _)| id.clone()).collect();
         for (id, sha) in changed {
             catalog.source_mut(&id).indexed_sha256 = Some(sha);
         }
@@ -502,7 +508,7 @@ impl Pipeline {
                 .source_mut(&failure.source)
                 .mark_failed("index", failure.error.clone());
         }
-        Ok((failures, index.len() as usize))
+        Ok((failures, index.len() as usize, reindexed))
     }
 
     /// Finds each theme's sections through the index and ranks them; stores `matches.json`.

@@ -395,4 +395,30 @@ mod tests {
         );
         assert_eq!(&text[spans[1].0..spans[1].1], "Neste setning.");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_spans_are_ordered_slices_of_the_text(text in "[A-ZÆØÅa-zæøå0-9 .,!?«»§()\n-]{0,300}") {
+            let spans = sentence_spans(&text);
+            let mut last = 0;
+            for (from, to) in spans {
+                proptest::prop_assert!(from >= last && from <= to && to <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
+                last = to;
+            }
+        }
+
+        #[test]
+        fn scoring_never_panics_and_evidence_is_verbatim(
+            heading in "[A-Za-zæøå ]{0,40}",
+            text in "(fastlege|legemangel|barn og unge|ungdom|[a-zæøå]{1,12}|[.!?] |\n\n| ){0,80}",
+        ) {
+            for m in matcher().score(Some(&heading), &text) {
+                for sentence in &m.evidence {
+                    proptest::prop_assert!(text.contains(sentence.as_str()) || heading.contains(sentence.as_str()));
+                }
+                proptest::prop_assert!(m.score.is_finite() && m.score >= 0.0);
+            }
+        }
+    }
 }

@@ -46,8 +46,14 @@ fn conditional_request_gets_304_and_keeps_one_version() {
 
     let first = pipeline.run(&Stage::ALL, "run").unwrap();
     assert!(first.all_ok(), "{:?}", first.failures);
+    assert_eq!(first.reindexed, vec!["avtale"]);
     let second = pipeline.run(&Stage::ALL, "run").unwrap();
     assert!(second.all_ok());
+    assert!(
+        second.reindexed.is_empty(),
+        "unchanged sources are not re-indexed"
+    );
+    assert_eq!(second.sections_indexed, 1);
 
     let requests = server.requests("/avtale");
     assert_eq!(requests.len(), 2);
@@ -284,7 +290,12 @@ fn a_changed_document_becomes_a_new_version_and_replaces_the_old_sections() {
     );
     let pipeline = pipeline(dir.path(), &config);
     pipeline.run(&Stage::ALL, "run").unwrap();
-    pipeline.run(&Stage::ALL, "run").unwrap();
+    let second = pipeline.run(&Stage::ALL, "run").unwrap();
+    assert_eq!(
+        second.reindexed,
+        vec!["avtale"],
+        "a changed source is re-indexed"
+    );
     let catalog = Catalog::load(&dir.path().join("index")).unwrap();
     let record = &catalog.sources["avtale"];
     assert_eq!(record.versions.len(), 2);

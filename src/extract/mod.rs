@@ -126,4 +126,17 @@ mod tests {
         );
         assert_eq!(number_depth("3.2.1"), 3);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn heading_split_keeps_the_words(heading in "[0-9. ]{0,8}[A-Za-zÆØÅæøå ]{0,30}") {
+            let (number, title) = split_heading_number(&heading);
+            if let Some(number) = number {
+                proptest::prop_assert!(number.split('.').all(|part| !part.is_empty() && part.len() <= 3));
+                proptest::prop_assert!(heading.trim().starts_with(number.as_str()) || heading.contains(number.as_str()));
+            } else {
+                proptest::prop_assert_eq!(title, heading.trim());
+            }
+        }
+    }
 }

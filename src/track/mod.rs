@@ -157,6 +157,9 @@ pub struct RunRecord {
     pub outcome: String,
     pub sources: Vec<SourceRun>,
     pub sections_indexed: usize,
+    /// Sources re-indexed in this run.
+    #[serde(default)]
+    pub reindexed: Vec<String>,
     pub theme_matches: usize,
     /// Wall time of each stage.
     #[serde(default)]
@@ -233,6 +236,7 @@ impl Catalog {
             outcome: "running".into(),
             sources: Vec::new(),
             sections_indexed: 0,
+            reindexed: Vec::new(),
             theme_matches: 0,
             stage_millis: BTreeMap::new(),
         });
