@@ -390,6 +390,92 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
     Ok(Outcome::Ok)
 }
 
+/// What `refs` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefsView {
+    /// Every citation, then the untracked documents.
+    List,
+    /// The document graph in Graphviz DOT.
+    Dot,
+}
+
+/// `refs`: the citations between documents, from the indexed sections.
+pub fn refs(paths: &Paths, view: RefsView, cited_by: Option<&str>, json: bool) -> Result<Outcome> {
+    use crate::refs::links::{self, Linker, SectionText};
+    let config = paths.config()?;
+    let index = SectionIndex::open(&paths.index_dir)?;
+    let sections = index.all_sections()?;
+    let linker = Linker::new(
+        config
+            .sources
+            .iter()
+            .map(|s| (s.id.as_str(), s.cites_as.as_deref())),
+    );
+    let records = links::collect(
+        sections.iter().map(|s| SectionText {
+            source: &s.source,
+            section: s.label(),
+            heading: s.heading.as_deref(),
+            page: s.page_start,
+            text: &s.text,
+        }),
+        &linker,
+    );
+    let mut out = std::io::stdout().lock();
+    if view == RefsView::Dot {
+        let titles = config
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), s.title.clone()))
+            .collect();
+        write!(out, "{}", links::to_dot(&records, &titles))?;
+        return Ok(Outcome::Ok);
+    }
+    let shown: Vec<&links::CitationRecord> = match cited_by {
+        Some(reference) => links::cited_by(&records, reference),
+        None => records.iter().collect(),
+    };
+    let candidates = links::candidates(&records);
+    if json {
+        let body = match cited_by {
+            Some(reference) => json!({"reference": reference, "citations": shown}),
+            None => json!({"citations": shown, "candidates": candidates}),
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        return Ok(Outcome::Ok);
+    }
+    if let Some(reference) = cited_by {
+        writeln!(out, "{} sitater av «{reference}»", shown.len())?;
+    }
+    for r in &shown {
+        writeln!(
+            out,
+            "{:<24} {:<10} s. {:<4} {:<45} → {}",
+            r.source,
+            r.section,
+            r.page,
+            r.canonical,
+            r.target.as_deref().unwrap_or("(ikke fulgt)")
+        )?;
+    }
+    if cited_by.is_none() && !candidates.is_empty() {
+        writeln!(
+            out,
+            "\nSiterte dokumenter som ikke følges (kandidater til sources.toml):"
+        )?;
+        for c in &candidates {
+            writeln!(
+                out,
+                "  {:>3}× {:<45} i {}",
+                c.count,
+                c.document,
+                c.cited_in.join(", ")
+            )?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
 /// `status`: per-source state and the last run, from the catalog.
 pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
     let config = paths.config()?;

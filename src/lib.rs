@@ -10,5 +10,6 @@ pub mod fetch;
 pub mod fsutil;
 pub mod index;
 pub mod pipeline;
+pub mod refs;
 pub mod themes;
 pub mod track;

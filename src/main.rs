@@ -93,6 +93,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Citations between documents (NOU, Prop., Meld. St., law paragraphs …) and their targets.
+    Refs {
+        /// Print the document graph instead: `dot` for Graphviz.
+        #[arg(long, value_name = "FORMAT", value_parser = ["dot"])]
+        graph: Option<String>,
+        /// Only citations of this reference, e.g. "Prop. 102 L (2020–2021)".
+        #[arg(long, value_name = "REFERENCE", conflicts_with = "graph")]
+        cited_by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Per-source state and the last run.
     Status {
         #[arg(long)]
@@ -158,6 +169,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 json,
             },
         ),
+        Command::Refs {
+            graph,
+            cited_by,
+            json,
+        } => {
+            let view = if graph.is_some() {
+                commands::RefsView::Dot
+            } else {
+                commands::RefsView::List
+            };
+            commands::refs(&paths, view, cited_by.as_deref(), json)
+        }
         Command::Status { json } => commands::status(&paths, json),
     }
 }

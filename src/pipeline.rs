@@ -624,8 +624,25 @@ fn to_indexed(
                 .filter(|m| m.passed)
                 .map(|m| m.theme)
                 .collect(),
+            refs: section_refs(section.heading.as_deref(), &section.text),
         })
         .collect()
+}
+
+/// The canonical references a section cites, and the documents they belong to, deduplicated.
+fn section_refs(heading: Option<&str>, text: &str) -> Vec<String> {
+    let mut refs = BTreeSet::new();
+    for part in heading.into_iter().chain(std::iter::once(text)) {
+        for citation in crate::refs::find_citations(part) {
+            // "Prop. 102 L" as typed without its session finds "Prop. 102 L (2020–2021)".
+            if let Some((without_session, _)) = citation.canonical.split_once(" (") {
+                refs.insert(without_session.to_string());
+            }
+            refs.insert(citation.document.clone());
+            refs.insert(citation.canonical);
+        }
+    }
+    refs.into_iter().collect()
 }
 
 /// Changes whenever a theme definition changes, so stored themes are recomputed.

@@ -453,3 +453,54 @@ fn a_second_run_on_a_locked_index_fails_at_once() {
         "names the holder: {err}"
     );
 }
+
+#[test]
+fn refs_link_citations_and_find_references_however_typed() {
+    let json = stdout_json(&demo_cmd(&["refs", "--cited-by", "prop 102 l", "--json"]));
+    let citations = json["citations"].as_array().unwrap();
+    assert!(
+        citations
+            .iter()
+            .any(|c| c["source"] == "samarbeidsavtale-demo"
+                && c["canonical"] == "Prop. 102 L (2020–2021)"),
+        "{json:#}"
+    );
+    let all = stdout_json(&demo_cmd(&["refs", "--json"]));
+    let linked = all["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["target"] == "nou-demo" && c["canonical"] == "NOU 2099: 3");
+    assert!(
+        linked,
+        "a citation of a tracked source is linked through cites_as"
+    );
+    let candidates = all["candidates"].as_array().unwrap();
+    assert!(
+        candidates
+            .iter()
+            .any(|c| c["document"] == "NOU 2023: 4" && c["count"].as_u64().unwrap() >= 2)
+    );
+
+    let dot = demo_cmd(&["refs", "--graph", "dot"]);
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        dot.starts_with("digraph samspor {") && dot.contains("-> \"nou-demo\""),
+        "{dot}"
+    );
+
+    for typed in [
+        "Prop. 102 L (2020–2021)",
+        "prop 102 l",
+        "Prop. 102 L (2020-21)",
+    ] {
+        let json = stdout_json(&demo_cmd(&[
+            "search",
+            typed,
+            "--source",
+            "samarbeidsavtale-demo",
+            "--json",
+        ]));
+        assert!(json["total"].as_u64().unwrap() >= 1, "{typed}: {json:#}");
+    }
+}

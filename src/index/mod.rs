@@ -62,6 +62,8 @@ pub struct IndexedSection {
     pub page_end: u64,
     pub text: String,
     pub themes: Vec<String>,
+    /// Canonical references cited in the section, and the documents they belong to.
+    pub refs: Vec<String>,
 }
 
 impl IndexedSection {
@@ -112,6 +114,7 @@ struct Fields {
     body: Field,
     body_exact: Field,
     themes: Field,
+    refs: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -147,6 +150,7 @@ fn schema() -> (Schema, Fields) {
         body: builder.add_text_field("body", text(analyzer::STEMMED, true)),
         body_exact: builder.add_text_field("body_exact", text(analyzer::EXACT, false)),
         themes: builder.add_text_field("themes", STRING | STORED),
+        refs: builder.add_text_field("refs", STRING | STORED),
     };
     (builder.build(), fields)
 }
@@ -289,6 +293,9 @@ impl SectionIndex {
         for theme in &section.themes {
             doc.add_text(f.themes, theme);
         }
+        for reference in &section.refs {
+            doc.add_text(f.refs, reference);
+        }
         doc
     }
 
@@ -317,6 +324,10 @@ impl SectionIndex {
             text: text(f.body).unwrap_or_default(),
             themes: doc
                 .get_all(f.themes)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            refs: doc
+                .get_all(f.refs)
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
         }
@@ -425,10 +436,45 @@ impl SectionIndex {
                 message: "empty query".into(),
             });
         }
-        let user_query = parser.parse_query(trimmed).map_err(|e| IndexError::Query {
+        let parsed = parser.parse_query(trimmed).map_err(|e| IndexError::Query {
             query: request.query.clone(),
             message: e.to_string(),
-        })?;
+        });
+        // A query that is a policy reference ("NOU 2023:4", "prop 102 l", "§ 6-2 hol") finds the
+        // sections citing it, whatever spelling they used, besides any that contain the words.
+        // Highlighting then marks the reference's own words.
+        let (user_query, snippet_query): (Box<dyn Query>, Box<dyn Query>) =
+            match crate::refs::canonicalize(trimmed) {
+                Some(canonical) => {
+                    let cites: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(f.refs, &canonical),
+                        IndexRecordOption::Basic,
+                    ));
+                    let words: Vec<(Occur, Box<dyn Query>)> = analyzer::analyze(&canonical)
+                        .into_iter()
+                        .map(|t| {
+                            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                                Term::from_field_text(f.body, &t.text),
+                                IndexRecordOption::WithFreqs,
+                            ));
+                            (Occur::Should, q)
+                        })
+                        .collect();
+                    let query: Box<dyn Query> = match parsed {
+                        Ok(parsed) => Box::new(BooleanQuery::new(vec![
+                            (Occur::Should, cites),
+                            (Occur::Should, parsed),
+                        ])),
+                        Err(_) => cites,
+                    };
+                    (query, Box::new(BooleanQuery::new(words)))
+                }
+                None => {
+                    let parsed = parsed?;
+                    let snippet = parsed.box_clone();
+                    (parsed, snippet)
+                }
+            };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
         if let Some(source) = &request.source {
             clauses.push((
@@ -457,8 +503,8 @@ impl SectionIndex {
                 &(TopDocs::with_limit(limit).order_by_score(), Count),
             )
             .map_err(|e| self.err(e))?;
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &*user_query, f.body).map_err(|e| self.err(e))?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, f.body)
+            .map_err(|e| self.err(e))?;
         snippets.set_max_num_chars(240);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -559,6 +605,7 @@ mod tests {
             page_end: ordinal + 1,
             text: text.into(),
             themes: vec!["fastlegekrise".into()],
+            refs: vec![],
         }
     }
 

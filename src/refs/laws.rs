@@ -1,0 +1,263 @@
+//! The table of laws the recogniser knows, and how their names are matched.
+//!
+//! Only laws in this table are recognised: a bare "§ 6-2" or an unknown
+//! "-loven" word is ambiguous, and guessing would put wrong links in the index.
+
+/// One law: its canonical (bokmål) short title, the stems of every name it is
+/// written under, and the abbreviations used before or after a paragraph sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Law {
+    /// Canonical short title, bokmål, definite form: "helsepersonelloven".
+    pub name: &'static str,
+    /// Name stems without the definite/genitive ending ("-en", "-ens", "-a",
+    /// "-as"), bokmål and nynorsk, plus former names of the same act.
+    pub stems: &'static [&'static str],
+    /// Abbreviations without the trailing dot ("hol" for "hol.").
+    pub abbreviations: &'static [&'static str],
+}
+
+/// The health-sector laws (and the general laws health documents cite most).
+pub static LAWS: &[Law] = &[
+    Law {
+        name: "helse- og omsorgstjenesteloven",
+        stems: &[
+            "helse- og omsorgstjenestelov",
+            "helse- og omsorgstenestelov",
+        ],
+        abbreviations: &["hol", "hotjl"],
+    },
+    Law {
+        name: "spesialisthelsetjenesteloven",
+        stems: &["spesialisthelsetjenestelov", "spesialisthelsetenestelov"],
+        abbreviations: &["sphlsl", "sphl"],
+    },
+    Law {
+        name: "pasient- og brukerrettighetsloven",
+        // "pasientrettighetsloven" is the same act (LOV-1999-07-02-63) before
+        // it was renamed in 2011; older documents cite it under that name.
+        stems: &[
+            "pasient- og brukerrettighetslov",
+            "pasient- og brukarrettslov",
+            "pasient- og brukarrettighetslov",
+            "pasientrettighetslov",
+        ],
+        abbreviations: &["pbrl", "pasrl"],
+    },
+    Law {
+        name: "helsepersonelloven",
+        stems: &["helsepersonellov"],
+        abbreviations: &["hpl", "hlspl"],
+    },
+    Law {
+        name: "psykisk helsevernloven",
+        stems: &["psykisk helsevernlov"],
+        abbreviations: &["phlvl", "phvl"],
+    },
+    Law {
+        name: "folkehelseloven",
+        stems: &["folkehelselov"],
+        abbreviations: &["fhl", "folkehl"],
+    },
+    Law {
+        name: "helseforetaksloven",
+        stems: &["helseforetakslov", "helseføretakslov"],
+        abbreviations: &["hfl", "helseforetaksl"],
+    },
+    Law {
+        name: "pasientjournalloven",
+        stems: &["pasientjournallov"],
+        abbreviations: &["pjl"],
+    },
+    Law {
+        name: "helseregisterloven",
+        stems: &["helseregisterlov"],
+        abbreviations: &["hrl"],
+    },
+    Law {
+        name: "kommuneloven",
+        stems: &["kommunelov"],
+        abbreviations: &["koml"],
+    },
+    Law {
+        name: "plan- og bygningsloven",
+        stems: &["plan- og bygningslov"],
+        abbreviations: &["pbl"],
+    },
+    Law {
+        name: "tannhelsetjenesteloven",
+        stems: &["tannhelsetjenestelov", "tannhelsetenestelov"],
+        abbreviations: &["tannhelsetjl", "thtl"],
+    },
+    Law {
+        name: "smittevernloven",
+        stems: &["smittevernlov"],
+        abbreviations: &["smvl"],
+    },
+    Law {
+        name: "helsetilsynsloven",
+        stems: &["helsetilsynslov"],
+        abbreviations: &["helsetilsynsl"],
+    },
+    Law {
+        name: "pasientskadeloven",
+        stems: &["pasientskadelov"],
+        abbreviations: &["passkl"],
+    },
+    Law {
+        name: "forvaltningsloven",
+        stems: &["forvaltningslov"],
+        abbreviations: &["fvl"],
+    },
+    Law {
+        // The act's official short title is nynorsk in both written standards.
+        name: "offentleglova",
+        stems: &["offentleglov"],
+        abbreviations: &["offl"],
+    },
+    Law {
+        name: "folketrygdloven",
+        stems: &["folketrygdlov"],
+        abbreviations: &["ftrl"],
+    },
+    Law {
+        name: "barnevernsloven",
+        stems: &["barnevernslov", "barnevernlov"],
+        abbreviations: &["bvl"],
+    },
+    Law {
+        name: "sosialtjenesteloven",
+        stems: &["sosialtjenestelov", "sosialtenestelov"],
+        abbreviations: &["sotjl"],
+    },
+    Law {
+        name: "personopplysningsloven",
+        stems: &["personopplysningslov"],
+        abbreviations: &["popplyl"],
+    },
+];
+
+/// Endings a stem takes in running text: bokmål definite/genitive ("-en",
+/// "-ens") and nynorsk (or radical bokmål) definite/genitive ("-a", "-as").
+const ENDINGS: &[&str] = &["ens", "en", "as", "a"];
+
+/// Regex fragment matching any full law name with its ending, e.g.
+/// "helse- og omsorgstenestelovas". Whitespace inside a name may be any
+/// run of Unicode whitespace (line breaks, non-breaking spaces), and the
+/// space after a coordinating hyphen ("helse- og") may be missing.
+pub fn name_pattern() -> String {
+    let mut stems: Vec<&str> = LAWS.iter().flat_map(|l| l.stems.iter().copied()).collect();
+    // Longest first, so that no stem can shadow a longer one in the alternation.
+    stems.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    stems.dedup();
+    let alternatives: Vec<String> = stems.iter().map(|s| stem_pattern(s)).collect();
+    format!(
+        r"(?i:(?:{})(?:{}))",
+        alternatives.join("|"),
+        ENDINGS.join("|")
+    )
+}
+
+/// Regex fragment matching any abbreviation (without its optional dot).
+pub fn abbreviation_pattern() -> String {
+    let mut abbreviations: Vec<&str> = LAWS
+        .iter()
+        .flat_map(|l| l.abbreviations.iter().copied())
+        .collect();
+    abbreviations.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    abbreviations.dedup();
+    format!("(?:{})", abbreviations.join("|"))
+}
+
+fn stem_pattern(stem: &str) -> String {
+    let mut out = String::new();
+    let mut chars = stem.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&' ') => {
+                chars.next();
+                out.push_str(r"-\s*");
+            }
+            ' ' => out.push_str(r"\s+"),
+            other => out.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    out
+}
+
+/// Normalises a name or abbreviation for lookup: lower case, no dots, and
+/// hyphens and whitespace runs folded to single spaces, so that "Helse- og
+/// omsorgstjenesteloven", "helse-\nog omsorgstjenesteloven" and a user's
+/// "helse og omsorgstjenesteloven" all give the same key.
+fn lookup_key(text: &str) -> String {
+    let lowered = text.to_lowercase().replace(['.', '-', '‐', '‑'], " ");
+    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds the law a written name ("helse- og omsorgstenestelovas") or
+/// abbreviation ("hol.", "Hol") refers to.
+pub fn lookup(written: &str) -> Option<&'static Law> {
+    let key = lookup_key(written);
+    if key.is_empty() {
+        return None;
+    }
+    LAWS.iter().find(|law| {
+        law.abbreviations.contains(&key.as_str())
+            || law.stems.iter().any(|stem| {
+                let stem_key = lookup_key(stem);
+                key.strip_prefix(stem_key.as_str())
+                    .is_some_and(|ending| ENDINGS.contains(&ending))
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_law_name_is_found_by_its_own_canonical_name() {
+        for law in LAWS {
+            assert_eq!(lookup(law.name).map(|l| l.name), Some(law.name));
+        }
+    }
+
+    #[test]
+    fn lookup_accepts_nynorsk_genitive_and_abbreviations() {
+        let hol = "helse- og omsorgstjenesteloven";
+        assert_eq!(
+            lookup("helse- og omsorgstenestelovas").map(|l| l.name),
+            Some(hol)
+        );
+        assert_eq!(
+            lookup("Helse-\nog omsorgstjenestelovens").map(|l| l.name),
+            Some(hol)
+        );
+        assert_eq!(lookup("hol.").map(|l| l.name), Some(hol));
+        assert_eq!(
+            lookup("pasient- og brukarrettslova").map(|l| l.name),
+            Some("pasient- og brukerrettighetsloven")
+        );
+        assert_eq!(lookup("lova"), None);
+        assert_eq!(lookup("helsepersonellovutvalget"), None);
+    }
+
+    #[test]
+    fn abbreviations_are_unique_across_laws() {
+        let mut seen = std::collections::HashSet::new();
+        for law in LAWS {
+            for a in law.abbreviations {
+                assert!(seen.insert(*a), "abbreviation {a} used twice");
+            }
+        }
+    }
+
+    #[test]
+    fn name_pattern_matches_whole_names_only() {
+        let re = regex::Regex::new(&format!(r"^{}$", name_pattern())).unwrap();
+        assert!(re.is_match("Spesialisthelsetenestelova"));
+        assert!(re.is_match("plan-\nog bygningslovens"));
+        assert!(re.is_match("psykisk\u{a0}helsevernloven"));
+        assert!(!re.is_match("helsepersonellov"));
+        assert!(!re.is_match("kommunelovutvalget"));
+    }
+}

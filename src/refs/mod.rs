@@ -1,0 +1,200 @@
+//! Recognises citations of Norwegian public documents in running text:
+//! NOU, Prop. (and the older Ot.prp./St.prp.), Meld. St., St.meld.,
+//! Innst., Dokument 8 and paragraphs of the health-sector laws.
+//!
+//! `find_citations` is strict: it reports only forms an expert reader would
+//! take as a citation without looking further (a bare "§ 6-2" is not one,
+//! because the law is unknown). `canonicalize` is lenient: it reads what a
+//! user types into a search box ("nou 2023 4", "§ 6-2 hol") and returns the
+//! canonical form used in the index.
+
+mod documents;
+pub mod laws;
+mod layout;
+mod lenient;
+pub mod links;
+mod paragraphs;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of document a citation points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    /// Norges offentlige utredninger: "NOU 2023: 4".
+    Nou,
+    /// Proposisjon til Stortinget ("Prop. 102 L (2020–2021)"), and the older
+    /// "Ot.prp. nr." / "St.prp. nr." it replaced in 2009.
+    Prop,
+    /// Melding til Stortinget: "Meld. St. 7 (2019–2020)".
+    Meld,
+    /// Stortingsmelding, the form before 2009: "St.meld. nr. 47 (2008–2009)".
+    StMeld,
+    /// Innstilling from a standing committee: "Innst. 123 L (2020–2021)".
+    Innst,
+    /// Representative proposal: "Dokument 8:60 S (2016–2017)".
+    Dokument8,
+    /// A law, or a paragraph of it: "helsepersonelloven § 4".
+    Law,
+}
+
+impl RefKind {
+    /// Every kind, in declaration order (for reports).
+    pub const ALL: [RefKind; 7] = [
+        RefKind::Nou,
+        RefKind::Prop,
+        RefKind::Meld,
+        RefKind::StMeld,
+        RefKind::Innst,
+        RefKind::Dokument8,
+        RefKind::Law,
+    ];
+
+    /// The serde name, e.g. "stmeld".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Nou => "nou",
+            RefKind::Prop => "prop",
+            RefKind::Meld => "meld",
+            RefKind::StMeld => "stmeld",
+            RefKind::Innst => "innst",
+            RefKind::Dokument8 => "dokument8",
+            RefKind::Law => "law",
+        }
+    }
+}
+
+/// One citation found in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub kind: RefKind,
+    /// Canonical form: "NOU 2023: 4", "Prop. 102 L (2020–2021)",
+    /// "helse- og omsorgstjenesteloven § 6-2". Chapter detail is not part of it.
+    pub canonical: String,
+    /// The cited document without chapter or paragraph: "NOU 2023: 8",
+    /// "helse- og omsorgstjenesteloven".
+    pub document: String,
+    /// Chapter, when written with the citation: "6" or "6.2".
+    pub chapter: Option<String>,
+    /// The text exactly as written (may contain line breaks).
+    pub written: String,
+    /// Byte range of `written` in the input.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A match from one recogniser before overlaps are resolved. One match may
+/// yield several citations ("§§ 6-1 og 6-2" gives two), which is why the
+/// unit of conflict resolution is the whole group, not each citation.
+#[derive(Debug)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    citations: Vec<Citation>,
+}
+
+/// Finds all citations in `text`, in order of appearance, without overlaps.
+pub fn find_citations(text: &str) -> Vec<Citation> {
+    let view = layout::View::new(text);
+    let mut candidates = Vec::new();
+    documents::collect(&view.text, &mut candidates);
+    paragraphs::collect(&view.text, &mut candidates);
+
+    // Leftmost first, and at the same start the longest: a chapter prefix
+    // or a law name followed by "§ 6-2" beats the shorter bare match.
+    candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
+    let mut out = Vec::new();
+    let mut taken_until = 0;
+    for candidate in candidates {
+        if candidate.start < taken_until || candidate.citations.is_empty() {
+            continue;
+        }
+        taken_until = candidate.end;
+        out.extend(candidate.citations);
+    }
+    // Spans were found in the view; point them into the original text.
+    for c in &mut out {
+        let (start, end) = view.original_range(c.start, c.end);
+        c.start = start;
+        c.end = end;
+        c.written = text[start..end].to_string();
+    }
+    out
+}
+
+/// Canonical form of the single citation in a typed reference, for search:
+/// "nou 2023 4" → "NOU 2023: 4", "prop 102 l" → "Prop. 102 L",
+/// "§ 6-2 hol" → "helse- og omsorgstjenesteloven § 6-2". A bare paragraph
+/// ("§ 6-2") gives "§ 6-2", so a search can match it in any law. `None`
+/// when the text holds no citation or more than one.
+pub fn canonicalize(reference: &str) -> Option<String> {
+    let found = find_citations(reference);
+    match found.as_slice() {
+        [one] => Some(one.canonical.clone()),
+        [] => lenient::canonicalize(reference),
+        _ => None,
+    }
+}
+
+/// Builds a citation for `text[start..end]`.
+fn citation(
+    text: &str,
+    kind: RefKind,
+    canonical: String,
+    document: String,
+    chapter: Option<String>,
+    start: usize,
+    end: usize,
+) -> Citation {
+    Citation {
+        kind,
+        canonical,
+        document,
+        chapter,
+        written: text[start..end].to_string(),
+        start,
+        end,
+    }
+}
+
+/// Normalises a parliamentary session to "(2020–2021)". The second year may
+/// be written with two digits ("2020-21"); sessions always span two
+/// consecutive years, so anything else is not read as a session.
+fn session(first: &str, second: &str) -> Option<String> {
+    let first: u32 = first.parse().ok()?;
+    let mut second_year: u32 = second.parse().ok()?;
+    if second.len() == 2 {
+        second_year += first - first % 100;
+        if second_year < first {
+            second_year += 100; // "(1999–00)"
+        }
+    }
+    (second_year == first + 1 && (1900..2100).contains(&first))
+        .then(|| format!("({first}–{second_year})"))
+}
+
+/// Normalises a paragraph number as written ("6 - 2", "2-1e", "4 A-2") to
+/// the form used by Lovdata: "6-2", "2-1 e", "4A-2".
+fn paragraph_number(written: &str) -> String {
+    let compact: String = written
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if matches!(c, '‐' | '‑' | '–' | '—') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match compact.chars().last() {
+        Some(last) if last.is_ascii_lowercase() => {
+            let number = &compact[..compact.len() - 1];
+            format!("{number} {last}")
+        }
+        _ => compact,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,571 @@
+//! Unit tests for the recogniser, one group per written form.
+
+use super::*;
+
+/// Canonical forms found in `text`, in order.
+fn canon(text: &str) -> Vec<String> {
+    find_citations(text)
+        .into_iter()
+        .map(|c| c.canonical)
+        .collect()
+}
+
+fn one(text: &str) -> Citation {
+    let found = find_citations(text);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one citation in {text:?}, got {found:#?}"
+    );
+    found.into_iter().next().unwrap()
+}
+
+#[test]
+fn nou_spacing_variants() {
+    for text in [
+        "Utvalet la fram NOU 2023: 4 i fjor.",
+        "Se NOU 2023:4.",
+        "Se NOU 2023 : 4 om tenestene.",
+        "Se NOU 2023 :4 om tenestene.",
+        "Se NOU\u{a0}2023:\u{a0}4 om tenestene.",
+        "Se NOU 2023:\n4 om tenestene.",
+    ] {
+        let c = one(text);
+        assert_eq!(c.kind, RefKind::Nou);
+        assert_eq!(c.canonical, "NOU 2023: 4", "in {text:?}");
+        assert_eq!(c.document, "NOU 2023: 4");
+        assert_eq!(c.chapter, None);
+        assert_eq!(&text[c.start..c.end], c.written);
+        assert!(c.written.starts_with("NOU"));
+    }
+}
+
+#[test]
+fn written_keeps_the_line_break() {
+    let text = "jf. NOU 2023:\n4";
+    let c = one(text);
+    assert_eq!(c.written, "NOU 2023:\n4");
+    assert_eq!(c.start, 4);
+    assert_eq!(c.end, text.len());
+}
+
+#[test]
+fn nou_chapter_before_and_after() {
+    for (text, chapter) in [
+        ("Dette står i kapittel 6 i NOU 2023: 8.", "6"),
+        ("Dette står i kap. 6 i NOU 2023: 8.", "6"),
+        ("Dette står i NOU 2023: 8 kapittel 6.", "6"),
+        (
+            "Dette står i NOU 2023: 8, kapittel 6.2 om samhandling.",
+            "6.2",
+        ),
+        ("Kapittel 6.2 i NOU 2023: 8 drøftar dette.", "6.2"),
+    ] {
+        let c = one(text);
+        assert_eq!(c.canonical, "NOU 2023: 8", "in {text:?}");
+        assert_eq!(c.document, "NOU 2023: 8");
+        assert_eq!(c.chapter.as_deref(), Some(chapter), "in {text:?}");
+        assert!(c.written.to_lowercase().contains("kap"));
+    }
+}
+
+#[test]
+fn chapter_before_next_citation_belongs_to_it() {
+    let found = find_citations("Sjå NOU 2023: 4, kapittel 5 i Meld. St. 9 (2022–2023).");
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].chapter, None);
+    assert_eq!(found[1].canonical, "Meld. St. 9 (2022–2023)");
+    assert_eq!(found[1].chapter.as_deref(), Some("5"));
+}
+
+#[test]
+fn prop_sessions_are_normalised() {
+    for text in [
+        "Prop. 102 L (2020–2021)",
+        "Prop. 102 L (2020-2021)",
+        "Prop. 102 L (2020–21)",
+        "Prop. 102 L (2020/2021)",
+        "Prop. 102 L (2020-21)",
+        "Prop. 102 L\n(2020 – 2021)",
+        "prop. 102 L (2020–2021)",
+    ] {
+        let c = one(&format!("Departementet viser til {text} om endringar."));
+        assert_eq!(c.kind, RefKind::Prop);
+        assert_eq!(c.canonical, "Prop. 102 L (2020–2021)", "in {text:?}");
+        assert_eq!(c.written, text);
+    }
+}
+
+#[test]
+fn prop_without_session_and_letters() {
+    assert_eq!(canon("Sjå Prop. 1 S for budsjettet."), ["Prop. 1 S"]);
+    assert_eq!(
+        canon("Prop. 12 LS (2019–2020) gjeld"),
+        ["Prop. 12 LS (2019–2020)"]
+    );
+    assert_eq!(
+        canon("Sjå Prop. 1 S (2023–2024)."),
+        ["Prop. 1 S (2023–2024)"]
+    );
+}
+
+#[test]
+fn invalid_session_is_left_out() {
+    // Not two consecutive years: the proposition is still cited, the
+    // bracket is not read as its session.
+    let c = one("Prop. 7 L (2020–2023) og meir");
+    assert_eq!(c.canonical, "Prop. 7 L");
+    assert_eq!(c.written, "Prop. 7 L");
+}
+
+#[test]
+fn older_propositions() {
+    assert_eq!(
+        canon("jf. Ot.prp. nr. 12 (1998-99)"),
+        ["Ot.prp. nr. 12 (1998–1999)"]
+    );
+    assert_eq!(
+        canon("St.prp. nr. 1 (1999–2000)"),
+        ["St.prp. nr. 1 (1999–2000)"]
+    );
+}
+
+#[test]
+fn century_turn_short_year() {
+    assert_eq!(
+        canon("St.meld. nr. 9 (1999–00)"),
+        ["St.meld. nr. 9 (1999–2000)"]
+    );
+}
+
+#[test]
+fn meld_st_and_st_meld() {
+    let c = one("Meld. St. 7 (2019–2020) Nasjonal helse- og sjukehusplan");
+    assert_eq!(c.kind, RefKind::Meld);
+    assert_eq!(c.canonical, "Meld. St. 7 (2019–2020)");
+    for text in [
+        "St.meld. nr. 47 (2008–2009)",
+        "St. meld. nr. 47 (2008-2009)",
+    ] {
+        let c = one(&format!("Samhandlingsreforma kom med {text}."));
+        assert_eq!(c.kind, RefKind::StMeld);
+        assert_eq!(c.canonical, "St.meld. nr. 47 (2008–2009)", "in {text:?}");
+    }
+}
+
+#[test]
+fn innst_and_dokument_8() {
+    let c = one("Innst. 123 L (2020-2021) frå komiteen");
+    assert_eq!(c.kind, RefKind::Innst);
+    assert_eq!(c.canonical, "Innst. 123 L (2020–2021)");
+    assert_eq!(
+        canon("Innst. S. nr. 166 (2008–2009)"),
+        ["Innst. S. nr. 166 (2008–2009)"]
+    );
+    for text in [
+        "Dokument 8:60 S (2016–2017)",
+        "Dokument 8: 60 S (2016-2017)",
+    ] {
+        let c = one(&format!("Forslaget i {text} vart avvist."));
+        assert_eq!(c.kind, RefKind::Dokument8);
+        assert_eq!(c.canonical, "Dokument 8:60 S (2016–2017)", "in {text:?}");
+    }
+}
+
+#[test]
+fn jf_is_not_part_of_the_citation() {
+    for lead in ["jf.", "jamfør", "jfr.", "Jf."] {
+        let c = one(&format!("({lead} NOU 2023: 4)"));
+        assert!(c.written.starts_with("NOU"), "{lead}: {c:?}");
+    }
+    let c = one("jf. hol. § 6-2");
+    assert_eq!(c.written, "hol. § 6-2");
+}
+
+#[test]
+fn law_paragraph_forms() {
+    let hol = "helse- og omsorgstjenesteloven § 6-2";
+    for text in [
+        "Etter helse- og omsorgstjenesteloven § 6-2 første ledd skal kommunen",
+        "Etter helse- og omsorgstjenestelovens § 6-2 skal kommunen",
+        "Etter § 6-2 i helse- og omsorgstjenesteloven skal kommunen",
+        "Etter § 6-2 første ledd i helse- og omsorgstjenesteloven skal kommunen",
+        "Etter hol. § 6-2 skal kommunen",
+        "Etter § 6-2 hol. skal kommunen",
+        "Etter helse- og omsorgstenestelova § 6-2 skal kommunen",
+        "Etter helse- og omsorgstenestelovas § 6-2 skal kommunen",
+        "Etter Helse- og omsorgstjenesteloven (hol.) § 6-2 skal kommunen",
+        "Etter helse-\nog omsorgstjenesteloven §\u{a0}6-2 skal kommunen",
+        "Etter helse- og omsorgstjenesteloven § 6–2 skal kommunen",
+    ] {
+        let c = one(text);
+        assert_eq!(c.kind, RefKind::Law);
+        assert_eq!(c.canonical, hol, "in {text:?}");
+        assert_eq!(c.document, "helse- og omsorgstjenesteloven");
+        assert_eq!(c.chapter, None);
+        assert!(!c.written.starts_with("Etter") && !c.written.ends_with(" skal"));
+    }
+}
+
+#[test]
+fn letter_suffixes_are_kept() {
+    assert_eq!(
+        canon("spesialisthelsetjenesteloven § 2-1 e"),
+        ["spesialisthelsetjenesteloven § 2-1 e"]
+    );
+    assert_eq!(
+        canon("pasient- og brukerrettighetsloven § 2-1 a gir rett"),
+        ["pasient- og brukerrettighetsloven § 2-1 a"]
+    );
+    assert_eq!(
+        canon("sphl. § 2-1e"),
+        ["spesialisthelsetjenesteloven § 2-1 e"]
+    );
+    assert_eq!(
+        canon("psykisk helsevernloven § 4A-2"),
+        ["psykisk helsevernloven § 4A-2"]
+    );
+    // "i" is a preposition here, not a suffix.
+    assert_eq!(
+        canon("§ 4 i helsepersonelloven"),
+        ["helsepersonelloven § 4"]
+    );
+}
+
+#[test]
+fn several_paragraphs_give_several_citations() {
+    let found = find_citations("Sjå helse- og omsorgstjenesteloven §§ 6-1 og 6-2.");
+    let canonical: Vec<_> = found.iter().map(|c| c.canonical.as_str()).collect();
+    assert_eq!(
+        canonical,
+        [
+            "helse- og omsorgstjenesteloven § 6-1",
+            "helse- og omsorgstjenesteloven § 6-2"
+        ]
+    );
+    assert_eq!(found[0].written, "helse- og omsorgstjenesteloven §§ 6-1");
+    assert_eq!(found[1].written, "6-2");
+    assert!(found[0].end <= found[1].start);
+
+    let found = find_citations("etter §§ 4, 5 og 7 i helsepersonelloven");
+    let canonical: Vec<_> = found.iter().map(|c| c.canonical.as_str()).collect();
+    assert_eq!(
+        canonical,
+        [
+            "helsepersonelloven § 4",
+            "helsepersonelloven § 5",
+            "helsepersonelloven § 7"
+        ]
+    );
+    assert_eq!(found[2].written, "7 i helsepersonelloven");
+}
+
+#[test]
+fn ranges_give_both_ends() {
+    let hol = |p: &str| format!("helse- og omsorgstjenesteloven § {p}");
+    assert_eq!(canon("hol. §§ 6-1–6-3"), [hol("6-1"), hol("6-3")]);
+    assert_eq!(canon("§§ 6-1 til 6-3 hol."), [hol("6-1"), hol("6-3")]);
+    assert_eq!(canon("hol. § 6–2"), [hol("6-2")]);
+}
+
+#[test]
+fn single_sign_does_not_swallow_a_following_number() {
+    assert_eq!(
+        canon("jf. hpl. § 4 og 3 kommunar"),
+        ["helsepersonelloven § 4"]
+    );
+    assert_eq!(
+        canon("hol. § 6-1 og 6-2"),
+        [
+            "helse- og omsorgstjenesteloven § 6-1",
+            "helse- og omsorgstjenesteloven § 6-2"
+        ]
+    );
+}
+
+#[test]
+fn jf_between_paragraphs() {
+    let hol = |p: &str| format!("helse- og omsorgstjenesteloven § {p}");
+    assert_eq!(canon("hol. § 6-2 jf. § 6-1"), [hol("6-2"), hol("6-1")]);
+    assert_eq!(
+        canon("hol. § 6-2, jamfør § 6-1 første ledd."),
+        [hol("6-2"), hol("6-1")]
+    );
+    // What follows "jf." belongs to the law named after it.
+    assert_eq!(
+        canon("hol. § 6-2 jf. § 3 i forvaltningsloven"),
+        [hol("6-2"), "forvaltningsloven § 3".to_string()]
+    );
+    // Without a law before, the paragraph before "jf." stays unattributed.
+    assert_eq!(
+        canon("etter § 6-2, jf. § 3 i forvaltningsloven"),
+        ["forvaltningsloven § 3"]
+    );
+    let found = find_citations("hol. § 6-2 jf. § 6-1");
+    assert_eq!(found[1].written, "§ 6-1");
+}
+
+#[test]
+fn law_names_broken_across_lines() {
+    assert_eq!(
+        canon("etter helse- og omsorgs-\ntjenesteloven § 6-2"),
+        ["helse- og omsorgstjenesteloven § 6-2"]
+    );
+    assert_eq!(
+        canon("pasient\u{ad}journalloven § 9"),
+        ["pasientjournalloven § 9"]
+    );
+    // A hyphen at a line end before an unrelated word does not join it.
+    assert!(canon("helsepersonel-\nloven").len() == 1);
+    assert!(canon("kommune-\nplanen").is_empty());
+}
+
+#[test]
+fn stortingsmelding_spelled_out() {
+    assert_eq!(
+        canon("Stortingsmelding nr. 47 (2008–2009)"),
+        ["St.meld. nr. 47 (2008–2009)"]
+    );
+}
+
+#[test]
+fn bare_law_names() {
+    let c = one("Folkehelselova gjeld for alle kommunar.");
+    assert_eq!(c.kind, RefKind::Law);
+    assert_eq!(c.canonical, "folkehelseloven");
+    assert_eq!(c.document, "folkehelseloven");
+    assert_eq!(
+        canon("etter pasient- og brukarrettslova"),
+        ["pasient- og brukerrettighetsloven"]
+    );
+    assert_eq!(
+        canon("plan- og bygningslovens formål"),
+        ["plan- og bygningsloven"]
+    );
+    let c = one("Sjå kapittel 9 i helse- og omsorgstjenesteloven.");
+    assert_eq!(c.canonical, "helse- og omsorgstjenesteloven");
+    assert_eq!(c.chapter.as_deref(), Some("9"));
+}
+
+#[test]
+fn every_required_law_is_recognised_by_name() {
+    for name in [
+        "helse- og omsorgstjenesteloven",
+        "spesialisthelsetjenesteloven",
+        "pasient- og brukerrettighetsloven",
+        "helsepersonelloven",
+        "psykisk helsevernloven",
+        "folkehelseloven",
+        "helseforetaksloven",
+        "pasientjournalloven",
+        "helseregisterloven",
+        "kommuneloven",
+        "plan- og bygningsloven",
+        "tannhelsetjenesteloven",
+        "smittevernloven",
+    ] {
+        assert_eq!(
+            canon(&format!("Sjå {name} § 1-1.")),
+            [format!("{name} § 1-1")]
+        );
+        assert_eq!(canon(&format!("Sjå {name}.")), [name.to_string()]);
+    }
+}
+
+#[test]
+fn bare_paragraph_is_not_a_citation() {
+    assert!(find_citations("Etter § 6-2 skal kommunen inngå avtale.").is_empty());
+    assert!(find_citations("Lovens § 3-1 stiller krav.").is_empty());
+}
+
+#[test]
+fn look_alikes_are_not_citations() {
+    for text in [
+        "Om lag 2023: 4 av 10 kommunar svarte.",
+        "Møtet byrjar kl. 14:30 ved St. Olavs hospital.",
+        "Proposisjonen og propellen er ikkje det same.",
+        "Sjå side 45 og s. 12–14.",
+        "NOU-en frå 2023 vart godt motteken.",
+        "Meld deg på innan 1. mars.",
+        "Dokumentet 8: 60 sider.",
+        "Helse- og omsorgstjenestene i kommunen.",
+        "Kommunelovutvalet leverte.",
+        "Innst. 12 vart ikkje lagd fram.",
+        "Versjon 2023:4 av malen.",
+        "NOU 1066: 4 er ikkje eit årstal for NOU-ar.",
+    ] {
+        assert!(
+            find_citations(text).is_empty(),
+            "false positive in {text:?}: {:?}",
+            find_citations(text)
+        );
+    }
+}
+
+#[test]
+fn several_citations_in_order() {
+    let text = "NOU 2023: 4, Meld. St. 7 (2019–2020) og hol. § 3-1 peikar same veg.";
+    assert_eq!(
+        canon(text),
+        [
+            "NOU 2023: 4",
+            "Meld. St. 7 (2019–2020)",
+            "helse- og omsorgstjenesteloven § 3-1"
+        ]
+    );
+}
+
+#[test]
+fn serde_names_are_lowercase() {
+    assert_eq!(
+        serde_json::to_string(&RefKind::StMeld).unwrap(),
+        "\"stmeld\""
+    );
+    assert_eq!(
+        serde_json::to_string(&RefKind::Dokument8).unwrap(),
+        "\"dokument8\""
+    );
+    let c = one("NOU 2023: 4");
+    let back: Citation = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+    assert_eq!(back, c);
+    for kind in RefKind::ALL {
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!("\"{}\"", kind.as_str())
+        );
+    }
+}
+
+#[test]
+fn canonicalize_typed_references() {
+    for (typed, expected) in [
+        ("nou 2023 4", "NOU 2023: 4"),
+        ("NOU 2023:4", "NOU 2023: 4"),
+        ("nou 2023:4", "NOU 2023: 4"),
+        ("prop 102 l", "Prop. 102 L"),
+        ("Prop. 102 L (2020-21)", "Prop. 102 L (2020–2021)"),
+        ("prop 102 l 2020-2021", "Prop. 102 L (2020–2021)"),
+        ("meld st 7", "Meld. St. 7"),
+        ("meld. st. 7 (2019-2020)", "Meld. St. 7 (2019–2020)"),
+        ("st.meld. nr. 47", "St.meld. nr. 47"),
+        ("st meld 47 2008-09", "St.meld. nr. 47 (2008–2009)"),
+        ("innst 123 l", "Innst. 123 L"),
+        ("dok 8:60 s", "Dokument 8:60 S"),
+        ("§ 6-2 hol", "helse- og omsorgstjenesteloven § 6-2"),
+        ("hol 6-2", "helse- og omsorgstjenesteloven § 6-2"),
+        ("HOL § 6-2", "helse- og omsorgstjenesteloven § 6-2"),
+        ("sphl 2-1e", "spesialisthelsetjenesteloven § 2-1 e"),
+        ("phlvl 4a-2", "psykisk helsevernloven § 4A-2"),
+        (
+            "helse og omsorgstjenesteloven 6-2",
+            "helse- og omsorgstjenesteloven § 6-2",
+        ),
+        ("pbrl", "pasient- og brukerrettighetsloven"),
+        ("Helsepersonellova", "helsepersonelloven"),
+        ("§ 6-2", "§ 6-2"),
+        ("§6-2", "§ 6-2"),
+    ] {
+        assert_eq!(
+            canonicalize(typed).as_deref(),
+            Some(expected),
+            "for {typed:?}"
+        );
+    }
+}
+
+#[test]
+fn canonicalize_rejects_noise_and_several() {
+    for typed in [
+        "",
+        "   ",
+        "hei",
+        "2023 4",
+        "nou",
+        "prop 102",
+        "NOU 2023: 4 og NOU 2023: 5",
+        "lova 6-2",
+    ] {
+        assert_eq!(canonicalize(typed), None, "for {typed:?}");
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of citations, so random text often comes close to a real one.
+    const PIECES: &[&str] = &[
+        "NOU",
+        " ",
+        "\n",
+        "\u{a0}",
+        "2023",
+        ":",
+        "4",
+        "Prop.",
+        "102",
+        "L",
+        "S",
+        "(2020–21)",
+        "(",
+        ")",
+        "–",
+        "-",
+        "/",
+        "Meld.",
+        "St.",
+        "meld.",
+        "nr.",
+        "Innst.",
+        "Dokument",
+        "8:",
+        "§",
+        "§§",
+        "6-2",
+        "e",
+        "i",
+        "og",
+        ",",
+        "hol.",
+        "helse- og omsorgstjenesteloven",
+        "lova",
+        "kapittel",
+        "kap.",
+        "6.2",
+        "jf.",
+        "æøå",
+        "é",
+        "𝔘",
+        "2-1 a",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|v| v.concat()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn spans_are_ordered_disjoint_and_on_char_boundaries(text in text()) {
+            let found = find_citations(&text);
+            let mut previous_end = 0;
+            for c in &found {
+                prop_assert!(c.start < c.end);
+                prop_assert!(c.end <= text.len());
+                prop_assert!(c.start >= previous_end);
+                prop_assert!(text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
+                prop_assert_eq!(&text[c.start..c.end], c.written.as_str());
+                previous_end = c.end;
+            }
+        }
+
+        #[test]
+        fn canonicalize_never_panics_and_is_idempotent(text in text()) {
+            if let Some(canonical) = canonicalize(&text) {
+                prop_assert_eq!(canonicalize(&canonical), Some(canonical.clone()));
+            }
+        }
+    }
+}
