@@ -118,7 +118,7 @@ fn init_logging(format: LogFormat, verbose: u8) {
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("samspor={default},warn")));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("samspor={default},error")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -105,6 +105,15 @@ fn prepare(term: &str) -> Option<PreparedTerm> {
     })
 }
 
+/// Terms that analyse to the same tokens ("fastlege", "fastlegar") are one term: otherwise one
+/// mention would count as several distinct terms.
+fn distinct(terms: impl Iterator<Item = PreparedTerm>) -> Vec<PreparedTerm> {
+    let mut seen = BTreeSet::new();
+    terms
+        .filter(|term| seen.insert(term.tokens.clone()))
+        .collect()
+}
+
 /// Occurrences of a term: the byte ranges of each match.
 fn occurrences(
     term: &PreparedTerm,
@@ -140,8 +149,8 @@ impl ThemeMatcher {
                 .map(|theme| PreparedTheme {
                     id: theme.id.clone(),
                     threshold: theme.threshold.unwrap_or(DEFAULT_THRESHOLD),
-                    terms: theme.terms.iter().filter_map(|t| prepare(t)).collect(),
-                    exclude: theme.exclude.iter().filter_map(|t| prepare(t)).collect(),
+                    terms: distinct(theme.terms.iter().filter_map(|t| prepare(t))),
+                    exclude: distinct(theme.exclude.iter().filter_map(|t| prepare(t))),
                 })
                 .collect(),
         }
@@ -372,6 +381,15 @@ mod tests {
                 .score(None, "Barn skal ha unge foreldre.")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn inflected_variants_of_one_term_count_once() {
+        let matcher = ThemeMatcher::new(&[theme("f", &["fastlege", "fastlegar", "fastlegen"])]);
+        let matches = matcher.score(None, "Samarbeidet med fastlegene er godt.");
+        assert_eq!(matches[0].parts.distinct_terms, 1);
+        assert_eq!(matches[0].parts.occurrences, 1);
+        assert_eq!(matches[0].terms, vec!["fastlege"]);
     }
 
     #[test]

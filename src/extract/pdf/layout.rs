@@ -1,0 +1,864 @@
+//! Layout: glyphs → words (per baseline row) → blocks by recursive XY-cut with a column-gutter
+//! test → lines in reading order with paragraph starts.
+
+use std::collections::HashMap;
+
+use super::content::Glyph;
+
+/// A word in the rotation frame of its text (y up, baseline at `y`).
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+}
+
+impl Word {
+    fn bottom(&self) -> f32 {
+        self.y - 0.25 * self.size
+    }
+    fn top(&self) -> f32 {
+        self.y + 0.75 * self.size
+    }
+}
+
+/// A line of text in reading order.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub text: String,
+    pub x0: f32,
+    pub x1: f32,
+    /// Baseline, page space for upright text.
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+    /// Index of the block (XY-cut leaf) on its page.
+    pub block: u32,
+    /// First line of a paragraph (by spacing, indent or style change) within its block.
+    pub para_start: bool,
+    /// Upright text (rotation 0); header/footer bands only apply to these.
+    pub upright: bool,
+}
+
+fn rot_of(g: &Glyph) -> u8 {
+    let dx = g.x1 - g.x0;
+    let dy = g.y1 - g.y0;
+    if dx.abs() < 1e-4 && dy.abs() < 1e-4 {
+        return 0;
+    }
+    if dx.abs() >= dy.abs() {
+        if dx > 0.0 { 0 } else { 2 }
+    } else if dy > 0.0 {
+        1
+    } else {
+        3
+    }
+}
+
+fn to_frame(rot: u8, x: f32, y: f32) -> (f32, f32) {
+    match rot {
+        1 => (y, -x),
+        2 => (-x, -y),
+        3 => (-y, x),
+        _ => (x, y),
+    }
+}
+
+#[derive(Clone)]
+struct FG {
+    text: String,
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+    bold: bool,
+    space: bool,
+    space_w: f32,
+}
+
+/// Lay out one page's glyphs into lines in reading order.
+pub fn layout_page(glyphs: &[Glyph]) -> Vec<Line> {
+    let mut by_rot: [Vec<FG>; 4] = Default::default();
+    let mut last_rot = 0u8;
+    for g in glyphs {
+        let r = if (g.x1 - g.x0).abs() < 1e-4 && (g.y1 - g.y0).abs() < 1e-4 {
+            last_rot
+        } else {
+            rot_of(g)
+        };
+        last_rot = r;
+        let (fx0, fy) = to_frame(r, g.x0, g.y0);
+        let (fx1, _) = to_frame(r, g.x1, g.y1);
+        if !(fx0.is_finite() && fy.is_finite() && fx1.is_finite()) {
+            continue;
+        }
+        by_rot[r as usize].push(FG {
+            text: g.text.clone(),
+            x0: fx0.min(fx1),
+            x1: fx0.max(fx1),
+            y: fy,
+            size: g.size,
+            bold: g.bold,
+            space: g.is_space,
+            space_w: g.space_w,
+        });
+    }
+    let mut out = Vec::new();
+    let mut block_base = 0u32;
+    for r in [0usize, 1, 3, 2] {
+        let gs = std::mem::take(&mut by_rot[r]);
+        if gs.is_empty() {
+            continue;
+        }
+        let gs = dedup(gs);
+        let words = build_words(gs);
+        if words.is_empty() {
+            continue;
+        }
+        let ids: Vec<usize> = (0..words.len()).collect();
+        let median = median_size(&words);
+        let mut leaves = Vec::new();
+        xy_cut(&words, ids, median, &mut leaves, 0);
+        for leaf in leaves {
+            let lines = leaf_lines(&words, &leaf, block_base, r == 0);
+            block_base += 1;
+            out.extend(lines);
+        }
+    }
+    out
+}
+
+fn median_size(words: &[Word]) -> f32 {
+    let mut s: Vec<f32> = words.iter().map(|w| w.size).collect();
+    s.sort_by(|a, b| a.total_cmp(b));
+    s[s.len() / 2].max(1.0)
+}
+
+/// Drop duplicate glyphs drawn at (almost) the same place (fake bold, shadow text).
+fn dedup(gs: Vec<FG>) -> Vec<FG> {
+    let mut seen: HashMap<(String, i32, i32), Vec<(f32, f32)>> = HashMap::new();
+    let mut out = Vec::with_capacity(gs.len());
+    for g in gs {
+        if g.space {
+            out.push(g);
+            continue;
+        }
+        let cell = (g.size * 0.5).max(0.5);
+        let cx = (g.x0 / cell).floor() as i32;
+        let cy = (g.y / cell).floor() as i32;
+        let mut dup = false;
+        'outer: for dx in -1..=1 {
+            for dy in -1..=1 {
+                if let Some(v) = seen.get(&(g.text.clone(), cx + dx, cy + dy)) {
+                    for &(x, y) in v {
+                        if (x - g.x0).abs() < 0.15 * g.size && (y - g.y).abs() < 0.15 * g.size {
+                            dup = true;
+                            break 'outer;
+                        }
+                    }
+                }
+            }
+        }
+        if dup {
+            continue;
+        }
+        seen.entry((g.text.clone(), cx, cy))
+            .or_default()
+            .push((g.x0, g.y));
+        out.push(g);
+    }
+    out
+}
+
+/// Group glyphs into baseline rows, then into words by gaps and space glyphs.
+fn build_words(mut gs: Vec<FG>) -> Vec<Word> {
+    // Stable sort by baseline (descending); keep content order inside a row for ties.
+    let mut idx: Vec<usize> = (0..gs.len()).collect();
+    idx.sort_by(|&a, &b| gs[b].y.total_cmp(&gs[a].y));
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut row_y = f32::NAN;
+    let mut row_size = 0.0f32;
+    for i in idx {
+        let g = &gs[i];
+        let tol = 0.3 * g.size.min(row_size).max(0.5);
+        if rows.is_empty() || (row_y - g.y).abs() > tol {
+            rows.push(vec![i]);
+            row_y = g.y;
+            row_size = g.size;
+        } else {
+            rows.last_mut().unwrap().push(i);
+            if !g.space {
+                row_size = row_size.max(g.size);
+            }
+        }
+    }
+    let mut words = Vec::new();
+    for mut row in rows {
+        row.sort_by(|&a, &b| gs[a].x0.total_cmp(&gs[b].x0));
+        attach_accents(&mut gs, &mut row);
+        let mut cur: Option<Word> = None;
+        let mut prev_x1 = f32::NEG_INFINITY;
+        let mut prev_size = 0.0f32;
+        let mut prev_sw = 0.0f32;
+        // Centres of space glyphs seen since the previous glyph: a space ends a word only if it
+        // lies between the two glyphs (overlapping runs can interleave spaces in x order).
+        let mut spaces: Vec<f32> = Vec::new();
+        // Space glyphs drawn over other glyphs (overlapping runs) carry no information.
+        let mut ignore = vec![false; row.len()];
+        for j in 0..row.len() {
+            let g = &gs[row[j]];
+            if !g.space {
+                continue;
+            }
+            let w = (g.x1 - g.x0).max(0.01);
+            let overl = |o: &FG| (g.x1.min(o.x1) - g.x0.max(o.x0)).max(0.0);
+            let before = row[..j]
+                .iter()
+                .rev()
+                .take(8)
+                .map(|&i| &gs[i])
+                .find(|o| !o.space);
+            let after = row[j + 1..]
+                .iter()
+                .take(8)
+                .map(|&i| &gs[i])
+                .find(|o| !o.space);
+            if before.is_some_and(|o| overl(o) > 0.3 * w)
+                || after.is_some_and(|o| overl(o) > 0.3 * w)
+            {
+                ignore[j] = true;
+            }
+        }
+        for (j, i) in row.into_iter().enumerate() {
+            let g = &mut gs[i];
+            if g.space {
+                if ignore[j] {
+                    continue;
+                }
+                spaces.push((g.x0 + g.x1) / 2.0);
+                continue;
+            }
+            let size = g.size;
+            let tol = 0.1 * size;
+            let brk = spaces
+                .iter()
+                .any(|&c| c >= prev_x1 - tol && c <= g.x0 + tol);
+            spaces.clear();
+            let gap = g.x0 - prev_x1;
+            let ref_size = size.max(prev_size);
+            let sw = if g.space_w > 0.0 { g.space_w } else { prev_sw };
+            let thr = if sw > 0.0 {
+                (0.45 * sw).clamp(0.08 * ref_size, 0.22 * ref_size)
+            } else {
+                0.13 * ref_size
+            };
+            let new_word = cur.is_none() || brk || gap > thr || gap < -0.6 * ref_size;
+            if new_word {
+                if let Some(w) = cur.take() {
+                    words.push(w);
+                }
+                cur = Some(Word {
+                    text: std::mem::take(&mut g.text),
+                    x0: g.x0,
+                    x1: g.x1,
+                    y: g.y,
+                    size,
+                    bold: g.bold,
+                });
+            } else if let Some(w) = cur.as_mut() {
+                w.text.push_str(&g.text);
+                w.x1 = w.x1.max(g.x1);
+                w.size = w.size.max(size);
+            }
+            prev_x1 = prev_x1.max(g.x1);
+            prev_size = size;
+            prev_sw = sw;
+        }
+        if let Some(w) = cur.take() {
+            words.push(w);
+        }
+    }
+    words
+}
+
+/// The combining form of a spacing accent (or a combining mark itself).
+fn combining_of(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    Some(match c {
+        '\u{B4}' | '\u{2CA}' => '\u{301}',
+        '`' | '\u{2CB}' => '\u{300}',
+        '\u{A8}' => '\u{308}',
+        '^' | '\u{2C6}' => '\u{302}',
+        '~' | '\u{2DC}' => '\u{303}',
+        '\u{2DA}' => '\u{30A}',
+        '\u{B8}' => '\u{327}',
+        '\u{2C7}' => '\u{30C}',
+        '\u{2D8}' => '\u{306}',
+        '\u{2D9}' => '\u{307}',
+        '\u{2DD}' => '\u{30B}',
+        '\u{AF}' | '\u{2C9}' => '\u{304}',
+        '\u{2DB}' => '\u{328}',
+        c @ '\u{300}'..='\u{36F}' => c,
+        _ => return None,
+    })
+}
+
+/// Accents drawn as separate glyphs over a letter (TeX OT1 "\'e", some Word output): attach
+/// them to the letter as combining marks (composed to NFC later) and drop the accent glyph.
+fn attach_accents(gs: &mut [FG], row: &mut Vec<usize>) {
+    let mut drop = vec![false; row.len()];
+    for j in 0..row.len() {
+        let Some(comb) = combining_of(&gs[row[j]].text) else {
+            continue;
+        };
+        let a = &gs[row[j]];
+        let centre = (a.x0 + a.x1) / 2.0;
+        let base = [j.wrapping_sub(1), j + 1, j.wrapping_sub(2), j + 2]
+            .into_iter()
+            .find(|&k| {
+                k < row.len() && !drop[k] && k != j && {
+                    let b = &gs[row[k]];
+                    combining_of(&b.text).is_none()
+                        && b.text.chars().next().is_some_and(|c| c.is_alphabetic())
+                        && centre >= b.x0 - 0.05 * b.size
+                        && centre <= b.x1 + 0.05 * b.size
+                }
+            });
+        if let Some(k) = base {
+            let bi = row[k];
+            gs[bi].text.push(comb);
+            drop[j] = true;
+        }
+    }
+    if drop.iter().any(|d| *d) {
+        let mut k = 0;
+        row.retain(|_| {
+            let keep = !drop[k];
+            k += 1;
+            keep
+        });
+    }
+}
+
+fn rows_count(words: &[Word], ids: &[usize]) -> usize {
+    let mut ys: Vec<f32> = ids.iter().map(|&i| words[i].y).collect();
+    ys.sort_by(|a, b| b.total_cmp(a));
+    let mut n = 0;
+    let mut last = f32::NAN;
+    for y in ys {
+        if n == 0 || (last - y).abs() > 1.0 {
+            n += 1;
+            last = y;
+        }
+    }
+    n
+}
+
+/// Recursive XY-cut. Vertical cuts (column gutters) are tried first so that columns with aligned
+/// baselines are never interleaved; a few elements crossing the gutter (a spanning heading) split
+/// the region into horizontal bands first.
+fn xy_cut(words: &[Word], ids: Vec<usize>, median: f32, out: &mut Vec<Vec<usize>>, depth: usize) {
+    if ids.len() < 2 || depth > 60 {
+        out.push(ids);
+        return;
+    }
+    if let Some(split) = find_gutter(words, &ids, median) {
+        match split {
+            Split::Columns(l, r) => {
+                xy_cut(words, l, median, out, depth + 1);
+                xy_cut(words, r, median, out, depth + 1);
+            }
+            Split::Bands(bands) => {
+                for b in bands {
+                    xy_cut(words, b, median, out, depth + 1);
+                }
+            }
+        }
+        return;
+    }
+    // Horizontal cut at wide vertical gaps.
+    let mut order = ids.clone();
+    order.sort_by(|&a, &b| words[b].top().total_cmp(&words[a].top()));
+    let mut bands: Vec<Vec<usize>> = Vec::new();
+    let mut low = f32::INFINITY;
+    let mut low_size = 0.0f32;
+    for i in order {
+        let w = &words[i];
+        // The gap is measured against the larger of the two neighbours' sizes, so that the
+        // leading of a large heading is not mistaken for a paragraph gap.
+        if bands.is_empty() || low - w.top() > 0.5 * median.max(w.size.min(low_size)) {
+            bands.push(vec![i]);
+            low = w.bottom();
+            low_size = w.size;
+        } else {
+            bands.last_mut().unwrap().push(i);
+            if w.bottom() < low {
+                low = w.bottom();
+                low_size = w.size;
+            }
+        }
+    }
+    if bands.len() > 1 {
+        for b in bands {
+            xy_cut(words, b, median, out, depth + 1);
+        }
+    } else {
+        out.push(ids);
+    }
+}
+
+enum Split {
+    Columns(Vec<usize>, Vec<usize>),
+    Bands(Vec<Vec<usize>>),
+}
+
+/// A gutter candidate: bin range, left, right and crossing word ids.
+type Candidate = (usize, usize, Vec<usize>, Vec<usize>, Vec<usize>);
+
+fn find_gutter(words: &[Word], ids: &[usize], median: f32) -> Option<Split> {
+    let bx0 = ids
+        .iter()
+        .map(|&i| words[i].x0)
+        .fold(f32::INFINITY, f32::min);
+    let bx1 = ids
+        .iter()
+        .map(|&i| words[i].x1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let width = bx1 - bx0;
+    if !(width.is_finite() && width > 4.0 * median) {
+        return None;
+    }
+    let nbins = (width.ceil() as usize).clamp(1, 4000);
+    let scale = nbins as f32 / width;
+    let mut cover = vec![0u32; nbins + 1];
+    for &i in ids {
+        let w = &words[i];
+        let a = (((w.x0 - bx0) * scale).floor() as isize).clamp(0, nbins as isize) as usize;
+        let b = (((w.x1 - bx0) * scale).ceil() as isize).clamp(0, nbins as isize) as usize;
+        for c in cover.iter_mut().take(b).skip(a) {
+            *c += 1;
+        }
+    }
+    let total_rows = rows_count(words, ids);
+    if total_rows < 3 {
+        return None;
+    }
+    let allow = ((total_rows as f32) * 0.08).floor().max(2.0) as u32;
+    let min_gap = (0.6 * median).max(3.0);
+    let mut best: Option<Candidate> = None;
+    // Candidate corridors (runs of nearly empty bins), widest first; only a few are evaluated
+    // so that dense table pages stay linear.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut s = 0;
+    while s < nbins {
+        if cover[s] > allow {
+            s += 1;
+            continue;
+        }
+        let mut e = s;
+        while e < nbins && cover[e] <= allow {
+            e += 1;
+        }
+        if (e - s) as f32 / scale >= min_gap && s > 0 && e < nbins {
+            runs.push((s, e));
+        }
+        s = e + 1;
+    }
+    runs.sort_by_key(|&(s, e)| std::cmp::Reverse(e - s));
+    runs.truncate(8);
+    for (s, e) in runs {
+        let gx0 = bx0 + s as f32 / scale;
+        let gx1 = bx0 + e as f32 / scale;
+        {
+            let mut l = Vec::new();
+            let mut r = Vec::new();
+            let mut c = Vec::new();
+            // Only words covering the corridor's centre line cross it; a word that merely
+            // pokes into the corridor belongs to the side of its centre.
+            let gc = (gx0 + gx1) / 2.0;
+            for &i in ids {
+                let w = &words[i];
+                if w.x0 < gc - 0.5 && w.x1 > gc + 0.5 {
+                    c.push(i);
+                } else if (w.x0 + w.x1) / 2.0 < gc {
+                    l.push(i);
+                } else {
+                    r.push(i);
+                }
+            }
+            let lw = l
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max)
+                - l.iter().map(|&i| words[i].x0).fold(f32::INFINITY, f32::min);
+            let rw = r
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max)
+                - r.iter().map(|&i| words[i].x0).fold(f32::INFINITY, f32::min);
+            // Prose columns have several words per line; table columns (one number or label
+            // per cell) do not, and tables are better read row by row.
+            let (lrows, rrows) = (rows_count(words, &l), rows_count(words, &r));
+            let prose = |n: usize, rows: usize| rows > 0 && n as f32 / rows as f32 >= 3.0;
+            let ok = lrows >= 3
+                && rrows >= 3
+                && prose(l.len(), lrows)
+                && prose(r.len(), rrows)
+                && lw >= 0.2 * width
+                && rw >= 0.2 * width
+                && c.len() <= allow as usize * 4;
+            if ok {
+                let better = match &best {
+                    None => true,
+                    Some(b) => c.len() < b.4.len() || (c.len() == b.4.len() && e - s > b.1 - b.0),
+                };
+                if better {
+                    best = Some((s, e, l, r, c));
+                }
+            }
+        }
+    }
+    let (_, _, l, r, c) = best?;
+    if c.is_empty() {
+        return Some(Split::Columns(l, r));
+    }
+    // Crossing words: split into horizontal bands at the crossing rows.
+    let mut cross_rows: Vec<(f32, f32)> = c
+        .iter()
+        .map(|&i| (words[i].bottom(), words[i].top()))
+        .collect();
+    cross_rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut order: Vec<usize> = ids.to_vec();
+    order.sort_by(|&a, &b| words[b].y.total_cmp(&words[a].y));
+    let mut bands: Vec<Vec<usize>> = Vec::new();
+    let mut kinds: Vec<i32> = Vec::new(); // -1 normal, k = crossing row k
+    for i in order {
+        let w = &words[i];
+        let mid = (w.bottom() + w.top()) / 2.0;
+        let k = cross_rows
+            .iter()
+            .position(|&(b, t)| mid >= b && mid <= t)
+            .map(|k| k as i32)
+            .unwrap_or(-1);
+        if kinds.last() == Some(&k) {
+            bands.last_mut().unwrap().push(i);
+        } else {
+            bands.push(vec![i]);
+            kinds.push(k);
+        }
+    }
+    if bands.len() < 2 {
+        return None;
+    }
+    Some(Split::Bands(bands))
+}
+
+/// Turn a leaf block's words into lines, with paragraph starts.
+fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<Line> {
+    let mut order: Vec<usize> = leaf.to_vec();
+    order.sort_by(|&a, &b| words[b].y.total_cmp(&words[a].y));
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut row_y = f32::NAN;
+    let mut row_size = 0.0f32;
+    for i in order {
+        let w = &words[i];
+        // Superscripts / subscripts: small words within the row's vertical extent join it.
+        let tol = 0.3 * w.size.min(row_size).max(0.5);
+        let small_in_row = !rows.is_empty()
+            && w.size < 0.85 * row_size
+            && w.y > row_y - 0.3 * row_size
+            && w.y < row_y + 0.55 * row_size;
+        if rows.is_empty() || ((row_y - w.y).abs() > tol && !small_in_row) {
+            rows.push(vec![i]);
+            row_y = w.y;
+            row_size = w.size;
+        } else {
+            rows.last_mut().unwrap().push(i);
+            if w.size > row_size {
+                row_size = w.size;
+                row_y = w.y;
+            }
+        }
+    }
+    // A row of only small words just above the next row (superscripts) joins that row.
+    let mut merged: Vec<Vec<usize>> = Vec::with_capacity(rows.len());
+    let mut k = 0;
+    while k < rows.len() {
+        let row_max = |r: &Vec<usize>| r.iter().map(|&i| words[i].size).fold(0.0f32, f32::max);
+        if k + 1 < rows.len() {
+            let (a, b) = (&rows[k], &rows[k + 1]);
+            let (sa, sb) = (row_max(a), row_max(b));
+            let ya = words[a[0]].y;
+            let yb = b
+                .iter()
+                .map(|&i| words[i].y)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let bx0 = b.iter().map(|&i| words[i].x0).fold(f32::INFINITY, f32::min);
+            let bx1 = b
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let inside = a
+                .iter()
+                .all(|&i| words[i].x0 >= bx0 - sb && words[i].x1 <= bx1 + sb);
+            if sa < 0.85 * sb && ya > yb && ya - yb < 0.6 * sb && inside {
+                let mut r = rows[k + 1].clone();
+                r.extend_from_slice(&rows[k]);
+                merged.push(r);
+                k += 2;
+                continue;
+            }
+        }
+        // A row of only small words just below the previous row (subscripts) joins it.
+        if let Some(prev) = merged.last_mut() {
+            let a = &rows[k];
+            let (sa, sp) = (row_max(a), row_max(prev));
+            let ya = words[a[0]].y;
+            let yp = prev
+                .iter()
+                .map(|&i| words[i].y)
+                .fold(f32::INFINITY, f32::min);
+            let px0 = prev
+                .iter()
+                .map(|&i| words[i].x0)
+                .fold(f32::INFINITY, f32::min);
+            let px1 = prev
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max);
+            let inside = a
+                .iter()
+                .all(|&i| words[i].x0 >= px0 - sp && words[i].x1 <= px1 + sp);
+            if sa < 0.85 * sp && ya < yp && yp - ya < 0.4 * sp && inside {
+                prev.extend_from_slice(a);
+                k += 1;
+                continue;
+            }
+        }
+        merged.push(rows[k].clone());
+        k += 1;
+    }
+    let rows = merged;
+    let mut lines: Vec<Line> = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        row.sort_by(|&a, &b| words[a].x0.total_cmp(&words[b].x0));
+        let mut text = String::new();
+        let mut chars_bold = 0usize;
+        let mut chars = 0usize;
+        let mut size_w = 0.0f32;
+        let mut y = 0.0f32;
+        let mut best_size = 0.0f32;
+        let mut prev: Option<&Word> = None;
+        for &i in &row {
+            let w = &words[i];
+            if let Some(p) = prev {
+                // Sub- and superscripts touching their base ("HCO3", "R2") are not separate words.
+                let touching = w.x0 - p.x1 < 0.08 * w.size.max(p.size) && (w.y - p.y).abs() > 0.5;
+                if !touching {
+                    text.push(' ');
+                }
+            }
+            prev = Some(w);
+            text.push_str(&w.text);
+            let n = w.text.chars().count();
+            chars += n;
+            if w.bold {
+                chars_bold += n;
+            }
+            size_w += w.size * n as f32;
+            if w.size > best_size {
+                best_size = w.size;
+                y = w.y;
+            }
+        }
+        let size = if chars > 0 {
+            size_w / chars as f32
+        } else {
+            best_size
+        };
+        lines.push(Line {
+            text,
+            x0: words[row[0]].x0,
+            x1: row
+                .iter()
+                .map(|&i| words[i].x1)
+                .fold(f32::NEG_INFINITY, f32::max),
+            y,
+            size,
+            bold: chars_bold * 2 > chars,
+            block,
+            para_start: false,
+            upright,
+        });
+    }
+    mark_paragraphs(&mut lines);
+    lines
+}
+
+fn is_bullet(text: &str) -> bool {
+    text.trim_start().starts_with([
+        '•', '▪', '●', '◦', '○', '■', '□', '➢', '►', '✓', '✔', '\u{F0B7}', '∙', '·',
+    ])
+}
+
+/// A line that starts a list item: a bullet, or "1." / "a)" / "(iv)" followed by text.
+fn starts_list_item(text: &str) -> bool {
+    static ITEM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:\(?(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\d{1,2}\.)\s+\S").unwrap()
+    });
+    is_bullet(text) || text.trim_start().starts_with(['–', '—']) || ITEM.is_match(text.trim_start())
+}
+
+/// A table-of-contents style line with dot leaders.
+fn is_leader_line(text: &str) -> bool {
+    text.contains("....") || text.contains(". . . .") || text.contains("……")
+}
+
+fn mark_paragraphs(lines: &mut [Line]) {
+    if lines.is_empty() {
+        return;
+    }
+    lines[0].para_start = true;
+    let bx0 = lines.iter().map(|l| l.x0).fold(f32::INFINITY, f32::min);
+    let bx1 = lines.iter().map(|l| l.x1).fold(f32::NEG_INFINITY, f32::max);
+    let mut gaps: Vec<f32> = lines
+        .windows(2)
+        .map(|w| w[0].y - w[1].y)
+        .filter(|g| *g > 0.0)
+        .collect();
+    gaps.sort_by(|a, b| a.total_cmp(b));
+    let typical = if gaps.is_empty() {
+        0.0
+    } else {
+        gaps[gaps.len() / 2]
+    };
+    for k in 1..lines.len() {
+        let (prev, cur) = (&lines[k - 1], &lines[k]);
+        let gap = prev.y - cur.y;
+        let size = cur.size.max(prev.size);
+        let style_change = (cur.size / prev.size - 1.0).abs() > 0.12 || cur.bold != prev.bold;
+        let big_gap = typical > 0.0 && gap > typical * 1.35 + 0.1 * size;
+        let indent =
+            cur.x0 > bx0 + 0.7 * size && cur.x0 < bx0 + 4.0 * size && prev.x0 <= bx0 + 0.5 * size;
+        let prev_short = prev.x1 < bx1 - 0.12 * (bx1 - bx0).max(1.0)
+            && prev.text.ends_with(['.', ':', '!', '?', '»', '"', ')'])
+            && !prev.text.ends_with('-');
+        let list_item = starts_list_item(&cur.text)
+            && (prev.text.ends_with(['.', ';', ':', '!', '?'])
+                || starts_list_item(&prev.text)
+                || is_bullet(&cur.text));
+        let toc = is_leader_line(&prev.text) || is_leader_line(&cur.text);
+        lines[k].para_start = style_change || big_gap || indent || prev_short || list_item || toc;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs_for(text: &str, x: f32, y: f32, size: f32) -> Vec<Glyph> {
+        let mut out = Vec::new();
+        let mut cx = x;
+        for c in text.chars() {
+            let w = 0.5 * size;
+            out.push(Glyph {
+                text: c.to_string(),
+                x0: cx,
+                y0: y,
+                x1: cx + w,
+                y1: y,
+                size,
+                font: 0,
+                bold: false,
+                is_space: c == ' ',
+                space_w: 0.25 * size,
+            });
+            cx += w;
+        }
+        out
+    }
+
+    #[test]
+    fn two_columns_are_read_column_by_column() {
+        let mut gs = Vec::new();
+        for k in 0..8 {
+            let y = 700.0 - 12.0 * k as f32;
+            gs.extend(glyphs_for(&format!("left{k} aaa bbb"), 50.0, y, 10.0));
+            gs.extend(glyphs_for(
+                &format!("right{k} ccc ddd"),
+                50.0 + 80.0 + 9.0,
+                y,
+                10.0,
+            ));
+        }
+        let lines = layout_page(&gs);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[0], "left0 aaa bbb");
+        assert_eq!(texts[7], "left7 aaa bbb");
+        assert_eq!(texts[8], "right0 ccc ddd");
+    }
+
+    #[test]
+    fn separate_accents_are_attached() {
+        let mut gs = glyphs_for("ide kafe", 50.0, 700.0, 10.0);
+        // An acute accent drawn over the "e" of "ide" (glyph 2).
+        let e = gs[2].clone();
+        gs.insert(
+            2,
+            Glyph {
+                text: "\u{B4}".into(),
+                x0: e.x0 + 1.0,
+                x1: e.x1 - 1.0,
+                ..e
+            },
+        );
+        let lines = layout_page(&gs);
+        let t: String =
+            unicode_normalization::UnicodeNormalization::nfc(lines[0].text.as_str()).collect();
+        assert_eq!(t, "idé kafe");
+    }
+
+    #[test]
+    fn dense_table_page_is_fast() {
+        // 150 rows × 40 numeric cells: many candidate corridors.
+        let mut gs = Vec::new();
+        for r in 0..150 {
+            for c in 0..40 {
+                gs.extend(glyphs_for(
+                    "12",
+                    20.0 + 14.0 * c as f32,
+                    800.0 - 5.0 * r as f32,
+                    4.0,
+                ));
+            }
+        }
+        let t = std::time::Instant::now();
+        let lines = layout_page(&gs);
+        assert!(t.elapsed().as_secs_f32() < 5.0, "{:?}", t.elapsed());
+        assert_eq!(lines.len(), 150);
+    }
+
+    #[test]
+    fn single_column_not_split() {
+        let mut gs = Vec::new();
+        let texts = [
+            "Dette er en vanlig linje med tekst",
+            "og enda en linje som er litt lengre",
+            "samt en tredje linje her",
+            "og en fjerde til slutt",
+        ];
+        for (k, t) in texts.iter().enumerate() {
+            gs.extend(glyphs_for(t, 50.0, 700.0 - 12.0 * k as f32, 10.0));
+        }
+        let lines = layout_page(&gs);
+        let got: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(got, texts.to_vec());
+    }
+}
