@@ -702,14 +702,14 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
     lines
 }
 
-fn is_bullet(text: &str) -> bool {
+pub fn is_bullet(text: &str) -> bool {
     text.trim_start().starts_with([
         '•', '▪', '●', '◦', '○', '■', '□', '➢', '►', '✓', '✔', '\u{F0B7}', '∙', '·',
     ])
 }
 
 /// A line that starts a list item: a bullet, or "1." / "a)" / "(iv)" followed by text.
-fn starts_list_item(text: &str) -> bool {
+pub fn starts_list_item(text: &str) -> bool {
     static ITEM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"^(?:\(?(?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})[.)]|\d{1,2}\.)\s+\S").unwrap()
     });
@@ -717,7 +717,7 @@ fn starts_list_item(text: &str) -> bool {
 }
 
 /// A table-of-contents style line with dot leaders.
-fn is_leader_line(text: &str) -> bool {
+pub fn is_leader_line(text: &str) -> bool {
     text.contains("....") || text.contains(". . . .") || text.contains("……")
 }
 
@@ -823,6 +823,33 @@ mod tests {
         let t: String =
             unicode_normalization::UnicodeNormalization::nfc(lines[0].text.as_str()).collect();
         assert_eq!(t, "idé kafe");
+    }
+
+    #[test]
+    fn list_items_and_leaders_start_paragraphs() {
+        let mut gs = Vec::new();
+        let texts = [
+            "Kommunen skal sørge for at:",
+            "• alle har en fastlege;",
+            "• legevakten er bemannet;",
+            "1. første punkt i listen",
+            "2. andre punkt i listen",
+            "6.1 Innledning ........ 4",
+            "6.2 Gjeldende rett ........ 5",
+        ];
+        for (k, t) in texts.iter().enumerate() {
+            gs.extend(glyphs_for(t, 50.0, 700.0 - 12.0 * k as f32, 10.0));
+        }
+        let lines = layout_page(&gs);
+        assert_eq!(lines.len(), texts.len());
+        assert!(
+            lines.iter().all(|l| l.para_start),
+            "{:?}",
+            lines
+                .iter()
+                .map(|l| (l.para_start, &l.text))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -214,6 +214,7 @@ fn extract_inner(
     let mut interp = content::Interp::new(&doc, limits, start);
     let mut pages: Vec<PageOut> = Vec::new();
     let mut glyph_count = 0usize;
+    let mut pages_unreadable = 0usize;
     for (pno, (_, &pid)) in page_map.iter().enumerate().take(limits.max_pages) {
         if start.elapsed() > limits.time_budget {
             return Err(PdfError::TimeBudget);
@@ -252,6 +253,11 @@ fn extract_inner(
         match res {
             Ok((n, lines, w)) => {
                 glyph_count += n;
+                if w.iter()
+                    .any(|m| m.contains("could not be decoded") || m.contains("unreadable"))
+                {
+                    pages_unreadable += 1;
+                }
                 let mut seen = HashSet::new();
                 for m in w {
                     if seen.insert(m.clone()) && warnings.len() < 200 {
@@ -261,6 +267,7 @@ fn extract_inner(
                 pages.push(PageOut { lines, bottom, top });
             }
             Err(p) => {
+                pages_unreadable += 1;
                 warnings.push(format!("page {}: {}", pno + 1, panic_message(&p)));
                 pages.push(PageOut {
                     lines: Vec::new(),
@@ -289,6 +296,12 @@ fn extract_inner(
         ));
     }
     if glyph_count == 0 {
+        if pages_unreadable > 0 && pages_unreadable == pages.len() {
+            let first = warnings.first().cloned().unwrap_or_default();
+            return Err(PdfError::Corrupt(format!(
+                "no page could be read ({first})"
+            )));
+        }
         return Err(PdfError::NoTextLayer { pages: total_pages });
     }
 
@@ -300,22 +313,6 @@ fn extract_inner(
         let upright: Vec<usize> = (0..p.lines.len()).filter(|&k| p.lines[k].upright).collect();
         let zone = edge_zones(&p.lines, &upright, p.bottom, p.top, h);
         let edge = edge_lines(&p.lines, &upright, p.bottom, p.top, h);
-        if std::env::var_os("PDFWORK_TMP").is_some() && pi < 5 {
-            for (k, l) in p.lines.iter().enumerate() {
-                eprintln!(
-                    "p{} k{k} up={} zone={} edge={} y={:.1} s={:.1} b={} t={} | {}",
-                    pi + 1,
-                    l.upright,
-                    zone.contains(&k),
-                    edge.contains(&k),
-                    l.y,
-                    l.size,
-                    p.bottom,
-                    p.top,
-                    l.text.chars().take(50).collect::<String>()
-                );
-            }
-        }
         for &k in &upright {
             let l = &p.lines[k];
             band.push(headers::BandLine {
@@ -480,30 +477,33 @@ fn edge_zones(lines: &[Line], upright: &[usize], bottom: f32, top: f32, h: f32) 
     }
     let in_top = |y: f32, s: f32| y + 0.7 * s >= top - 0.15 * h;
     let in_bottom = |y: f32| y <= bottom + 0.15 * h;
+    // The deepest run of up to three band levels that is set off from the body by a gap.
+    let mut top_k = 0;
     for k in 1..=3.min(levels.len() - 1) {
         let (y, s, _) = &levels[k - 1];
         if !in_top(*y, *s) {
             break;
         }
         if y - levels[k].0 >= 1.6 * s.max(levels[k].1) {
-            for lv in &levels[..k] {
-                zone.extend(lv.2.iter().copied());
-            }
-            break;
+            top_k = k;
         }
     }
+    for lv in &levels[..top_k] {
+        zone.extend(lv.2.iter().copied());
+    }
     let n = levels.len();
+    let mut bottom_k = 0;
     for k in 1..=3.min(n - 1) {
         let (y, s, _) = &levels[n - k];
         if !in_bottom(*y) {
             break;
         }
         if levels[n - k - 1].0 - y >= 1.6 * s.max(levels[n - k - 1].1) {
-            for lv in &levels[n - k..] {
-                zone.extend(lv.2.iter().copied());
-            }
-            break;
+            bottom_k = k;
         }
+    }
+    for lv in &levels[n - bottom_k..] {
+        zone.extend(lv.2.iter().copied());
     }
     zone
 }
@@ -540,7 +540,13 @@ fn continues(prev: &Line, next: &Line, prev_block: (f32, f32), next_block: (f32,
     if pt.ends_with('-') && pt.chars().rev().nth(1).is_some_and(|c| c.is_alphabetic()) {
         return true;
     }
-    if pt.ends_with(['.', ':', '!', '?']) {
+    if pt.ends_with(['.', ':', '!', '?'])
+        || layout::is_leader_line(pt)
+        || layout::is_leader_line(nt)
+    {
+        return false;
+    }
+    if layout::starts_list_item(nt) && (pt.ends_with([';', ',']) || layout::is_bullet(nt)) {
         return false;
     }
     if pt.ends_with([',', ';']) || first.is_lowercase() {

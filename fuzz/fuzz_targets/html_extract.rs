@@ -1,0 +1,10 @@
+//! Arbitrary bytes into the HTML extractor, with and without a selector.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use samspor::extract::html::extract_html;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = extract_html(data, "fuzz.html", None);
+    let _ = extract_html(data, "fuzz.html", Some("main article"));
+});
