@@ -431,6 +431,29 @@ fn extract_inner(
         cur.push(l);
     }
     flush(&mut cur, &mut paras);
+    // The table of contents is navigation, not content: kept as text, its entries would make
+    // every heading word "found" on the contents pages. A contents page that continues without
+    // its title is recognised by its dot-leader entries.
+    let page_count = pages.len() as u32;
+    let mut entries_per_page: std::collections::HashMap<u32, (usize, usize)> =
+        std::collections::HashMap::new();
+    for p in &paras {
+        let counts = entries_per_page.entry(p.page).or_default();
+        counts.1 += 1;
+        if structure::is_leader_entry(&p.text) {
+            counts.0 += 1;
+        }
+    }
+    let continued_toc = |page: u32| {
+        entries_per_page
+            .get(&page)
+            .is_some_and(|&(entries, all)| entries >= 3 && entries * 2 >= all)
+    };
+    paras.retain(|p| {
+        let on_toc_page = (p.toc_page || continued_toc(p.page))
+            && (structure::is_toc_title(&p.text) || structure::is_toc_line(&p.text, page_count));
+        !(on_toc_page || structure::is_leader_entry(&p.text))
+    });
 
     let outline = outline::read_outline(&doc);
     let mut sections = structure::build_sections(&paras, total_pages, &outline);

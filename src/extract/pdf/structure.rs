@@ -43,6 +43,12 @@ pub fn is_toc_title(text: &str) -> bool {
     TOC_TITLE.is_match(text.trim())
 }
 
+/// A contents entry wherever it stands: dot leaders ending in a page number.
+pub fn is_leader_entry(text: &str) -> bool {
+    let text = text.trim();
+    TOC_LEADER.is_match(text) && TRAILING_PAGE.is_match(text)
+}
+
 /// A table-of-contents line: dot leaders, or a title followed by a page number.
 pub fn is_toc_line(text: &str, pages: u32) -> bool {
     if TOC_LEADER.is_match(text) {
@@ -373,6 +379,12 @@ mod tests {
         assert!(!is_toc_line("6.2 Gjeldende rett", 40));
         assert!(!is_toc_line("3 Endringer fra 2020", 40));
         assert!(is_toc_title("Innhold"));
+        assert!(is_leader_entry(
+            "3.4 Allmennlegetjenesten under press . . . . . . 7"
+        ));
+        assert!(!is_leader_entry(
+            "Utvalget mener at . . . dette må følges opp."
+        ));
     }
 
     #[test]
