@@ -106,6 +106,11 @@ struct Run<'b> {
     op_limit_hit: bool,
 }
 
+/// A matrix from six numeric operands (the caller checks there are six).
+fn matrix(operands: &[Object]) -> M {
+    M(std::array::from_fn(|i| num(&operands[i])))
+}
+
 fn num(o: &Object) -> f32 {
     obj_num(o).unwrap_or(0.0)
 }
@@ -240,15 +245,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 "cm" if a.len() == 6 => {
-                    let m = M([
-                        num(&a[0]),
-                        num(&a[1]),
-                        num(&a[2]),
-                        num(&a[3]),
-                        num(&a[4]),
-                        num(&a[5]),
-                    ]);
-                    run.gs.ctm = m.mul(&run.gs.ctm);
+                    run.gs.ctm = matrix(a).mul(&run.gs.ctm);
                 }
                 "BT" => {
                     run.tm = M::ID;
@@ -256,14 +253,7 @@ impl<'a> Interp<'a> {
                 }
                 "ET" => {}
                 "Tm" if a.len() == 6 => {
-                    let m = M([
-                        num(&a[0]),
-                        num(&a[1]),
-                        num(&a[2]),
-                        num(&a[3]),
-                        num(&a[4]),
-                        num(&a[5]),
-                    ]);
+                    let m = matrix(a);
                     run.tm = m;
                     run.tlm = m;
                 }
@@ -388,15 +378,7 @@ impl<'a> Interp<'a> {
         if let Ok(Object::Array(m)) = s.dict.get(b"Matrix")
             && m.len() == 6
         {
-            let fm = M([
-                num(&m[0]),
-                num(&m[1]),
-                num(&m[2]),
-                num(&m[3]),
-                num(&m[4]),
-                num(&m[5]),
-            ]);
-            run.gs.ctm = fm.mul(&run.gs.ctm);
+            run.gs.ctm = matrix(m).mul(&run.gs.ctm);
         }
         let mut inner: Vec<&Dictionary> = Vec::with_capacity(res.len() + 1);
         if let Some(Object::Dictionary(r)) = dict_get(doc, &s.dict, b"Resources") {
