@@ -504,23 +504,27 @@ fn page_content(doc: &Document, page_id: ObjectId, limit: usize) -> Result<Vec<u
     Ok(out)
 }
 
-/// Page resources with inheritance from the page tree (nearest first).
-fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<Dictionary> {
-    let mut out = Vec::new();
-    let mut cur = doc.get_dictionary(page_id).ok();
-    let mut guard = 0;
-    while let Some(d) = cur {
-        if let Some(Object::Dictionary(r)) = dict_get(doc, d, b"Resources") {
-            out.push(r.clone());
-        }
-        guard += 1;
-        if guard > 64 {
-            break;
-        }
-        cur = match d.get(b"Parent") {
+/// A page's dictionary, then its ancestors in the page tree (for inherited attributes). The
+/// walk stops after 65 dictionaries, so a `/Parent` cycle cannot loop.
+pub(super) fn page_and_ancestors(
+    doc: &Document,
+    page_id: ObjectId,
+) -> impl Iterator<Item = &Dictionary> {
+    std::iter::successors(doc.get_dictionary(page_id).ok(), |d| {
+        match d.get(b"Parent") {
             Ok(Object::Reference(id)) => doc.get_dictionary(*id).ok(),
             _ => None,
-        };
-    }
-    out
+        }
+    })
+    .take(65)
+}
+
+/// Page resources with inheritance from the page tree (nearest first).
+fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<Dictionary> {
+    page_and_ancestors(doc, page_id)
+        .filter_map(|d| match dict_get(doc, d, b"Resources") {
+            Some(Object::Dictionary(r)) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -119,9 +119,7 @@ struct PageOut {
 
 /// The visible page area [x0, y0, x1, y1] (CropBox, else MediaBox, inherited).
 fn page_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
-    let mut cur = doc.get_dictionary(page_id).ok();
-    let mut guard = 0;
-    while let Some(d) = cur {
+    for d in content::page_and_ancestors(doc, page_id) {
         for key in [b"CropBox".as_slice(), b"MediaBox".as_slice()] {
             if let Some(Object::Array(a)) = font::dict_get(doc, d, key)
                 && a.len() == 4
@@ -138,14 +136,6 @@ fn page_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
                 }
             }
         }
-        guard += 1;
-        if guard > 64 {
-            break;
-        }
-        cur = match d.get(b"Parent") {
-            Ok(Object::Reference(id)) => doc.get_dictionary(*id).ok(),
-            _ => None,
-        };
     }
     [0.0, 0.0, 612.0, 792.0]
 }
