@@ -3,6 +3,7 @@
 //! structure, indexes the sections for Norwegian search, matches them to agenda themes with
 //! evidence, and tracks what changed. See ARCHITECTURE.md for the stages and their invariants.
 
+pub mod brief;
 pub mod commands;
 pub mod config;
 pub mod extract;

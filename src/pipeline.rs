@@ -74,14 +74,14 @@ pub struct SourceFailure {
 }
 
 /// A theme with its matching sections, strongest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ThemeResult {
     pub id: String,
     pub label: String,
     pub sections: Vec<MatchedSection>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MatchedSection {
     pub source: String,
     pub section: String,
@@ -98,7 +98,34 @@ pub struct MatchedSection {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MatchFile {
     pub generated_at: chrono::DateTime<Utc>,
-    pub themes: Vec<serde_json::Value>,
+    pub themes: Vec<ThemeResult>,
+}
+
+impl MatchFile {
+    pub fn path_in(index_dir: &Path) -> PathBuf {
+        index_dir.join("matches.json")
+    }
+
+    /// The stored matches of the last match stage, or `None` if no run has matched yet.
+    pub fn load(index_dir: &Path) -> Result<Option<MatchFile>, PipelineError> {
+        let path = MatchFile::path_in(index_dir);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(PipelineError::Io {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| PipelineError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })
+    }
 }
 
 /// What a pipeline invocation did.
@@ -542,12 +569,9 @@ impl Pipeline {
         }
         let file = MatchFile {
             generated_at: Utc::now(),
-            themes: results
-                .iter()
-                .map(|t| serde_json::to_value(t).unwrap_or_default())
-                .collect(),
+            themes: results.clone(),
         };
-        let path = self.index_dir.join("matches.json");
+        let path = MatchFile::path_in(&self.index_dir);
         write_json_atomic(&path, &file).map_err(|source| PipelineError::Io {
             path: path.display().to_string(),
             source,

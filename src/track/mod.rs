@@ -6,6 +6,7 @@
 //! Architecture invariant: this module knows nothing of HTTP, PDF or tantivy; it records what
 //! the stages report.
 
+pub mod changes;
 pub mod lock;
 pub mod store;
 
