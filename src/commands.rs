@@ -153,6 +153,8 @@ pub struct SearchArgs {
     pub limit: usize,
     pub source: Option<String>,
     pub theme: Option<String>,
+    pub kind: Option<String>,
+    pub year: Option<u32>,
     pub json: bool,
 }
 
@@ -180,6 +182,8 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         limit: args.limit,
         source: args.source,
         theme: args.theme,
+        kind: args.kind,
+        year: args.year,
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -201,6 +205,8 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
                     "themes": hit.section.themes,
                     "highlights": hit.highlights,
                     "version": hit.section.version,
+                    "kind": hit.section.kind,
+                    "year": hit.section.year,
                 })
             })
             .collect();

@@ -113,6 +113,9 @@ pub struct Source {
     pub selector: Option<String>,
     /// The canonical reference other documents use for this one ("NOU 2023: 4").
     pub cites_as: Option<String>,
+    /// Year of the document (for search filters): `year` in the file, else the first year in
+    /// `cites_as` or the title ("Prop. 102 L (2020–2021)" → 2020).
+    pub year: Option<u32>,
     /// Line of the `[[source]]` entry's id, for messages.
     pub line: usize,
 }
@@ -202,6 +205,8 @@ struct RawSource {
     selector: Option<Spanned<String>>,
     #[serde(default)]
     cites_as: Option<String>,
+    #[serde(default)]
+    year: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +296,11 @@ impl Config {
                 }
                 None => None,
             };
+            let cites_as = raw_source.cites_as.filter(|c| !c.trim().is_empty());
+            let year = raw_source
+                .year
+                .or_else(|| cites_as.as_deref().and_then(first_year))
+                .or_else(|| first_year(&title));
             sources.push(Source {
                 id,
                 title,
@@ -299,7 +309,8 @@ impl Config {
                 location,
                 language: raw_source.language,
                 selector,
-                cites_as: raw_source.cites_as.filter(|c| !c.trim().is_empty()),
+                cites_as,
+                year,
                 line: line_of(text, id_offset),
             });
         }
@@ -457,9 +468,32 @@ fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
     Ok(())
 }
 
+/// The first plausible year (1900–2099) written in a title or reference.
+fn first_year(text: &str) -> Option<u32> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let window = &bytes[i..i + 4];
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+        (bounded
+            && window.iter().all(u8::is_ascii_digit)
+            && (window[..2] == *b"19" || window[..2] == *b"20"))
+            .then(|| std::str::from_utf8(window).ok()?.parse().ok())
+            .flatten()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_come_from_references_and_titles() {
+        assert_eq!(first_year("Prop. 102 L (2020–2021)"), Some(2020));
+        assert_eq!(first_year("NOU 2023: 4"), Some(2023));
+        assert_eq!(first_year("Høring 12345 og 2019"), Some(2019));
+        assert_eq!(first_year("Tenesteavtale 1"), None);
+    }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("sources.toml"), Path::new("/base"))
@@ -506,6 +540,7 @@ terms = ["fastlege", "legemangel"]
         );
         assert_eq!(config.sources[1].language, Some(Language::Nn));
         assert_eq!(config.sources[0].cites_as.as_deref(), Some("NOU 2023: 4"));
+        assert_eq!(config.sources[0].year, Some(2023));
         assert_eq!(config.themes[0].terms, vec!["fastlege", "legemangel"]);
     }
 

@@ -90,6 +90,12 @@ enum Command {
         /// Only sections matched to this theme.
         #[arg(long, value_name = "ID")]
         theme: Option<String>,
+        /// Only documents of this kind (nou, prop, meld, avtale, horing, …).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Only documents from this year.
+        #[arg(long, value_name = "YEAR")]
+        year: Option<u32>,
         #[arg(long)]
         json: bool,
     },
@@ -158,6 +164,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             limit,
             source,
             theme,
+            kind,
+            year,
             json,
         } => commands::search(
             &paths,
@@ -166,6 +174,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 limit,
                 source,
                 theme,
+                kind,
+                year,
                 json,
             },
         ),

@@ -642,6 +642,7 @@ fn to_indexed(
             page_start: u64::from(section.page_start),
             page_end: u64::from(section.page_end),
             text: section.text.clone(),
+            year: source.year.map(u64::from),
             themes: matcher
                 .score(section.heading.as_deref(), &section.text)
                 .into_iter()
@@ -683,6 +684,7 @@ fn themes_fingerprint(config: &Config) -> String {
     }
     // The scoring code is part of the definition too.
     text.push_str(env!("CARGO_PKG_VERSION"));
+    text.push_str(crate::index::FORMAT);
     crate::track::store::sha256_hex(text.as_bytes())
 }
 

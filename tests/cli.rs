@@ -504,3 +504,49 @@ fn refs_link_citations_and_find_references_however_typed() {
         assert!(json["total"].as_u64().unwrap() >= 1, "{typed}: {json:#}");
     }
 }
+
+#[test]
+fn search_filters_by_kind_and_year() {
+    let all = stdout_json(&demo_cmd(&[
+        "search",
+        "helsefellesskap",
+        "--json",
+        "--limit",
+        "50",
+    ]));
+    let kinds: std::collections::BTreeSet<&str> = all["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.len() >= 2, "several kinds to filter: {kinds:?}");
+
+    let props = stdout_json(&demo_cmd(&[
+        "search",
+        "helsefellesskap",
+        "--kind",
+        "prop",
+        "--json",
+        "--limit",
+        "50",
+    ]));
+    let hits = props["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["kind"] == "prop"), "{props}");
+    assert!(hits.len() < all["hits"].as_array().unwrap().len());
+
+    // The year comes from `cites_as` ("Prop. 98 L (2098–2099)" → 2098).
+    let by_year = stdout_json(&demo_cmd(&[
+        "search",
+        "helsefellesskap",
+        "--year",
+        "2098",
+        "--json",
+        "--limit",
+        "50",
+    ]));
+    let hits = by_year["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["year"] == 2098), "{by_year}");
+}

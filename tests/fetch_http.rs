@@ -258,8 +258,7 @@ fn a_failed_fetch_keeps_the_last_good_version_searchable() {
         .search(&SearchRequest {
             query: "legemangel".into(),
             limit: 5,
-            source: None,
-            theme: None,
+            ..SearchRequest::default()
         })
         .unwrap();
     assert_eq!(results.total, 1, "previous version still indexed");

@@ -16,7 +16,8 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -25,6 +26,8 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Tantivy
 pub enum IndexError {
     #[error("no index in {0}: run `samspor run` (or `samspor index`) first")]
     Missing(String),
+    #[error("the index in {0} was built by an older samspor: run `samspor index` to rebuild it")]
+    Stale(String),
     #[error("invalid query {query:?}: {message}")]
     Query { query: String, message: String },
     #[error("index in {dir}: {source}")]
@@ -40,6 +43,10 @@ pub enum IndexError {
         source: std::io::Error,
     },
 }
+
+/// Version of the index's schema and text analysis. Part of the pipeline's fingerprint, so a
+/// change here re-indexes every source on the next run.
+pub const FORMAT: &str = "2";
 
 /// A section as stored in and returned from the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,6 +71,8 @@ pub struct IndexedSection {
     pub themes: Vec<String>,
     /// Canonical references cited in the section, and the documents they belong to.
     pub refs: Vec<String>,
+    /// Year of the document, when known (search filter).
+    pub year: Option<u64>,
 }
 
 impl IndexedSection {
@@ -115,6 +124,7 @@ struct Fields {
     body_exact: Field,
     themes: Field,
     refs: Field,
+    year: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -151,6 +161,7 @@ fn schema() -> (Schema, Fields) {
         body_exact: builder.add_text_field("body_exact", text(analyzer::EXACT, false)),
         themes: builder.add_text_field("themes", STRING | STORED),
         refs: builder.add_text_field("refs", STRING | STORED),
+        year: builder.add_u64_field("year", INDEXED | STORED | FAST),
     };
     (builder.build(), fields)
 }
@@ -164,12 +175,16 @@ pub struct SectionIndex {
 }
 
 /// Search parameters.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     pub query: String,
     pub limit: usize,
     pub source: Option<String>,
     pub theme: Option<String>,
+    /// Document kind as in sources.toml ("nou", "prop", …).
+    pub kind: Option<String>,
+    /// Document year.
+    pub year: Option<u32>,
 }
 
 /// One search hit.
@@ -202,6 +217,22 @@ impl SectionIndex {
             source,
         })?;
         let (schema, fields) = schema();
+        // An index written by an older samspor (other fields) is rebuilt, not misread: the
+        // pipeline re-indexes every source because `FORMAT` is part of its fingerprint.
+        if dir.join("meta.json").is_file() {
+            let stale = Index::open_in_dir(&dir)
+                .map(|existing| existing.schema() != schema)
+                .unwrap_or(true);
+            if stale {
+                tracing::warn!(dir = %dir.display(), "index has an older schema; rebuilding it");
+                std::fs::remove_dir_all(&dir)
+                    .and_then(|()| std::fs::create_dir_all(&dir))
+                    .map_err(|source| IndexError::Io {
+                        dir: dir.display().to_string(),
+                        source,
+                    })?;
+            }
+        }
         let mmap = tantivy::directory::MmapDirectory::open(&dir).map_err(|e| IndexError::Io {
             dir: dir.display().to_string(),
             source: std::io::Error::other(e.to_string()),
@@ -223,7 +254,10 @@ impl SectionIndex {
             dir: dir.display().to_string(),
             source,
         })?;
-        let (_, fields) = schema();
+        let (schema, fields) = schema();
+        if index.schema() != schema {
+            return Err(IndexError::Stale(index_dir.display().to_string()));
+        }
         SectionIndex::wrap(dir, index, fields)
     }
 
@@ -296,6 +330,9 @@ impl SectionIndex {
         for reference in &section.refs {
             doc.add_text(f.refs, reference);
         }
+        if let Some(year) = section.year {
+            doc.add_u64(f.year, year);
+        }
         doc
     }
 
@@ -330,6 +367,7 @@ impl SectionIndex {
                 .get_all(f.refs)
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
+            year: doc.get_first(f.year).and_then(|v| v.as_u64()),
         }
     }
 
@@ -494,6 +532,24 @@ impl SectionIndex {
                 )),
             ));
         }
+        if let Some(kind) = &request.kind {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.kind, kind),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(year) = request.year {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.year, u64::from(year)),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = request.limit.clamp(1, 1000);
@@ -606,6 +662,7 @@ mod tests {
             text: text.into(),
             themes: vec!["fastlegekrise".into()],
             refs: vec![],
+            year: Some(2023),
         }
     }
 
@@ -634,8 +691,7 @@ mod tests {
         let request = |query: &str| SearchRequest {
             query: query.into(),
             limit: 10,
-            source: None,
-            theme: None,
+            ..SearchRequest::default()
         };
         let results = index.search(&request("fastlegen")).unwrap();
         assert_eq!(results.total, 1);
