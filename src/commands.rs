@@ -155,6 +155,7 @@ pub struct SearchArgs {
     pub theme: Option<String>,
     pub kind: Option<String>,
     pub year: Option<u32>,
+    pub per_source: Option<usize>,
     pub json: bool,
 }
 
@@ -184,6 +185,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         theme: args.theme,
         kind: args.kind,
         year: args.year,
+        max_per_source: args.per_source,
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {

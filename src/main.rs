@@ -79,7 +79,9 @@ enum Command {
     },
     /// Search the indexed sections.
     Search {
-        /// Words are all required; OR, -word, "phrase", word* and field:value also work.
+        /// Words are all required. Also: a OR b, -word (or NOT word), (groups), "a phrase",
+        /// "exactform", prefix*, source:ID kind:nou theme:ID year:2023 (or 2020..2023), and
+        /// references in any spelling: "NOU 2023:4", "prop 102 l", "§ 6-2".
         query: String,
         /// Maximum number of hits.
         #[arg(long, default_value_t = 10)]
@@ -96,6 +98,9 @@ enum Command {
         /// Only documents from this year.
         #[arg(long, value_name = "YEAR")]
         year: Option<u32>,
+        /// At most N hits from one document before the others get a place (default 3; 0: off).
+        #[arg(long, value_name = "N")]
+        per_source: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -166,6 +171,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             theme,
             kind,
             year,
+            per_source,
             json,
         } => commands::search(
             &paths,
@@ -176,6 +182,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 theme,
                 kind,
                 year,
+                per_source,
                 json,
             },
         ),

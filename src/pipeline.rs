@@ -663,6 +663,10 @@ fn section_refs(heading: Option<&str>, text: &str) -> Vec<String> {
             if let Some((without_session, _)) = citation.canonical.split_once(" (") {
                 refs.insert(without_session.to_string());
             }
+            // "§ 6-2" typed without its law finds the paragraph in any law.
+            if let Some(at) = citation.canonical.find('§') {
+                refs.insert(citation.canonical[at..].to_string());
+            }
             refs.insert(citation.document.clone());
             refs.insert(citation.canonical);
         }

@@ -1,10 +1,16 @@
 //! Norwegian text analysis for bokmål and nynorsk.
 //!
 //! `nb_stem`: words split on non-alphanumerics (æøå stay inside words), lowercased without
-//! folding æøå, Norwegian stop words (the Snowball list covers both written standards), then
-//! the Snowball Norwegian stemmer — except for the `-lege` compounds that Snowball reduces to
-//! their first part ("fastlege" → "fast", the adjective), which get a minimal plural/definite
-//! stemmer instead. `nb_exact`: the same words lowercased but unstemmed, for exact forms.
+//! folding æøå, Norwegian stop words (the Snowball list covers both written standards), nynorsk
+//! spellings rewritten to their bokmål variants ("tenester" → "tjenester", "sjukehus" →
+//! "sykehus"; [`VARIANTS`]), then the Snowball Norwegian stemmer — except for the `-lege`
+//! compounds that Snowball reduces to their first part ("fastlege" → "fast", the adjective), which
+//! get a minimal plural/definite stemmer instead — and finally verbal nouns in `-ing` joined with
+//! their verbs ("rekruttering" and "rekruttere" → "rekrutter").
+//! `nb_exact`: the same words lowercased but unstemmed, for exact forms and phrases.
+//! `nb_fold`: `nb_stem` with æ→ae, ø→o, å→a afterwards, so a query typed without Norwegian
+//! letters ("skropelige") still finds "skrøpelige" — in a separate field, ranked lower, because
+//! folding conflates real words ("får" and "far").
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -18,6 +24,8 @@ use tantivy::tokenizer::{
 pub const STEMMED: &str = "nb_stem";
 /// Name of the exact-form analyzer.
 pub const EXACT: &str = "nb_exact";
+/// Name of the ASCII-folded stemmed analyzer.
+pub const FOLDED: &str = "nb_fold";
 
 /// Compounds and inflections of Norwegian words can be long; the limit is in bytes.
 const MAX_TOKEN_BYTES: usize = 80;
@@ -33,6 +41,18 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .build()
 }
 
+pub fn folded_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(
+            StopWordFilter::new(Language::Norwegian).expect("tantivy ships Norwegian stop words"),
+        )
+        .filter(NorwegianStemmer)
+        .filter(AsciiFold)
+        .build()
+}
+
 pub fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -44,6 +64,7 @@ pub fn exact_analyzer() -> TextAnalyzer {
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(STEMMED, stemmed_analyzer());
     index.tokenizers().register(EXACT, exact_analyzer());
+    index.tokenizers().register(FOLDED, folded_analyzer());
 }
 
 /// A token with its byte range in the analysed text.
@@ -60,8 +81,27 @@ pub fn analyze(text: &str) -> Vec<Term> {
     thread_local! {
         static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(stemmed_analyzer());
     }
-    ANALYZER.with(|analyzer| {
-        let mut analyzer = analyzer.borrow_mut();
+    ANALYZER.with(|analyzer| run(&mut analyzer.borrow_mut(), text))
+}
+
+/// Runs the exact-form analyzer over a text.
+pub fn analyze_exact(text: &str) -> Vec<Term> {
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(exact_analyzer());
+    }
+    ANALYZER.with(|analyzer| run(&mut analyzer.borrow_mut(), text))
+}
+
+/// Runs the folded analyzer over a text.
+pub fn analyze_folded(text: &str) -> Vec<Term> {
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(folded_analyzer());
+    }
+    ANALYZER.with(|analyzer| run(&mut analyzer.borrow_mut(), text))
+}
+
+fn run(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
+    {
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {
@@ -74,12 +114,90 @@ pub fn analyze(text: &str) -> Vec<Term> {
             });
         }
         out
-    })
+    }
 }
 
 /// Stems one lowercase word as the index does (stop words are not removed here).
 pub fn stem_word(word: &str) -> String {
     stem(&SNOWBALL, word).into_owned()
+}
+
+/// æ→ae, ø→o, å→a and other letters without their accents, for the folded field.
+pub fn fold(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() {
+        return Cow::Borrowed(word);
+    }
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' => out.push('o'),
+            'å' => out.push('a'),
+            c if c.is_ascii() => out.push(c),
+            c => out.extend(
+                c.nfd()
+                    .filter(|d| !unicode_normalization::char::is_combining_mark(*d)),
+            ),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Nynorsk spellings rewritten to their bokmål variants before stemming, so one search finds
+/// both written standards. Each rule replaces a letter sequence anywhere in the word (compounds
+/// included: "heimetenester" → "hjemmetjenester") unless the next letter is the one given
+/// (so "utval" does not turn "utvalg" into "utvalgg"). Only sequences that occur in no bokmål
+/// word of the domain are listed.
+pub const VARIANTS: &[(&str, &str, Option<char>)] = &[
+    ("tenest", "tjenest", None),
+    ("sjuk", "syk", None),
+    ("heime", "hjemme", None),
+    ("heim", "hjem", None),
+    ("pleiar", "pleier", None),
+    ("brukar", "bruker", None),
+    ("arbeidar", "arbeider", None),
+    ("innbyggjar", "innbygger", None),
+    ("deltakar", "deltaker", None),
+    ("medverknad", "medvirkning", None),
+    ("leiing", "ledelse", None),
+    ("samanheng", "sammenheng", None),
+    ("saman", "sammen", None),
+    ("vidare", "videre", None),
+    ("tilbod", "tilbud", None),
+    ("verksemd", "virksomhet", None),
+    ("utval", "utvalg", Some('g')),
+    ("lidingar", "lidelser", None),
+    ("liding", "lidelse", None),
+    ("rusavhengigheit", "rusavhengighet", None),
+    ("eigenomsorg", "egenomsorg", None),
+    ("kvardag", "hverdag", None),
+    ("løysing", "løsning", None),
+    ("tryggleik", "trygghet", None),
+];
+
+fn apply_variants(word: &str) -> Cow<'_, str> {
+    let mut current = Cow::Borrowed(word);
+    for (from, to, unless_next) in VARIANTS {
+        if !current.contains(from) {
+            continue;
+        }
+        let mut out = String::with_capacity(current.len() + 4);
+        let mut rest: &str = &current;
+        while let Some(at) = rest.find(from) {
+            let after = &rest[at + from.len()..];
+            out.push_str(&rest[..at]);
+            if unless_next.is_some_and(|c| after.starts_with(c)) {
+                out.push_str(from);
+            } else {
+                out.push_str(to);
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        current = Cow::Owned(out);
+    }
+    current
 }
 
 static SNOWBALL: LazyLock<frostem::Stemmer> =
@@ -116,14 +234,44 @@ const LEGE_HEADS: &[&str] = &[
     "dyr",
 ];
 
-fn stem<'a>(snowball: &frostem::Stemmer, word: &'a str) -> Cow<'a, str> {
-    let minimal = minimal_stem(word);
+fn stem(snowball: &frostem::Stemmer, word: &str) -> Cow<'static, str> {
+    let word = apply_variants(word);
+    let minimal = minimal_stem(&word);
     if let Some(head) = minimal.strip_suffix("leg")
         && LEGE_HEADS.contains(&head)
     {
         return Cow::Owned(minimal.to_string());
     }
-    snowball.stem(word)
+    if let Some(agent) = agent_noun(&word) {
+        return Cow::Owned(agent.to_string());
+    }
+    let stemmed = snowball.stem(&word);
+    // Verbal nouns join their verbs: "rekruttering" (Snowball keeps -ing) and "rekruttere"
+    // (→ "rekrutter"); "planlegging"/"planlegge", "behandling"/"behandle". Short words keep
+    // their -ing ("ting", "ordning").
+    let joined = match stemmed.strip_suffix("ing") {
+        Some(base) if base.chars().count() >= 5 => base,
+        _ => &stemmed,
+    };
+    Cow::Owned(joined.to_string())
+}
+
+/// Agent nouns in -er that Snowball stems inconsistently ("sykepleier" → "sykeplei" but
+/// "sykepleierne" → "sykepleiern"): every inflection maps to the singular.
+const AGENT_ENDINGS: &[&str] = &[
+    "pleier", "bygger", "arbeider", "bruker", "taker", "giver", "leder", "yter", "søker",
+];
+
+fn agent_noun(word: &str) -> Option<&str> {
+    for inflection in ["", "e", "en", "ne", "ens", "nes", "ar", "ane", "s"] {
+        let Some(base) = word.strip_suffix(inflection) else {
+            continue;
+        };
+        if AGENT_ENDINGS.iter().any(|ending| base.ends_with(ending)) {
+            return Some(base);
+        }
+    }
+    None
 }
 
 /// Plural and definite endings only (after Lucene's NorwegianMinimalStemmer, both standards).
@@ -182,14 +330,54 @@ impl<S: TokenStream> TokenStream for NorwegianStemStream<S> {
             return false;
         }
         let token = self.tail.token_mut();
-        // A borrowed stem is a prefix of the word (stemmers only strip suffixes).
-        let stemmed = match stem(&SNOWBALL, &token.text) {
-            Cow::Borrowed(prefix) => Ok(prefix.len()),
-            Cow::Owned(owned) => Err(owned),
-        };
-        match stemmed {
-            Ok(len) => token.text.truncate(len),
-            Err(owned) => token.text = owned,
+        token.text = stem(&SNOWBALL, &token.text).into_owned();
+        true
+    }
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Folds each token (after stemming) for the `nb_fold` analyzer.
+#[derive(Clone, Copy)]
+struct AsciiFold;
+
+impl TokenFilter for AsciiFold {
+    type Tokenizer<T: Tokenizer> = AsciiFoldFilter<T>;
+    fn transform<T: Tokenizer>(self, inner: T) -> AsciiFoldFilter<T> {
+        AsciiFoldFilter { inner }
+    }
+}
+
+#[derive(Clone)]
+struct AsciiFoldFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for AsciiFoldFilter<T> {
+    type TokenStream<'a> = AsciiFoldStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        AsciiFoldStream {
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+struct AsciiFoldStream<S> {
+    tail: S,
+}
+
+impl<S: TokenStream> TokenStream for AsciiFoldStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Cow::Owned(folded) = fold(&token.text) {
+            token.text = folded;
         }
         true
     }
@@ -228,7 +416,58 @@ mod tests {
             "nynorsk adjective joins bokmål"
         );
         assert_eq!(stems("tjenestene tjenester"), vec!["tjenest", "tjenest"]);
-        assert_eq!(stems("tenestene tenester"), vec!["tenest", "tenest"]);
+        assert_eq!(
+            stems("tenestene tenester tenesta"),
+            vec!["tjenest", "tjenest", "tjenest"]
+        );
+    }
+
+    #[test]
+    fn nynorsk_variants_join_bokmal() {
+        for (nn, nb) in [
+            ("sjukehusa", "sykehusene"),
+            ("sjukepleiarane", "sykepleierne"),
+            ("heimetenesta", "hjemmetjenesten"),
+            ("brukarmedverknad", "brukermedvirkning"),
+            ("områdeutvalet", "områdeutvalget"),
+            ("psykiske lidingar", "psykiske lidelser"),
+        ] {
+            assert_eq!(stems(nn), stems(nb), "{nn} / {nb}");
+        }
+        assert_eq!(stems("utvalget"), stems("utvalg"));
+        for form in [
+            "sykepleier",
+            "sykepleiere",
+            "sykepleierne",
+            "sjukepleiar",
+            "sjukepleiarar",
+        ] {
+            assert_eq!(stems(form), vec!["sykepleier"], "{form}");
+        }
+    }
+
+    #[test]
+    fn verbal_nouns_join_their_verbs() {
+        for (noun, verb) in [
+            ("rekruttering", "rekruttere"),
+            ("rekrutteringen", "rekrutterer"),
+            ("planlegging", "planlegge"),
+            ("behandlingen", "behandle"),
+        ] {
+            assert_eq!(stems(noun), stems(verb), "{noun} / {verb}");
+        }
+        assert_eq!(stems("ting"), vec!["ting"]);
+    }
+
+    #[test]
+    fn folding_finds_words_typed_without_norwegian_letters() {
+        let folded = |text: &str| -> Vec<String> {
+            analyze_folded(text).into_iter().map(|t| t.text).collect()
+        };
+        assert_eq!(folded("skrøpelige"), folded("skropelige"));
+        assert_eq!(folded("pasientforløp"), folded("pasientforlop"));
+        assert_eq!(folded("Tromsø"), vec!["tromso"]);
+        assert_eq!(fold("særlig"), "saerlig");
     }
 
     #[test]

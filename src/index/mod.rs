@@ -9,17 +9,21 @@
 //! stores and searches `IndexedSection`s.
 
 pub mod analyzer;
+mod compile;
+pub mod decompound;
+pub mod query;
+
+pub use compile::lead;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +50,7 @@ pub enum IndexError {
 
 /// Version of the index's schema and text analysis. Part of the pipeline's fingerprint, so a
 /// change here re-indexes every source on the next run.
-pub const FORMAT: &str = "2";
+pub const FORMAT: &str = "3";
 
 /// A section as stored in and returned from the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,7 +108,7 @@ pub fn section_key(source: &str, ordinal: u64) -> String {
 }
 
 #[derive(Clone, Copy)]
-struct Fields {
+pub(crate) struct Fields {
     key: Field,
     source: Field,
     title: Field,
@@ -125,9 +129,13 @@ struct Fields {
     themes: Field,
     refs: Field,
     year: Field,
+    /// Compound parts of heading and body words (not stored).
+    parts: Field,
+    /// Heading and body, stemmed and ASCII-folded (not stored).
+    folded: Field,
 }
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |tokenizer: &str, stored: bool| {
         let options = TextOptions::default().set_indexing_options(
@@ -162,6 +170,15 @@ fn schema() -> (Schema, Fields) {
         themes: builder.add_text_field("themes", STRING | STORED),
         refs: builder.add_text_field("refs", STRING | STORED),
         year: builder.add_u64_field("year", INDEXED | STORED | FAST),
+        parts: builder.add_text_field(
+            "parts",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyzer::STEMMED)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        folded: builder.add_text_field("folded", text(analyzer::FOLDED, false)),
     };
     (builder.build(), fields)
 }
@@ -177,6 +194,7 @@ pub struct SectionIndex {
 /// Search parameters.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
+    /// In the search language of [`query`].
     pub query: String,
     pub limit: usize,
     pub source: Option<String>,
@@ -185,6 +203,9 @@ pub struct SearchRequest {
     pub kind: Option<String>,
     /// Document year.
     pub year: Option<u32>,
+    /// At most this many hits from one source before every other source's hits (default 3;
+    /// 0 turns it off; ignored when `source` is set).
+    pub max_per_source: Option<usize>,
 }
 
 /// One search hit.
@@ -333,6 +354,15 @@ impl SectionIndex {
         if let Some(year) = section.year {
             doc.add_u64(f.year, year);
         }
+        let heading = section.heading.as_deref().unwrap_or("");
+        doc.add_text(
+            f.parts,
+            decompound::parts_text(&format!("{heading}\n{}", section.text)),
+        );
+        if !heading.is_empty() {
+            doc.add_text(f.folded, heading);
+        }
+        doc.add_text(f.folded, &section.text);
         doc
     }
 
@@ -453,157 +483,98 @@ impl SectionIndex {
         self.collect_all(&BooleanQuery::new(clauses))
     }
 
-    /// Runs a user query. Words are required by default (`fastlege rekruttering` finds
-    /// sections with both); `OR`, `-word`, `"phrases"`, `field:value` and `word*` work as in
-    /// tantivy's query language.
+    /// Runs a user query in the search language of [`query`]: words all required, `OR`,
+    /// `-word`, `"phrases"`, `"exact"` words, `prefix*`, `field:value` filters and policy
+    /// references in any spelling. The request's own filters are added to the query's.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(
-            &self.index,
-            vec![f.heading, f.body, f.title, f.heading_exact, f.body_exact],
-        );
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.heading, 2.0);
-        parser.set_field_boost(f.title, 0.5);
-        parser.set_field_boost(f.heading_exact, 1.0);
-        parser.set_field_boost(f.body_exact, 0.5);
-        let trimmed = request.query.trim();
-        if trimmed.is_empty() {
-            return Err(IndexError::Query {
-                query: request.query.clone(),
-                message: "empty query".into(),
-            });
-        }
-        let parsed = parser.parse_query(trimmed).map_err(|e| IndexError::Query {
+        let node = query::parse(&request.query).map_err(|message| IndexError::Query {
             query: request.query.clone(),
-            message: e.to_string(),
-        });
-        // A query that is a policy reference ("NOU 2023:4", "prop 102 l", "§ 6-2 hol") finds the
-        // sections citing it, whatever spelling they used, besides any that contain the words.
-        // Highlighting then marks the reference's own words.
-        let (user_query, snippet_query): (Box<dyn Query>, Box<dyn Query>) =
-            match crate::refs::canonicalize(trimmed) {
-                Some(canonical) => {
-                    let cites: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(f.refs, &canonical),
-                        IndexRecordOption::Basic,
-                    ));
-                    let words: Vec<(Occur, Box<dyn Query>)> = analyzer::analyze(&canonical)
-                        .into_iter()
-                        .map(|t| {
-                            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                                Term::from_field_text(f.body, &t.text),
-                                IndexRecordOption::WithFreqs,
-                            ));
-                            (Occur::Should, q)
-                        })
-                        .collect();
-                    let query: Box<dyn Query> = match parsed {
-                        Ok(parsed) => Box::new(BooleanQuery::new(vec![
-                            (Occur::Should, cites),
-                            (Occur::Should, parsed),
-                        ])),
-                        Err(_) => cites,
-                    };
-                    (query, Box::new(BooleanQuery::new(words)))
-                }
-                None => {
-                    let parsed = parsed?;
-                    let snippet = parsed.box_clone();
-                    (parsed, snippet)
-                }
-            };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
-        if let Some(source) = &request.source {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.source, source),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        if let Some(theme) = &request.theme {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.themes, theme),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        if let Some(kind) = &request.kind {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.kind, kind),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        if let Some(year) = request.year {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.year, u64::from(year)),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+            message,
+        })?;
+        let compiled = compile::compile(&node, f);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, compiled.query)];
+        let filters = [
+            request.source.clone().map(query::Filter::Source),
+            request.theme.clone().map(query::Filter::Theme),
+            request.kind.clone().map(query::Filter::Kind),
+            request.year.map(|y| query::Filter::Year { from: y, to: y }),
+        ];
+        for filter in filters.iter().flatten() {
+            clauses.push((Occur::Must, compile::filter_query(filter, f)));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let limit = request.limit.clamp(1, 1000);
+        let limit = request.limit.clamp(1, MAX_HITS);
+        // One long document must not fill the first page: take more candidates than asked for
+        // and let each source have at most `per_source` of the top places.
+        let per_source = match (&request.source, request.max_per_source) {
+            (Some(_), _) | (_, Some(0)) => usize::MAX,
+            (None, Some(n)) => n,
+            (None, None) => DEFAULT_PER_SOURCE,
+        };
+        let candidates = if per_source == usize::MAX {
+            limit
+        } else {
+            (limit * 4).clamp(limit, MAX_HITS)
+        };
         let (top, total) = searcher
             .search(
                 &query,
-                &(TopDocs::with_limit(limit).order_by_score(), Count),
+                &(TopDocs::with_limit(candidates).order_by_score(), Count),
             )
             .map_err(|e| self.err(e))?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*snippet_query, f.body)
-            .map_err(|e| self.err(e))?;
-        snippets.set_max_num_chars(240);
-        let mut hits = Vec::with_capacity(top.len());
+        let mut sections = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
-            let section = self.section_from(&doc);
-            let snippet = snippets.snippet_from_doc(&doc);
-            let (snippet, highlights) = if snippet.fragment().trim().is_empty() {
-                (lead(&section.text, 240), Vec::new())
-            } else {
-                (
-                    snippet.fragment().to_string(),
-                    snippet
-                        .highlighted()
-                        .iter()
-                        .map(|r| (r.start, r.end))
-                        .collect(),
-                )
-            };
-            hits.push(SearchHit {
-                section,
-                score,
-                snippet,
-                highlights,
-            });
+            sections.push((score, self.section_from(&doc)));
         }
+        let sections = diversify(sections, per_source, limit);
+        let hits = sections
+            .into_iter()
+            .map(|(score, section)| {
+                let (snippet, highlights) =
+                    compile::best_passage(&section.text, &compiled.highlight, SNIPPET_CHARS);
+                SearchHit {
+                    section,
+                    score,
+                    snippet,
+                    highlights,
+                }
+            })
+            .collect();
         Ok(SearchResults { total, hits })
     }
 }
 
-/// The start of a text, cut at a word boundary.
-fn lead(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        if out.chars().count() + word.chars().count() + 1 > max_chars {
-            out.push_str(" …");
-            break;
+/// Most hits one search returns.
+pub const MAX_HITS: usize = 1000;
+/// Default cap on hits from one source among the top places.
+pub const DEFAULT_PER_SOURCE: usize = 3;
+const SNIPPET_CHARS: usize = 240;
+
+/// Reorders hits (best first) so that no source has more than `per_source` of the places
+/// before every other source's hits are shown; keeps `limit`.
+fn diversify(
+    hits: Vec<(f32, IndexedSection)>,
+    per_source: usize,
+    limit: usize,
+) -> Vec<(f32, IndexedSection)> {
+    let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut first = Vec::with_capacity(limit);
+    let mut deferred = Vec::new();
+    for (score, section) in hits {
+        let count = taken.entry(section.source.clone()).or_insert(0);
+        if *count < per_source {
+            *count += 1;
+            first.push((score, section));
+        } else {
+            deferred.push((score, section));
         }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
     }
-    out
+    first.extend(deferred);
+    first.truncate(limit);
+    first
 }
 
 /// Changes to the index, applied together at `commit`.

@@ -1,0 +1,512 @@
+//! Turns a parsed query ([`super::query::Node`]) into a tantivy query over the section fields,
+//! and finds the passage to show for a hit.
+//!
+//! Ranking intent, expressed as field boosts: a word in a heading counts more than in the body;
+//! the exact form more than another inflection; a whole word more than a compound part
+//! ("fastlege" above "fastlegeordningen"); a folded match ("skropelige") least.
+
+use std::collections::HashSet;
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::Fields;
+use super::analyzer::{self, analyze, analyze_exact, analyze_folded};
+use super::decompound::decompound;
+use super::query::{Filter, Node};
+
+pub(crate) const BOOST_HEADING: f32 = 2.0;
+pub(crate) const BOOST_BODY: f32 = 1.0;
+pub(crate) const BOOST_EXACT: f32 = 0.6;
+pub(crate) const BOOST_TITLE: f32 = 0.3;
+pub(crate) const BOOST_PARTS: f32 = 0.35;
+pub(crate) const BOOST_FOLDED: f32 = 0.25;
+pub(crate) const BOOST_REFERENCE: f32 = 2.0;
+
+/// What a hit's words must look like to be highlighted.
+#[derive(Debug, Default, Clone)]
+pub struct Highlight {
+    stems: HashSet<String>,
+    exact: HashSet<String>,
+    folded: HashSet<String>,
+    prefixes: Vec<String>,
+    /// Canonical references: their citations in the text are highlighted whole.
+    references: Vec<String>,
+}
+
+impl Highlight {
+    /// Whether a word of the text (as written) matches the query.
+    pub fn matches(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        if self.exact.contains(&lower) || self.prefixes.iter().any(|p| lower.starts_with(p)) {
+            return true;
+        }
+        if self.stems.is_empty() && self.folded.is_empty() {
+            return false;
+        }
+        let stem = analyzer::stem_word(&lower);
+        if self.stems.contains(&stem) || self.folded.contains(analyzer::fold(&stem).as_ref()) {
+            return true;
+        }
+        lower.chars().count() >= 7
+            && decompound(&lower)
+                .iter()
+                .any(|part| self.stems.contains(&analyzer::stem_word(part)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+            && self.exact.is_empty()
+            && self.folded.is_empty()
+            && self.prefixes.is_empty()
+            && self.references.is_empty()
+    }
+
+    /// Byte ranges of the citations in `text` of the references searched for.
+    fn reference_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        if self.references.is_empty() {
+            return Vec::new();
+        }
+        crate::refs::find_citations(text)
+            .into_iter()
+            .filter(|c| {
+                self.references.iter().any(|r| {
+                    c.canonical == *r
+                        || c.document == *r
+                        || c.canonical.ends_with(&format!(" {r}"))
+                        || c.canonical.starts_with(&format!("{r} ("))
+                })
+            })
+            .map(|c| (c.start, c.end))
+            .collect()
+    }
+}
+
+pub struct Compiled {
+    pub query: Box<dyn Query>,
+    pub highlight: Highlight,
+}
+
+pub fn compile(node: &Node, f: &Fields) -> Compiled {
+    let mut highlight = Highlight::default();
+    let query = node_query(node, f, &mut highlight, false);
+    Compiled { query, highlight }
+}
+
+fn term(field: Field, text: &str) -> Term {
+    Term::from_field_text(field, text)
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    boosted(
+        Box::new(TermQuery::new(
+            term(field, text),
+            IndexRecordOption::WithFreqs,
+        )),
+        boost,
+    )
+}
+
+/// A phrase, or a term when there is one token.
+fn sequence(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(term_query(field, one, boost)),
+        many => Some(boosted(
+            Box::new(PhraseQuery::new(
+                many.iter().map(|t| term(field, t)).collect(),
+            )),
+            boost,
+        )),
+    }
+}
+
+fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Matches nothing: a word that analyses to nothing searchable ("og" alone).
+fn nothing() -> Box<dyn Query> {
+    Box::new(tantivy::query::EmptyQuery)
+}
+
+fn texts(terms: Vec<analyzer::Term>) -> Vec<String> {
+    terms.into_iter().map(|t| t.text).collect()
+}
+
+fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box<dyn Query> {
+    match node {
+        Node::Word(word) => {
+            let stems = texts(analyze(word));
+            let exact = texts(analyze_exact(word));
+            let folded = texts(analyze_folded(word));
+            if !negated {
+                hl.stems.extend(stems.iter().cloned());
+                hl.exact.extend(exact.iter().cloned());
+                hl.folded.extend(folded.iter().cloned());
+            }
+            if stems.is_empty() {
+                // A stop word searched on its own: only its exact form can match.
+                return sequence(f.body_exact, &exact, 1.0)
+                    .map(|body| {
+                        let heading = sequence(f.heading_exact, &exact, BOOST_HEADING);
+                        any_of(std::iter::once(body).chain(heading).collect())
+                    })
+                    .unwrap_or_else(nothing);
+            }
+            let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+            clauses.extend(sequence(f.heading, &stems, BOOST_HEADING));
+            clauses.extend(sequence(f.body, &stems, BOOST_BODY));
+            clauses.extend(sequence(f.title, &stems, BOOST_TITLE));
+            clauses.extend(sequence(
+                f.heading_exact,
+                &exact,
+                BOOST_EXACT * BOOST_HEADING,
+            ));
+            clauses.extend(sequence(f.body_exact, &exact, BOOST_EXACT));
+            // Compound parts are a bag of words: only single-token words look there.
+            if let [one] = stems.as_slice() {
+                clauses.push(term_query(f.parts, one, BOOST_PARTS));
+            }
+            clauses.extend(sequence(f.folded, &folded, BOOST_FOLDED));
+            any_of(clauses)
+        }
+        Node::Exact(word) => {
+            let exact = texts(analyze_exact(word));
+            if !negated {
+                hl.exact.extend(exact.iter().cloned());
+            }
+            let clauses: Vec<_> = sequence(f.heading_exact, &exact, BOOST_HEADING)
+                .into_iter()
+                .chain(sequence(f.body_exact, &exact, 1.0))
+                .collect();
+            if clauses.is_empty() {
+                nothing()
+            } else {
+                any_of(clauses)
+            }
+        }
+        Node::Phrase(words) => {
+            let exact = texts(analyze_exact(&words.join(" ")));
+            if !negated {
+                hl.exact.extend(exact.iter().cloned());
+            }
+            let clauses: Vec<_> = sequence(f.heading_exact, &exact, BOOST_HEADING)
+                .into_iter()
+                .chain(sequence(f.body_exact, &exact, 1.0))
+                .collect();
+            if clauses.is_empty() {
+                nothing()
+            } else {
+                any_of(clauses)
+            }
+        }
+        Node::Prefix(prefix) => {
+            if !negated {
+                hl.prefixes.push(prefix.clone());
+            }
+            let pattern = format!("{}.*", regex::escape(prefix));
+            let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+            for (field, boost) in [(f.heading_exact, BOOST_HEADING), (f.body_exact, 1.0)] {
+                if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
+                    clauses.push(boosted(Box::new(query), boost));
+                }
+            }
+            any_of(clauses)
+        }
+        Node::Reference { canonical, written } => {
+            let words = texts(analyze_exact(written));
+            if !negated {
+                hl.references.push(canonical.clone());
+            }
+            let mut clauses: Vec<Box<dyn Query>> =
+                vec![term_query(f.refs, canonical, BOOST_REFERENCE)];
+            // Written exactly as typed (a reference the recogniser did not see in the text).
+            clauses.extend(sequence(f.body_exact, &words, 1.0));
+            any_of(clauses)
+        }
+        Node::Filter(filter) => filter_query(filter, f),
+        Node::And(children) => {
+            let clauses = children
+                .iter()
+                .map(|child| match child {
+                    Node::Not(inner) => (Occur::MustNot, node_query(inner, f, hl, !negated)),
+                    Node::Filter(filter) => (Occur::Must, filter_query(filter, f)),
+                    other => (Occur::Must, node_query(other, f, hl, negated)),
+                })
+                .collect();
+            Box::new(BooleanQuery::new(clauses))
+        }
+        Node::Or(children) => any_of(
+            children
+                .iter()
+                .map(|child| node_query(child, f, hl, negated))
+                .collect(),
+        ),
+        Node::Not(inner) => {
+            // A lone NOT inside OR: everything except it (the parser guarantees a positive part
+            // elsewhere in the query).
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(tantivy::query::AllQuery)),
+                (Occur::MustNot, node_query(inner, f, hl, !negated)),
+            ]))
+        }
+    }
+}
+
+/// Filters do not score: they restrict.
+pub fn filter_query(filter: &Filter, f: &Fields) -> Box<dyn Query> {
+    let q: Box<dyn Query> = match filter {
+        Filter::Source(id) => {
+            Box::new(TermQuery::new(term(f.source, id), IndexRecordOption::Basic))
+        }
+        Filter::Kind(kind) => {
+            Box::new(TermQuery::new(term(f.kind, kind), IndexRecordOption::Basic))
+        }
+        Filter::Theme(theme) => Box::new(TermQuery::new(
+            term(f.themes, theme),
+            IndexRecordOption::Basic,
+        )),
+        Filter::Year { from, to } => Box::new(RangeQuery::new(
+            std::ops::Bound::Included(Term::from_field_u64(f.year, u64::from(*from))),
+            std::ops::Bound::Included(Term::from_field_u64(f.year, u64::from(*to))),
+        )),
+    };
+    Box::new(tantivy::query::ConstScoreQuery::new(q, 0.0))
+}
+
+/// The passage of `text` (at most `max_chars`) with the most distinct matching words, and the
+/// byte ranges of the matches within it.
+pub fn best_passage(
+    text: &str,
+    highlight: &Highlight,
+    max_chars: usize,
+) -> (String, Vec<(usize, usize)>) {
+    let words: Vec<(usize, usize)> = word_spans(text);
+    let citations = highlight.reference_spans(text);
+    let matched: Vec<bool> = words
+        .iter()
+        .map(|&(from, to)| {
+            citations.iter().any(|&(a, b)| from < b && to > a)
+                || (!highlight.is_empty() && highlight.matches(&text[from..to]))
+        })
+        .collect();
+    if !matched.iter().any(|m| *m) {
+        return (lead(text, max_chars), Vec::new());
+    }
+    // Slide a window over words; score = distinct matched words * 3 + all matches, ties to
+    // the earliest window.
+    let mut best = (0usize, 0usize, 0usize); // (score, start word, end word)
+    let mut start = 0;
+    for end in 0..words.len() {
+        while text[words[start].0..words[end].1].chars().count() > max_chars && start < end {
+            start += 1;
+        }
+        let window = start..=end;
+        let mut distinct: HashSet<String> = HashSet::new();
+        let mut all = 0;
+        for i in window.clone() {
+            if matched[i] {
+                all += 1;
+                distinct.insert(text[words[i].0..words[i].1].to_lowercase());
+            }
+        }
+        let score = distinct.len() * 3 + all;
+        if score > best.0 {
+            best = (score, start, end);
+        }
+    }
+    let (_, mut first, mut last) = best;
+    // Widen to fill the room, preferring context before the first match up to a sentence start.
+    while first > 0
+        && text[words[first - 1].0..words[last].1].chars().count() <= max_chars
+        && !ends_sentence(&text[words[first - 1].1..words[first].0])
+    {
+        first -= 1;
+    }
+    while last + 1 < words.len()
+        && text[words[first].0..words[last + 1].1].chars().count() <= max_chars
+    {
+        last += 1;
+    }
+    let (from, mut to) = (words[first].0, words[last].1);
+    // Keep the punctuation that ends the last word's sentence.
+    if let Some(c) = text[to..].chars().next()
+        && matches!(c, '.' | '!' | '?' | ':' | ';' | ')' | '»')
+    {
+        to += c.len_utf8();
+    }
+    let mut passage = String::new();
+    if first > 0 {
+        passage.push_str("… ");
+    }
+    let offset = passage.len();
+    let body = collapse_whitespace(&text[from..to]);
+    passage.push_str(&body.text);
+    if last + 1 < words.len() {
+        passage.push_str(" …");
+    }
+    let ranges = (first..=last)
+        .filter(|&i| matched[i])
+        .filter_map(|i| {
+            let (a, b) = (words[i].0 - from, words[i].1 - from);
+            let a = body.map(a)?;
+            let b = body.map(b)?;
+            Some((a + offset, b + offset))
+        })
+        .collect();
+    (passage, ranges)
+}
+
+fn ends_sentence(between: &str) -> bool {
+    between.contains(['.', '!', '?'])
+}
+
+/// Byte spans of the words of a text (letters and digits, with inner hyphens).
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            spans.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
+struct Collapsed {
+    text: String,
+    /// For each byte offset of the source slice, the offset in `text` (None inside collapsed
+    /// whitespace).
+    map: Vec<Option<usize>>,
+}
+
+impl Collapsed {
+    fn map(&self, source_offset: usize) -> Option<usize> {
+        self.map.get(source_offset).copied().flatten()
+    }
+}
+
+/// Newlines and runs of spaces become one space; offsets are remapped.
+fn collapse_whitespace(text: &str) -> Collapsed {
+    let mut out = String::with_capacity(text.len());
+    let mut map = vec![None; text.len() + 1];
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !in_space {
+                map[i] = Some(out.len());
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            in_space = false;
+            map[i] = Some(out.len());
+            out.push(c);
+        }
+    }
+    map[text.len()] = Some(out.len());
+    Collapsed { text: out, map }
+}
+
+/// The start of a text, cut at a word boundary.
+pub fn lead(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > max_chars {
+            out.push_str(" …");
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlight_for(query: &str) -> Highlight {
+        let node = super::super::query::parse(query).unwrap();
+        let (_, fields) = super::super::schema();
+        compile(&node, &fields).highlight
+    }
+
+    #[test]
+    fn highlights_inflections_compounds_and_folded_forms() {
+        let hl = highlight_for("fastlege skropelige");
+        assert!(hl.matches("Fastlegene"));
+        assert!(hl.matches("fastlegeordningen"));
+        assert!(hl.matches("skrøpelige"));
+        assert!(!hl.matches("faste"));
+    }
+
+    #[test]
+    fn excluded_words_are_not_highlighted() {
+        let hl = highlight_for("fastlege -legevakt");
+        assert!(!hl.matches("legevakt"));
+    }
+
+    #[test]
+    fn passage_centres_on_the_matches() {
+        let text = "Innledning om mye annet. ".repeat(20)
+            + "Kommunen sliter med å rekruttere fastleger. "
+            + &"Avslutning om noe annet. ".repeat(20);
+        let hl = highlight_for("fastlege");
+        let (passage, ranges) = best_passage(&text, &hl, 120);
+        assert!(passage.chars().count() <= 124, "{passage}");
+        assert_eq!(ranges.len(), 1, "{passage}");
+        let (a, b) = ranges[0];
+        assert_eq!(&passage[a..b], "fastleger");
+        assert!(passage.starts_with("… "));
+    }
+
+    #[test]
+    fn references_are_highlighted_where_cited() {
+        let text =
+            "Versjon 2.1. Etter helse- og omsorgstjenesteloven § 6-2 skal partene planlegge.";
+        let hl = highlight_for("§ 6-2");
+        let (passage, ranges) = best_passage(text, &hl, 240);
+        let marked: Vec<&str> = ranges.iter().map(|&(a, b)| &passage[a..b]).collect();
+        assert!(marked.contains(&"omsorgstjenesteloven"), "{marked:?}");
+        assert!(marked.contains(&"6"), "{marked:?}");
+        assert!(!passage[..ranges[0].0].contains("**"), "{passage}");
+        assert!(
+            ranges[0].0 > passage.find("2.1").unwrap(),
+            "2.1 is not the paragraph"
+        );
+    }
+
+    #[test]
+    fn passage_ranges_survive_collapsed_whitespace() {
+        let text = "Mangel på\n\nfastleger   i distriktene.";
+        let hl = highlight_for("fastlege distrikt");
+        let (passage, ranges) = best_passage(text, &hl, 240);
+        assert_eq!(passage, "Mangel på fastleger i distriktene.");
+        let marked: Vec<&str> = ranges.iter().map(|&(a, b)| &passage[a..b]).collect();
+        assert_eq!(marked, vec!["fastleger", "distriktene"]);
+    }
+}
