@@ -461,7 +461,12 @@ impl SectionIndex {
     ) -> Result<Vec<IndexedSection>, IndexError> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for tokens in terms {
-            for field in [self.fields.heading, self.fields.body] {
+            // One-word terms also match inside compounds, as theme scoring counts them.
+            let parts = (tokens.len() == 1).then_some(self.fields.parts);
+            for field in [self.fields.heading, self.fields.body]
+                .into_iter()
+                .chain(parts)
+            {
                 let query: Box<dyn Query> = match tokens.as_slice() {
                     [] => continue,
                     [one] => Box::new(TermQuery::new(
