@@ -205,6 +205,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
                     "number": hit.section.number,
                     "page_end": hit.section.page_end,
                     "themes": hit.section.themes,
+                    "primary_theme": hit.section.themes.first(),
                     "highlights": hit.highlights,
                     "version": hit.section.version,
                     "kind": hit.section.kind,
@@ -306,6 +307,7 @@ pub fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
                         "terms": s.terms,
                         "page": s.page,
                         "version": s.version,
+                        "primary": s.primary,
                     })).collect::<Vec<_>>(),
                 })
             })

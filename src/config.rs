@@ -141,6 +141,10 @@ pub struct Theme {
     pub description: String,
     /// Short terms in bokmål and nynorsk; multi-word terms are matched as phrases.
     pub terms: Vec<String>,
+    /// Words that support the theme but do not make it on their own (the names of the
+    /// partnership's bodies, which occur everywhere): they count only in a section where one
+    /// of `terms` occurs.
+    pub context: Vec<String>,
     /// Terms whose presence argues against the theme.
     pub exclude: Vec<String>,
     /// Minimum score for a section to carry the theme.
@@ -216,6 +220,8 @@ struct RawTheme {
     label: Spanned<String>,
     description: String,
     terms: Spanned<Vec<String>>,
+    #[serde(default)]
+    context: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
     #[serde(default)]
@@ -362,6 +368,12 @@ impl Config {
                 label,
                 description: raw_theme.description,
                 terms: terms.into_iter().map(|t| t.trim().to_string()).collect(),
+                context: raw_theme
+                    .context
+                    .into_iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
                 exclude: raw_theme
                     .exclude
                     .into_iter()

@@ -92,6 +92,9 @@ pub struct MatchedSection {
     pub score: f32,
     pub terms: Vec<String>,
     pub evidence: Vec<String>,
+    /// Whether this is the section's strongest theme.
+    #[serde(default)]
+    pub primary: bool,
 }
 
 /// The stored result of the match stage: `INDEX_DIR/matches.json`.
@@ -608,6 +611,8 @@ fn matched(section: &IndexedSection, found: ThemeMatch) -> MatchedSection {
         page: section.page_start,
         version: section.version.clone(),
         ordinal: section.ordinal,
+        // The index stores a section's themes strongest first.
+        primary: section.themes.first() == Some(&found.theme),
         score: found.score,
         terms: found.terms,
         evidence: found.evidence,
@@ -679,9 +684,10 @@ fn themes_fingerprint(config: &Config) -> String {
     let mut text = String::new();
     for theme in &config.themes {
         text.push_str(&format!(
-            "{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
             theme.id,
             theme.terms.join("\u{3}"),
+            theme.context.join("\u{3}"),
             theme.exclude.join("\u{3}"),
             theme.threshold
         ));

@@ -29,6 +29,10 @@ const DENSITY_WEIGHT: f32 = 0.5;
 /// section with one mention is not "dense".
 const MIN_DENSITY_TOKENS: usize = 60;
 const EXCLUDE_FACTOR: f32 = 0.5;
+/// Terms only in a list of the priority groups.
+const LIST_FACTOR: f32 = 0.4;
+/// Everything in one sentence and nothing in the heading: a passing mention, most often.
+const ONE_SENTENCE_FACTOR: f32 = 0.6;
 
 /// The parts a score is made of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,20 +43,36 @@ pub struct ScoreParts {
     pub distinct_terms: usize,
     /// Occurrences of theme terms in the text (counted up to 8).
     pub occurrences: usize,
+    /// Sentences of the text that carry them.
+    pub sentences: usize,
     /// Tokens in the text after analysis.
     pub tokens: usize,
     /// Occurrences per 100 tokens (counted up to 6).
     pub density: f32,
+    /// The terms occur only in lists of three or more themes (and not in the heading).
+    pub list_only: bool,
     /// Occurrences of the theme's exclude terms; any halves the score.
     pub exclude_hits: usize,
 }
 
 impl ScoreParts {
     pub fn score(&self) -> f32 {
-        let mut score = HEADING_WEIGHT * self.heading_terms.min(2) as f32
+        // A heading term with nothing in the text is a title page or a bare heading.
+        let heading_weight = if self.occurrences == 0 {
+            HEADING_WEIGHT / 2.0
+        } else {
+            HEADING_WEIGHT
+        };
+        let mut score = heading_weight * self.heading_terms.min(2) as f32
             + DISTINCT_WEIGHT * self.distinct_terms.min(4) as f32
             + OCCURRENCE_WEIGHT * self.occurrences.min(8) as f32
             + DENSITY_WEIGHT * self.density.min(6.0);
+        if self.list_only {
+            score *= LIST_FACTOR;
+        }
+        if self.sentences == 1 && self.heading_terms == 0 {
+            score *= ONE_SENTENCE_FACTOR;
+        }
         if self.exclude_hits > 0 {
             score *= EXCLUDE_FACTOR;
         }
@@ -84,7 +104,9 @@ struct PreparedTerm {
 struct PreparedTheme {
     id: String,
     threshold: f32,
+    /// Terms then context terms; `core` of them are terms.
     terms: Vec<PreparedTerm>,
+    core: usize,
     exclude: Vec<PreparedTerm>,
 }
 
@@ -154,15 +176,17 @@ impl Analysed {
 
 /// Occurrences of a term: the byte ranges of each match. A one-word term also matches as a
 /// part of a compound.
-fn occurrences(term: &PreparedTerm, text: &Analysed) -> Vec<(usize, usize)> {
+fn occurrences(term: &PreparedTerm, text: &Analysed) -> Vec<(usize, usize, bool)> {
     let Some((first, _)) = term.tokens.first() else {
         return Vec::new();
     };
     let mut found = Vec::new();
     if term.tokens.len() == 1 {
         for (i, t) in text.terms.iter().enumerate() {
-            if &t.text == first || text.parts[i].iter().any(|p| p == first) {
-                found.push((t.from, t.to));
+            if &t.text == first {
+                found.push((t.from, t.to, false));
+            } else if text.parts[i].iter().any(|p| p == first) {
+                found.push((t.from, t.to, true));
             }
         }
         return found;
@@ -180,7 +204,7 @@ fn occurrences(term: &PreparedTerm, text: &Analysed) -> Vec<(usize, usize)> {
                 })
         });
         if all {
-            found.push((start.from, end));
+            found.push((start.from, end, false));
         }
     }
     found
@@ -191,11 +215,21 @@ impl ThemeMatcher {
         ThemeMatcher {
             themes: themes
                 .iter()
-                .map(|theme| PreparedTheme {
-                    id: theme.id.clone(),
-                    threshold: theme.threshold.unwrap_or(DEFAULT_THRESHOLD),
-                    terms: distinct(theme.terms.iter().filter_map(|t| prepare(t))),
-                    exclude: distinct(theme.exclude.iter().filter_map(|t| prepare(t))),
+                .map(|theme| {
+                    let core = distinct(theme.terms.iter().filter_map(|t| prepare(t)));
+                    let core_len = core.len();
+                    let core_tokens: BTreeSet<Vec<(String, usize)>> =
+                        core.iter().map(|t| t.tokens.clone()).collect();
+                    let context = distinct(theme.context.iter().filter_map(|t| prepare(t)))
+                        .into_iter()
+                        .filter(|t| !core_tokens.contains(&t.tokens));
+                    PreparedTheme {
+                        id: theme.id.clone(),
+                        threshold: theme.threshold.unwrap_or(DEFAULT_THRESHOLD),
+                        terms: core.into_iter().chain(context).collect(),
+                        core: core_len,
+                        exclude: distinct(theme.exclude.iter().filter_map(|t| prepare(t))),
+                    }
                 })
                 .collect(),
         }
@@ -206,7 +240,7 @@ impl ThemeMatcher {
         self.themes
             .iter()
             .filter(|t| t.id == theme_id)
-            .flat_map(|t| t.terms.iter())
+            .flat_map(|t| t.terms[..t.core].iter())
             .map(|term| term.tokens.iter().map(|(t, _)| t.clone()).collect())
             .collect()
     }
@@ -216,47 +250,71 @@ impl ThemeMatcher {
     pub fn score(&self, heading: Option<&str>, text: &str) -> Vec<ThemeMatch> {
         let heading_analysed = Analysed::new(heading.unwrap_or(""));
         let body = Analysed::new(text);
+        let sentences = sentence_spans(text);
+        let sentence_of = |at: usize| sentences.iter().position(|&(a, b)| at >= a && at < b);
+
+        // First pass: each theme's claimed occurrences in heading and body.
+        let claimed: Vec<(Vec<usize>, Vec<(usize, usize, usize)>)> = self
+            .themes
+            .iter()
+            .map(|theme| {
+                let heading_spans = claim(&theme.terms, &heading_analysed);
+                let mut heading_terms: Vec<usize> = heading_spans.iter().map(|s| s.2).collect();
+                heading_terms.sort_unstable();
+                heading_terms.dedup();
+                (heading_terms, claim(&theme.terms, &body))
+            })
+            .collect();
+        // Sentences where three or more themes occur are lists ("barn og unge, personer med
+        // psykiske lidelser og rusproblemer, skrøpelige eldre og …"): naming a group in a list
+        // is not speaking about it.
+        let mut themes_in_sentence: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+        for (t, (_, spans)) in claimed.iter().enumerate() {
+            for &(from, _, _) in spans {
+                if let Some(sentence) = sentence_of(from) {
+                    themes_in_sentence.entry(sentence).or_default().insert(t);
+                }
+            }
+        }
 
         let mut matches = Vec::new();
-        for theme in &self.themes {
-            let mut in_heading = 0;
-            let mut matched_terms = Vec::new();
-            let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-            for (index, term) in theme.terms.iter().enumerate() {
-                let heading_hits = occurrences(term, &heading_analysed);
-                let body_hits = occurrences(term, &body);
-                if !heading_hits.is_empty() {
-                    in_heading += 1;
-                }
-                if !heading_hits.is_empty() || !body_hits.is_empty() {
-                    matched_terms.push(term.written.clone());
-                }
-                spans.extend(body_hits.into_iter().map(|(from, to)| (from, to, index)));
-            }
-            if matched_terms.is_empty() {
+        for (t, theme) in self.themes.iter().enumerate() {
+            let (heading_term_ids, spans) = &claimed[t];
+            let mut term_ids: BTreeSet<usize> = spans.iter().map(|s| s.2).collect();
+            term_ids.extend(heading_term_ids.iter().copied());
+            // Context terms alone do not make a theme.
+            if !term_ids.iter().any(|&i| i < theme.core) {
                 continue;
             }
-            let exclude_hits: usize = theme
-                .exclude
+            let matched_terms: Vec<String> = term_ids
                 .iter()
-                .map(|term| {
-                    occurrences(term, &body).len() + occurrences(term, &heading_analysed).len()
-                })
-                .sum();
+                .map(|&i| theme.terms[i].written.clone())
+                .collect();
+            let exclude_hits: usize =
+                claim(&theme.exclude, &body).len() + claim(&theme.exclude, &heading_analysed).len();
+            let in_sentences: BTreeSet<usize> =
+                spans.iter().filter_map(|s| sentence_of(s.0)).collect();
+            let list_only = heading_term_ids.is_empty()
+                && !in_sentences.is_empty()
+                && in_sentences
+                    .iter()
+                    .all(|s| themes_in_sentence.get(s).is_some_and(|set| set.len() >= 3));
             let tokens = body.terms.len();
             let parts = ScoreParts {
-                heading_terms: in_heading,
-                distinct_terms: matched_terms.len(),
+                heading_terms: heading_term_ids.len(),
+                distinct_terms: term_ids.len(),
                 occurrences: spans.len(),
+                sentences: in_sentences.len(),
                 tokens,
                 density: ((spans.len() as f32 * 100.0 / tokens.max(MIN_DENSITY_TOKENS) as f32)
                     * 100.0)
                     .round()
                     / 100.0,
+                list_only,
                 exclude_hits,
             };
             let score = parts.score();
-            let mut evidence = evidence_sentences(text, &spans);
+            let mut evidence = evidence_sentences(text, spans);
             if evidence.is_empty()
                 && let Some(heading) = heading
             {
@@ -275,6 +333,28 @@ impl ThemeMatcher {
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.theme.cmp(&b.theme)));
         matches
     }
+}
+
+/// The occurrences of a theme's terms in a text, each stretch of text counted for one term
+/// only: phrases before single words, whole words before compound parts. Without this,
+/// "Helsepersonellkommisjonen" would count as three terms (helsepersonell, personell and the
+/// commission) and "alvorlige psykiske lidelser" as two.
+fn claim(terms: &[PreparedTerm], text: &Analysed) -> Vec<(usize, usize, usize)> {
+    let mut candidates: Vec<(bool, usize, usize, usize, usize)> = Vec::new();
+    for (index, term) in terms.iter().enumerate() {
+        for (from, to, is_part) in occurrences(term, text) {
+            candidates.push((is_part, usize::MAX - term.tokens.len(), index, from, to));
+        }
+    }
+    candidates.sort_unstable();
+    let mut taken: Vec<(usize, usize, usize)> = Vec::new();
+    for (_, _, index, from, to) in candidates {
+        if taken.iter().all(|&(a, b, _)| to <= a || from >= b) {
+            taken.push((from, to, index));
+        }
+    }
+    taken.sort_unstable();
+    taken
 }
 
 /// Words after which a full stop does not end a sentence.
@@ -365,6 +445,7 @@ mod tests {
             label: id.into(),
             description: String::new(),
             terms: terms.iter().map(|t| t.to_string()).collect(),
+            context: Vec::new(),
             exclude: Vec::new(),
             threshold: None,
         }
@@ -378,6 +459,47 @@ mod tests {
             ),
             theme("barn-unge", &["barn og unge", "ungdom"]),
         ])
+    }
+
+    #[test]
+    fn context_terms_count_only_beside_a_term() {
+        let mut planning = theme("felles-planlegging", &["årsplan", "felles planlegging"]);
+        planning.context = vec!["helsefellesskap".into(), "områdeutvalg".into()];
+        let matcher = ThemeMatcher::new(&[planning]);
+        let only_context = "Helsefellesskapet og områdeutvalet møtest fire gonger i året.";
+        assert!(matcher.score(None, only_context).is_empty());
+        let with_term = "Helsefellesskapet vedtek årsplanen. Områdeutvalet følgjer opp årsplanen.";
+        let m = &matcher.score(None, with_term)[0];
+        assert_eq!(m.parts.distinct_terms, 3, "{m:?}");
+        assert!(m.passed);
+    }
+
+    #[test]
+    fn a_group_named_in_a_list_is_not_the_topic() {
+        let matcher = ThemeMatcher::new(&[
+            theme("barn-unge", &["barn og unge"]),
+            theme("psykisk-rus", &["psykiske lidelser", "rusproblemer"]),
+            theme("skropelige-eldre", &["skrøpelige eldre"]),
+            theme("kroniske", &["kroniske lidelser"]),
+        ]);
+        let text = "Helsefellesskapene skal prioritere barn og unge, personer med alvorlige \
+                    psykiske lidelser og rusproblemer, skrøpelige eldre og personer med flere \
+                    kroniske lidelser. Budsjettet for neste år er vedtatt.";
+        for m in matcher.score(Some("Prioriterte grupper"), text) {
+            assert!(m.parts.list_only, "{m:?}");
+            assert!(!m.passed, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn one_word_counts_for_one_term() {
+        let matcher = ThemeMatcher::new(&[theme(
+            "rekruttering",
+            &["helsepersonell", "personell", "Helsepersonellkommisjonen"],
+        )]);
+        let m = &matcher.score(None, "Helsepersonellkommisjonen la fram rapporten.")[0];
+        assert_eq!(m.parts.distinct_terms, 1, "{m:?}");
+        assert_eq!(m.terms, vec!["Helsepersonellkommisjonen"]);
     }
 
     #[test]
