@@ -550,3 +550,118 @@ fn search_filters_by_kind_and_year() {
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h["year"] == 2098), "{by_year}");
 }
+
+fn hit_keys(query: &str) -> Vec<(String, String)> {
+    let json = stdout_json(&demo_cmd(&["search", query, "--json", "--limit", "50"]));
+    json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["source"].as_str().unwrap().to_string(),
+                h["section"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn sorted(mut keys: Vec<(String, String)>) -> Vec<(String, String)> {
+    keys.sort();
+    keys
+}
+
+#[test]
+fn references_find_the_same_sections_however_typed() {
+    let canonical = sorted(hit_keys("NOU 2099: 3"));
+    assert!(!canonical.is_empty());
+    for typed in ["NOU 2099:3", "nou 2099 3"] {
+        assert_eq!(sorted(hit_keys(typed)), canonical, "{typed}");
+    }
+    let paragraph = sorted(hit_keys("§ 6-2"));
+    assert!(paragraph.len() >= 3, "{paragraph:?}");
+    assert_eq!(sorted(hit_keys("paragraf 6-2")), paragraph);
+}
+
+#[test]
+fn queries_without_norwegian_letters_still_find_them() {
+    let exact = hit_keys("skrøpelige eldre");
+    let folded = hit_keys("skropelige eldre");
+    assert!(!exact.is_empty());
+    assert_eq!(exact[0], folded[0], "same best hit");
+    assert_eq!(sorted(exact), sorted(folded));
+}
+
+#[test]
+fn boolean_exact_and_prefix_queries_keep_their_meaning() {
+    let text_of = |query: &str| -> Vec<String> {
+        let json = stdout_json(&demo_cmd(&["search", query, "--json", "--limit", "50"]));
+        json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {}",
+                    h["heading"].as_str().unwrap_or(""),
+                    h["snippet"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let with = hit_keys("fastlege");
+    let without = hit_keys("fastlege -legevakt");
+    assert!(!without.is_empty() && without.len() < with.len());
+    let exact = stdout_json(&demo_cmd(&["search", "\"fastlegen\"", "--json"]));
+    let exact_hits = exact["hits"].as_array().unwrap();
+    assert!(!exact_hits.is_empty());
+    for hit in exact_hits {
+        let snippet = hit["snippet"].as_str().unwrap().to_lowercase();
+        let highlighted: Vec<&str> = hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let (a, b) = (
+                    r[0].as_u64().unwrap() as usize,
+                    r[1].as_u64().unwrap() as usize,
+                );
+                &snippet[a..b]
+            })
+            .collect();
+        assert!(
+            highlighted.iter().all(|w| *w == "fastlegen"),
+            "only the exact form: {highlighted:?}"
+        );
+    }
+    assert!(exact_hits.len() < with.len(), "the exact form is narrower");
+    let prefix = text_of("fastlege*");
+    assert!(prefix.len() >= 3);
+    assert!(
+        prefix.iter().all(|t| t.to_lowercase().contains("fastlege")),
+        "{prefix:?}"
+    );
+}
+
+#[test]
+fn one_document_does_not_fill_the_first_page() {
+    let keys = hit_keys("helsefellesskap");
+    let first: Vec<_> = keys.iter().take(9).collect();
+    let sources: std::collections::BTreeSet<&String> = first.iter().map(|k| &k.0).collect();
+    assert!(sources.len() >= 3, "{first:?}");
+    for source in &sources {
+        assert!(
+            first.iter().filter(|k| &&k.0 == source).count() <= 3,
+            "{source} has more than three of the first places: {first:?}"
+        );
+    }
+    // Turned off, the best document may take them all.
+    let json = stdout_json(&demo_cmd(&[
+        "search",
+        "helsefellesskap",
+        "--json",
+        "--per-source",
+        "0",
+    ]));
+    assert!(json["total"].as_u64().unwrap() >= 10);
+}

@@ -227,8 +227,9 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             }
             any_of(clauses)
         }
-        Node::Reference { canonical, written } => {
-            let words = texts(analyze_exact(written));
+        Node::Reference { canonical, .. } => {
+            // The canonical form's words, so "paragraf 6-2" and "§ 6-2" look for the same.
+            let words = texts(analyze_exact(canonical));
             if !negated {
                 hl.references.push(canonical.clone());
             }
