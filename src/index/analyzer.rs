@@ -174,6 +174,7 @@ pub const VARIANTS: &[(&str, &str, Option<char>)] = &[
     ("kvardag", "hverdag", None),
     ("løysing", "løsning", None),
     ("tryggleik", "trygghet", None),
+    ("utskriving", "utskrivning", None),
 ];
 
 fn apply_variants(word: &str) -> Cow<'_, str> {
@@ -245,7 +246,15 @@ fn stem(snowball: &frostem::Stemmer, word: &str) -> Cow<'static, str> {
     if let Some(agent) = agent_noun(&word) {
         return Cow::Owned(agent.to_string());
     }
-    let stemmed = snowball.stem(&word);
+    // Snowball strips -ar as a plural ending, also from adjectives: "utskrivningsklar" →
+    // "utskrivningskl", while "utskrivningsklare" loses only its -e. A second pass over such a
+    // stem puts both on the same stem.
+    let once = snowball.stem(&word).into_owned();
+    let stemmed = if once.ends_with("ar") && word.strip_suffix('e') == Some(once.as_str()) {
+        snowball.stem(&once).into_owned()
+    } else {
+        once
+    };
     // Verbal nouns join their verbs: "rekruttering" (Snowball keeps -ing) and "rekruttere"
     // (→ "rekrutter"); "planlegging"/"planlegge", "behandling"/"behandle". Short words keep
     // their -ing ("ting", "ordning").
@@ -253,7 +262,23 @@ fn stem(snowball: &frostem::Stemmer, word: &str) -> Cow<'static, str> {
         Some(base) if base.chars().count() >= 5 => base,
         _ => &stemmed,
     };
-    Cow::Owned(joined.to_string())
+    Cow::Owned(undouble(joined).to_string())
+}
+
+/// Inflection doubles a final consonant ("hjem" → "hjemmet", "sykehjemmene"), which Snowball
+/// leaves in the stem; one of them goes, on both sides of the search.
+fn undouble(stem: &str) -> &str {
+    let mut chars = stem.chars().rev();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a == b && !is_vowel(a) && stem.chars().count() >= 4 => {
+            &stem[..stem.len() - a.len_utf8()]
+        }
+        _ => stem,
+    }
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'æ' | 'ø' | 'å')
 }
 
 /// Agent nouns in -er that Snowball stems inconsistently ("sykepleier" → "sykeplei" but
@@ -435,6 +460,9 @@ mod tests {
             assert_eq!(stems(nn), stems(nb), "{nn} / {nb}");
         }
         assert_eq!(stems("utvalget"), stems("utvalg"));
+        assert_eq!(stems("sykehjemmene"), stems("sykehjem"));
+        assert_eq!(stems("sjukeheimen"), stems("sykehjem"));
+        assert_eq!(stems("utskrivingsklare"), stems("utskrivningsklar"));
         for form in [
             "sykepleier",
             "sykepleiere",

@@ -20,11 +20,12 @@ use super::query::{Filter, Node};
 
 pub(crate) const BOOST_HEADING: f32 = 2.0;
 pub(crate) const BOOST_BODY: f32 = 1.0;
-pub(crate) const BOOST_EXACT: f32 = 0.6;
+pub(crate) const BOOST_EXACT: f32 = 0.3;
 pub(crate) const BOOST_TITLE: f32 = 0.3;
 pub(crate) const BOOST_PARTS: f32 = 0.35;
 pub(crate) const BOOST_FOLDED: f32 = 0.25;
 pub(crate) const BOOST_REFERENCE: f32 = 2.0;
+pub(crate) const BOOST_INFLECTED: f32 = 0.5;
 
 /// What a hit's words must look like to be highlighted.
 #[derive(Debug, Default, Clone)]
@@ -118,6 +119,23 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
     )
 }
 
+/// A phrase over analysed tokens, keeping the gaps where stop words were removed.
+fn stemmed_phrase(field: Field, tokens: &[analyzer::Term], boost: f32) -> Option<Box<dyn Query>> {
+    let first = tokens.first()?.position;
+    if tokens.len() == 1 {
+        return Some(term_query(field, &tokens[0].text, boost));
+    }
+    Some(boosted(
+        Box::new(PhraseQuery::new_with_offset(
+            tokens
+                .iter()
+                .map(|t| (t.position - first, term(field, &t.text)))
+                .collect(),
+        )),
+        boost,
+    ))
+}
+
 /// A phrase, or a term when there is one token.
 fn sequence(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
     match tokens {
@@ -200,13 +218,24 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             }
         }
         Node::Phrase(words) => {
-            let exact = texts(analyze_exact(&words.join(" ")));
+            let text = words.join(" ");
+            let exact = texts(analyze_exact(&text));
+            let stemmed = analyze(&text);
             if !negated {
                 hl.exact.extend(exact.iter().cloned());
+                hl.stems.extend(stemmed.iter().map(|t| t.text.clone()));
             }
+            // The words as written first; other inflections of the same words in the same order
+            // ("barne- og ungdomspsykiatrien") next.
             let clauses: Vec<_> = sequence(f.heading_exact, &exact, BOOST_HEADING)
                 .into_iter()
                 .chain(sequence(f.body_exact, &exact, 1.0))
+                .chain(stemmed_phrase(
+                    f.heading,
+                    &stemmed,
+                    BOOST_HEADING * BOOST_INFLECTED,
+                ))
+                .chain(stemmed_phrase(f.body, &stemmed, BOOST_INFLECTED))
                 .collect();
             if clauses.is_empty() {
                 nothing()
@@ -220,7 +249,13 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             }
             let pattern = format!("{}.*", regex::escape(prefix));
             let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-            for (field, boost) in [(f.heading_exact, BOOST_HEADING), (f.body_exact, 1.0)] {
+            // Compound parts are stemmed: "rekrutt*" finds "legerekruttering" through the part
+            // "rekrutter".
+            for (field, boost) in [
+                (f.heading_exact, BOOST_HEADING),
+                (f.body_exact, 1.0),
+                (f.parts, BOOST_PARTS),
+            ] {
                 if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
                     clauses.push(boosted(Box::new(query), boost));
                 }

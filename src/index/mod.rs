@@ -50,7 +50,7 @@ pub enum IndexError {
 
 /// Version of the index's schema and text analysis. Part of the pipeline's fingerprint, so a
 /// change here re-indexes every source on the next run.
-pub const FORMAT: &str = "3";
+pub const FORMAT: &str = "4";
 
 /// A section as stored in and returned from the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
