@@ -1,7 +1,7 @@
 //! Evaluates search against the judged query set, side by side with a baseline.
 //!
 //! Usage: `cargo run --release --example search_eval -- [--sources eval/sources.toml]
-//!         [--queries eval/queries.toml] [--verbose] [--json] [--check]`
+//!         [--queries eval/queries.toml] [--per-source N] [--verbose] [--json] [--check]`
 //!
 //! Builds a samspor index from the sources (the real pipeline, into a temporary directory),
 //! then runs every judged query through
@@ -173,12 +173,16 @@ fn run() -> Result<bool> {
     let mut sources = root.join("eval/sources.toml");
     let mut queries = root.join("eval/queries.toml");
     let (mut verbose, mut json, mut check) = (false, false, false);
+    let mut per_source: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sources" => sources = args.next().context("--sources needs a path")?.into(),
             "--queries" => queries = args.next().context("--queries needs a path")?.into(),
             "--verbose" => verbose = true,
+            "--per-source" => {
+                per_source = Some(args.next().context("--per-source N")?.parse()?);
+            }
             "--json" => json = true,
             "--check" => check = true,
             other => anyhow::bail!("unknown argument {other}"),
@@ -229,6 +233,7 @@ fn run() -> Result<bool> {
         let ours: Vec<(String, String)> = match index.search(&SearchRequest {
             query: q.text.clone(),
             limit: 10,
+            max_per_source: per_source,
             ..SearchRequest::default()
         }) {
             Ok(results) => results

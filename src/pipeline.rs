@@ -482,6 +482,7 @@ impl Pipeline {
         let fingerprint = themes_fingerprint(&self.config);
         let rematch = catalog.themes_fingerprint.as_deref() != Some(fingerprint.as_str());
         let mut batch = index.begin()?;
+        batch.set_topics(matcher.topics());
         let mut failures = Vec::new();
         let mut changed = Vec::new();
 

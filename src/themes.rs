@@ -235,6 +235,22 @@ impl ThemeMatcher {
         }
     }
 
+    /// Each theme's one-word terms, analysed: the topic vocabulary search uses to lift
+    /// sections about what a query names.
+    pub fn topics(&self) -> crate::index::Topics {
+        self.themes
+            .iter()
+            .map(|t| {
+                let words = t.terms[..t.core]
+                    .iter()
+                    .filter(|term| term.tokens.len() == 1)
+                    .map(|term| term.tokens[0].0.clone())
+                    .collect();
+                (t.id.clone(), words)
+            })
+            .collect()
+    }
+
     /// The analysed token sequences of a theme's terms, for finding candidates in the index.
     pub fn analysed_terms(&self, theme_id: &str) -> Vec<Vec<String>> {
         self.themes
@@ -254,7 +270,7 @@ impl ThemeMatcher {
         let sentence_of = |at: usize| sentences.iter().position(|&(a, b)| at >= a && at < b);
 
         // First pass: each theme's claimed occurrences in heading and body.
-        let claimed: Vec<(Vec<usize>, Vec<(usize, usize, usize)>)> = self
+        let claimed: Vec<(Vec<usize>, Vec<Span>)> = self
             .themes
             .iter()
             .map(|theme| {
@@ -334,6 +350,9 @@ impl ThemeMatcher {
         matches
     }
 }
+
+/// A claimed occurrence: byte range and the index of the term.
+type Span = (usize, usize, usize);
 
 /// The occurrences of a theme's terms in a text, each stretch of text counted for one term
 /// only: phrases before single words, whole words before compound parts. Without this,

@@ -26,6 +26,8 @@ pub(crate) const BOOST_PARTS: f32 = 0.35;
 pub(crate) const BOOST_FOLDED: f32 = 0.25;
 pub(crate) const BOOST_REFERENCE: f32 = 2.0;
 pub(crate) const BOOST_INFLECTED: f32 = 0.5;
+pub(crate) const BOOST_DERIVED: f32 = 0.4;
+pub(crate) const BOOST_TOPIC: f32 = 1.0;
 
 /// What a hit's words must look like to be highlighted.
 #[derive(Debug, Default, Clone)]
@@ -56,6 +58,15 @@ impl Highlight {
             && decompound(&lower)
                 .iter()
                 .any(|part| self.stems.contains(&analyzer::stem_word(part)))
+    }
+
+    /// The topics whose terms the query searches for.
+    pub fn topics(&self, topics: &super::Topics) -> Vec<String> {
+        topics
+            .iter()
+            .filter(|(_, terms)| terms.iter().any(|t| self.stems.contains(t)))
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -117,6 +128,12 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
         )),
         boost,
     )
+}
+
+/// The base of a noun or verb in -isering/-isere ("digitaliser" → "digital"), stemmed.
+fn derivation_base(stem: &str) -> Option<String> {
+    let base = stem.strip_suffix("iser")?;
+    (base.chars().count() >= 5).then(|| analyzer::stem_word(base))
 }
 
 /// A phrase over analysed tokens, keeping the gaps where stop words were removed.
@@ -198,6 +215,14 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             // Compound parts are a bag of words: only single-token words look there.
             if let [one] = stems.as_slice() {
                 clauses.push(term_query(f.parts, one, BOOST_PARTS));
+                // "digitalisering" is about what is "digital": the base of an -isering noun.
+                if let Some(base) = derivation_base(one) {
+                    if !negated {
+                        hl.stems.insert(base.clone());
+                    }
+                    clauses.push(term_query(f.body, &base, BOOST_DERIVED));
+                    clauses.push(term_query(f.heading, &base, BOOST_DERIVED * BOOST_HEADING));
+                }
             }
             clauses.extend(sequence(f.folded, &folded, BOOST_FOLDED));
             any_of(clauses)
@@ -268,9 +293,10 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             if !negated {
                 hl.references.push(canonical.clone());
             }
+            // Sections citing little else are about the reference (BM25 over the refs field
+            // says so); mentions in the text, however written, rank them further.
             let mut clauses: Vec<Box<dyn Query>> =
                 vec![term_query(f.refs, canonical, BOOST_REFERENCE)];
-            // Written exactly as typed (a reference the recogniser did not see in the text).
             clauses.extend(sequence(f.body_exact, &words, 1.0));
             any_of(clauses)
         }
@@ -301,6 +327,17 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             ]))
         }
     }
+}
+
+/// A section carrying a topic the query is about gets a fixed lift.
+pub fn topic_query(topic: &str, f: &Fields) -> Box<dyn Query> {
+    Box::new(tantivy::query::ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            term(f.themes, topic),
+            IndexRecordOption::Basic,
+        )),
+        BOOST_TOPIC,
+    ))
 }
 
 /// Filters do not score: they restrict.

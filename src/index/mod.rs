@@ -189,6 +189,22 @@ pub struct SectionIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Topic (theme) id → its analysed one-word terms, from the last commit's payload.
+    topics: std::sync::RwLock<Topics>,
+}
+
+/// Topic vocabulary stored with each commit: a query word that is one of a topic's terms
+/// lifts the sections carrying that topic ("fastlege" lifts sections about the GP crisis above
+/// passing mentions). The index knows topics only as names and words.
+pub type Topics = std::collections::BTreeMap<String, Vec<String>>;
+
+fn load_topics(index: &Index) -> Topics {
+    index
+        .load_metas()
+        .ok()
+        .and_then(|metas| metas.payload)
+        .and_then(|payload| serde_json::from_str(&payload).ok())
+        .unwrap_or_default()
 }
 
 /// Search parameters.
@@ -292,11 +308,13 @@ impl SectionIndex {
                 dir: dir.display().to_string(),
                 source,
             })?;
+        let topics = std::sync::RwLock::new(load_topics(&index));
         Ok(SectionIndex {
             dir,
             index,
             reader,
             fields,
+            topics,
         })
     }
 
@@ -316,6 +334,7 @@ impl SectionIndex {
         Ok(IndexBatch {
             index: self,
             writer,
+            topics: None,
         })
     }
 
@@ -403,7 +422,12 @@ impl SectionIndex {
 
     /// Re-reads the latest commit.
     pub fn reload(&self) -> Result<(), IndexError> {
-        self.reader.reload().map_err(|e| self.err(e))
+        self.reader.reload().map_err(|e| self.err(e))?;
+        let topics = load_topics(&self.index);
+        if let Ok(mut current) = self.topics.write() {
+            *current = topics;
+        }
+        Ok(())
     }
 
     /// Number of sections in the index.
@@ -508,6 +532,11 @@ impl SectionIndex {
         for filter in filters.iter().flatten() {
             clauses.push((Occur::Must, compile::filter_query(filter, f)));
         }
+        if let Ok(topics) = self.topics.read() {
+            for topic in compiled.highlight.topics(&topics) {
+                clauses.push((Occur::Should, compile::topic_query(&topic, f)));
+            }
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = request.limit.clamp(1, MAX_HITS);
@@ -586,6 +615,7 @@ fn diversify(
 pub struct IndexBatch<'a> {
     index: &'a SectionIndex,
     writer: IndexWriter,
+    topics: Option<Topics>,
 }
 
 impl IndexBatch<'_> {
@@ -605,9 +635,24 @@ impl IndexBatch<'_> {
         Ok(())
     }
 
+    /// Sets the topic vocabulary stored with this commit (kept from the last commit if unset).
+    pub fn set_topics(&mut self, topics: Topics) {
+        self.topics = Some(topics);
+    }
+
     /// Makes the changes visible atomically and cleans up files no commit refers to.
     pub fn commit(mut self) -> Result<(), IndexError> {
-        self.writer.commit().map_err(|e| self.index.err(e))?;
+        let topics = match self.topics.take() {
+            Some(topics) => topics,
+            None => load_topics(&self.index.index),
+        };
+        let payload = serde_json::to_string(&topics).unwrap_or_default();
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| self.index.err(e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| self.index.err(e))?;
         let _ = self.writer.garbage_collect_files().wait();
         self.writer
             .wait_merging_threads()
