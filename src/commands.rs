@@ -592,3 +592,61 @@ mod tests {
         assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
     }
 }
+
+/// A command line that names something that does not exist or asks for the impossible:
+/// exit code 2, like a configuration error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// `brief` as given on the command line.
+pub struct BriefArgs {
+    /// Empty means every theme.
+    pub themes: Vec<String>,
+    pub since: Option<chrono::NaiveDate>,
+    pub top: usize,
+    pub format: String,
+    pub out: Option<PathBuf>,
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// `brief`: renders a briefing note from the stored matches, index and catalog.
+pub fn brief(paths: &Paths, args: BriefArgs) -> Result<Outcome> {
+    use crate::brief::{BriefError, BriefFormat, BriefRequest, generate};
+    let config = paths.config()?;
+    let format = BriefFormat::parse(&args.format)
+        .ok_or_else(|| UsageError(format!("unknown format {:?} (md, html, docx)", args.format)))?;
+    if format == BriefFormat::Docx && args.out.is_none() {
+        return Err(UsageError("--format docx needs --out FILE".into()).into());
+    }
+    let request = BriefRequest {
+        themes: args.themes,
+        since: args.since,
+        top: args.top,
+        format,
+        date: args
+            .date
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    };
+    let bytes = match generate(&config, &paths.index_dir, &request) {
+        Ok(bytes) => bytes,
+        Err(BriefError::UnknownTheme(id)) => {
+            let known: Vec<&str> = config.themes.iter().map(|t| t.id.as_str()).collect();
+            return Err(UsageError(format!(
+                "unknown theme {id:?} (known: {})",
+                known.join(", ")
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match &args.out {
+        Some(path) => {
+            crate::fsutil::write_atomic(path, &bytes)
+                .with_context(|| format!("{}: cannot write the brief", path.display()))?;
+            eprintln!("notat skrevet til {}", path.display());
+        }
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(Outcome::Ok)
+}

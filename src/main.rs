@@ -120,6 +120,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A briefing note for SSU per theme: strongest sections with verbatim quotes, what is new
+    /// since a date, the documents cited, and the search terms used.
+    Brief {
+        /// Theme ids, comma-separated (see [[theme]] in sources.toml).
+        #[arg(
+            long,
+            value_name = "ID[,ID…]",
+            value_delimiter = ',',
+            required_unless_present = "all_themes",
+            conflicts_with = "all_themes"
+        )]
+        theme: Vec<String>,
+        /// Every theme in sources.toml, in its order.
+        #[arg(long)]
+        all_themes: bool,
+        /// "Nytt siden sist": sections new or changed since this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// Sections per theme under "Hovedfunn".
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        top: usize,
+        #[arg(long, value_name = "FORMAT", default_value = "md", value_parser = ["md", "html", "docx"])]
+        format: String,
+        /// Write to this file (needed for docx); otherwise standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The date printed on the brief (YYYY-MM-DD; default today), for reproducible notes.
+        #[arg(long, value_name = "DATE")]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 fn init_logging(format: LogFormat, verbose: u8) {
@@ -199,6 +229,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             commands::refs(&paths, view, cited_by.as_deref(), json)
         }
         Command::Status { json } => commands::status(&paths, json),
+        Command::Brief {
+            theme,
+            all_themes: _,
+            since,
+            top,
+            format,
+            out,
+            date,
+        } => commands::brief(
+            &paths,
+            commands::BriefArgs {
+                themes: theme,
+                since,
+                top,
+                format,
+                out,
+                date,
+            },
+        ),
     }
 }
 
@@ -218,10 +267,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err
-                .chain()
-                .any(|cause| cause.is::<samspor::config::ConfigError>())
-            {
+            if err.chain().any(|cause| {
+                cause.is::<samspor::config::ConfigError>() || cause.is::<commands::UsageError>()
+            }) {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)
