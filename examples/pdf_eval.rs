@@ -45,7 +45,9 @@ fn tokens(re: &Regex, s: &str) -> Vec<String> {
             c => c,
         })
         .collect();
-    re.find_iter(&clean).map(|m| m.as_str().to_string()).collect()
+    re.find_iter(&clean)
+        .map(|m| m.as_str().to_string())
+        .collect()
 }
 
 /// Corpus files where poppler's text is wrong in a way we checked by hand, and the fair
