@@ -385,7 +385,7 @@ fn paragraphs(text: &str) -> Markup {
 fn theme_tags(config: &Config, themes: &[String]) -> Markup {
     html! {
         @if !themes.is_empty() {
-            ul.tags aria-label="Tema" {
+            ul.tags aria-label="Temaer" {
                 @for theme in themes {
                     li { a.tag href=(theme_href(theme)) { (theme_label(config, theme)) } }
                 }
@@ -575,7 +575,12 @@ fn hits(config: &Config, form: &SearchForm, results: &SearchResults) -> Markup {
                             " · " (kind_label(&s.kind))
                             @if let Some(year) = s.year { " · " (year) }
                         }
-                        p.snippet { (highlighted(&hit.snippet, &hit.highlights)) }
+                        @let (before, after) = snippet_ellipses(&s.text, &hit.snippet);
+                        p.snippet {
+                            @if before { "… " }
+                            (highlighted(&hit.snippet, &hit.highlights))
+                            @if after { " …" }
+                        }
                         (theme_tags(config, &s.themes))
                         (source_link(s))
                     }
@@ -585,6 +590,18 @@ fn hits(config: &Config, form: &SearchForm, results: &SearchResults) -> Markup {
                 p { a.more href=(form.href((form.limit * 2).min(MAX_HITS))) { "Vis flere treff" } }
             }
         }
+    }
+}
+
+/// Whether a snippet starts after the beginning, and ends before the end, of its section's text.
+fn snippet_ellipses(text: &str, snippet: &str) -> (bool, bool) {
+    let trimmed = snippet.trim();
+    if trimmed.is_empty() || trimmed.ends_with('…') {
+        return (false, false);
+    }
+    match text.find(trimmed) {
+        Some(at) => (at > 0, at + trimmed.len() < text.trim_end().len()),
+        None => (false, false),
     }
 }
 
@@ -702,17 +719,47 @@ enum CitationSide {
     In,
 }
 
+/// Citations grouped by what they point to (out) or where they stand (in), each group with the
+/// sections it occurs in, once each, in order of first occurrence.
 fn citation_list(config: &Config, citations: &[&Citation], side: CitationSide) -> Markup {
+    struct Group<'c> {
+        citation: &'c Citation,
+        /// (source, ordinal, label) of the sections, without repeats.
+        places: Vec<(&'c str, u64, &'c str)>,
+    }
+    let mut groups: Vec<(String, Group<'_>)> = Vec::new();
+    for c in citations {
+        let r = &c.record;
+        let key = match side {
+            CitationSide::Out => r.target.clone().unwrap_or_else(|| r.canonical.clone()),
+            CitationSide::In => r.source.clone(),
+        };
+        let place = (r.source.as_str(), c.ordinal, r.section.as_str());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => {
+                if !group.places.contains(&place) {
+                    group.places.push(place);
+                }
+            }
+            None => groups.push((
+                key,
+                Group {
+                    citation: c,
+                    places: vec![place],
+                },
+            )),
+        }
+    }
     html! {
-        @if citations.is_empty() {
+        @if groups.is_empty() {
             p {
                 @if side == CitationSide::Out { "Ingen henvisninger til andre dokumenter funnet." }
                 @else { "Ingen av de andre dokumentene henviser hit." }
             }
         } @else {
             ul.citations {
-                @for c in citations {
-                    @let r = &c.record;
+                @for (_, group) in &groups {
+                    @let r = &group.citation.record;
                     li {
                         @if side == CitationSide::Out {
                             @if let Some(target) = &r.target {
@@ -720,17 +767,16 @@ fn citation_list(config: &Config, citations: &[&Citation], side: CitationSide) -
                             } @else {
                                 (r.canonical) " " span.meta { "(følges ikke)" }
                             }
-                            @if r.canonical != r.document && r.target.is_some() { " – " (r.canonical) }
-                            " i "
-                            a href=(section_href(&r.source, c.ordinal)) { (r.section) }
                         } @else {
-                            a href=(section_href(&r.source, c.ordinal)) {
+                            a href=(document_href(&r.source)) {
                                 (config.source(&r.source).map_or(r.source.as_str(), |s| s.title.as_str()))
-                                ", " (r.section)
                             }
-                            ": «" (r.written) "»"
                         }
-                        " " span.meta { "(side " (r.page) ")" }
+                        " – i "
+                        @for (i, (source, ordinal, label)) in group.places.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href=(section_href(source, *ordinal)) { (label) }
+                        }
                     }
                 }
             }
@@ -1157,6 +1203,18 @@ mod tests {
         let page = layout("<b>x</b>", Nav::None, html! { p { "\"q\"" } }).into_string();
         assert!(page.contains("<title>&lt;b&gt;x&lt;/b&gt; – samspor</title>"));
         assert!(page.contains("<p>&quot;q&quot;</p>"));
+    }
+
+    #[test]
+    fn snippets_show_where_text_was_cut() {
+        let text = "Første setning. Fastlegene har lange lister. Siste setning.";
+        assert_eq!(
+            snippet_ellipses(text, "Fastlegene har lange lister."),
+            (true, true)
+        );
+        assert_eq!(snippet_ellipses(text, "Første setning."), (false, true));
+        assert_eq!(snippet_ellipses(text, "Siste setning."), (true, false));
+        assert_eq!(snippet_ellipses(text, "Første setning …"), (false, false));
     }
 
     #[test]
