@@ -165,6 +165,9 @@ test('the keyboard reaches the skip link first and "/" jumps to the search box',
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Hopp til innholdet');
   await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'innhold', 'focus in main');
+  await page.keyboard.press('Tab');
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /^NOU 2099: 3/, 'then the first document');
   await page.goto(`${base}/`);
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('/');
