@@ -51,7 +51,8 @@ fn run_e2e(pattern: Option<&str>, download: bool) {
     let server = Server::start(&demo_sources(), &demo_index());
     let out = screenshots();
     let mut node = Command::new("node");
-    node.current_dir(repo().join("e2e")).arg("--test");
+    node.current_dir(repo().join("e2e"))
+        .args(["--test", "--test-reporter=tap"]);
     if let Some(pattern) = pattern {
         node.arg(format!("--test-name-pattern={pattern}"));
     }
