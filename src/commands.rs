@@ -577,6 +577,18 @@ fn describe_age(age: chrono::TimeDelta) -> String {
     }
 }
 
+/// `serve`: the web site over the index dir, until Ctrl-C or SIGTERM.
+pub fn serve(paths: &Paths, addr: std::net::SocketAddr, allow_remote: bool) -> Result<Outcome> {
+    let mut options = crate::serve::ServeOptions::new(addr);
+    options.allow_remote = allow_remote;
+    crate::serve::run(&paths.sources, &paths.index_dir, options).map_err(|e| match e {
+        // Keep the configuration error itself in the chain: it maps to exit code 2.
+        crate::serve::ServeError::Config(config) => anyhow::Error::new(config),
+        other => anyhow::Error::new(other),
+    })?;
+    Ok(Outcome::Ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,5 +12,6 @@ pub mod fsutil;
 pub mod index;
 pub mod pipeline;
 pub mod refs;
+pub mod serve;
 pub mod themes;
 pub mod track;

@@ -150,6 +150,16 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         date: Option<chrono::NaiveDate>,
     },
+    /// A local web site for searching, documents, themes, briefs and status (Ctrl-C stops it).
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the address is printed on stdout).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: std::net::SocketAddr,
+        /// Allow a non-loopback address: the site has no login, so anyone who reaches it can
+        /// read the index.
+        #[arg(long)]
+        allow_remote: bool,
+    },
 }
 
 fn init_logging(format: LogFormat, verbose: u8) {
@@ -248,11 +258,28 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 date,
             },
         ),
+        Command::Serve { addr, allow_remote } => commands::serve(&paths, addr, allow_remote),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Serve {
+        addr,
+        allow_remote: false,
+    } = &cli.command
+        && !addr.ip().is_loopback()
+    {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--addr {addr} is not a loopback address; the site has no login, so add --allow-remote to serve it to the network"
+                ),
+            )
+            .exit();
+    }
     init_logging(cli.log_format, cli.verbose);
     match dispatch(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
