@@ -402,18 +402,29 @@ pub fn best_passage(
             best = (score, start, end);
         }
     }
-    let (_, mut first, mut last) = best;
-    // Widen to fill the room, preferring context before the first match up to a sentence start.
+    let (_, window_start, window_end) = best;
+    // Start from the matches themselves, so they are not left at the edge of the passage.
+    let mut first = (window_start..=window_end)
+        .find(|&i| matched[i])
+        .unwrap_or(window_start);
+    let mut last = (window_start..=window_end)
+        .rev()
+        .find(|&i| matched[i])
+        .unwrap_or(window_end);
+    let fits = |a: usize, b: usize| text[words[a].0..words[b].1].chars().count() <= max_chars;
+    // Context before the first match, back to its sentence start, within a third of the room.
     while first > 0
-        && text[words[first - 1].0..words[last].1].chars().count() <= max_chars
+        && text[words[first - 1].0..words[last].1].chars().count() <= max_chars / 3
         && !ends_sentence(&text[words[first - 1].1..words[first].0])
     {
         first -= 1;
     }
-    while last + 1 < words.len()
-        && text[words[first].0..words[last + 1].1].chars().count() <= max_chars
-    {
+    // Then the rest of the room after the last match, and before the first if any is left.
+    while last + 1 < words.len() && fits(first, last + 1) {
         last += 1;
+    }
+    while first > 0 && fits(first - 1, last) {
+        first -= 1;
     }
     let (from, mut to) = (words[first].0, words[last].1);
     // Keep the punctuation that ends the last word's sentence.
