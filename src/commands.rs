@@ -591,7 +591,8 @@ fn describe_run(run: &crate::track::RunRecord) -> String {
     let outcome = match run.outcome.as_str() {
         "ok" => "ok",
         "partial" => "delvis",
-        "running" if run.finished_at.is_none() => "avbrutt eller pågår",
+        "running" if run.finished_at.is_none() => "pågår",
+        "interrupted" => "avbrutt",
         other => other,
     };
     let duration = run
@@ -709,10 +710,17 @@ pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outco
         return Ok(Outcome::Ok);
     }
     let title = |id: &str| {
+        let recorded = reader
+            .catalog()
+            .sources
+            .get(id)
+            .and_then(|r| r.title.clone());
         config
             .as_ref()
             .and_then(|c| c.source(id))
-            .map_or_else(|| id.to_string(), |s| format!("{} ({id})", s.title))
+            .map(|s| s.title.clone())
+            .or(recorded)
+            .map_or_else(|| id.to_string(), |title| format!("{title} ({id})"))
     };
     let place = |number: &Option<String>, heading: &Option<String>| match (number, heading) {
         (Some(n), Some(h)) => format!("{n} {h}"),

@@ -203,6 +203,11 @@ impl Pipeline {
         let mut db = CatalogDb::open(&self.index_dir)?;
         let mut catalog = db.snapshot();
         self.reconcile_with_index(&mut catalog)?;
+        // Under the lock no other run is alive: an unfinished record is a run that was killed.
+        for earlier in catalog.runs.iter_mut().filter(|r| r.finished_at.is_none()) {
+            tracing::warn!(run = earlier.id, command = %earlier.command, "run was interrupted");
+            earlier.outcome = "interrupted".into();
+        }
         let run = catalog.start_run(command);
         for source in &self.config.sources {
             // A source back in sources.toml is tracked again.
@@ -452,6 +457,7 @@ impl Pipeline {
             let url = self.config.source(&id).map(|s| s.url.clone());
             let record = catalog.source_mut(&id);
             record.last_attempt_at = Some(now);
+            record.title = self.config.source(&id).map(|s| s.title.clone());
             let run = per_source.get_mut(&id);
             match result {
                 Ok(Fetched::NotModified) => {
@@ -809,28 +815,39 @@ impl Pipeline {
             .unwrap_or_else(|_| self.index_dir.clone())
             .display()
             .to_string();
-        let sources = self
-            .config
+        // Sources that left sources.toml keep the title and URL the catalog recorded.
+        let mut sources: BTreeMap<String, SourceInfo> = catalog
             .sources
             .iter()
-            .map(|s| {
-                let is_pdf = catalog
-                    .sources
-                    .get(&s.id)
-                    .and_then(|r| r.latest())
-                    .map_or(s.url.to_lowercase().ends_with(".pdf"), |v| {
-                        v.format == Format::Pdf
-                    });
+            .filter(|(id, _)| self.config.source(id).is_none())
+            .map(|(id, r)| {
                 (
-                    s.id.clone(),
+                    id.clone(),
                     SourceInfo {
-                        title: s.title.clone(),
-                        url: s.public_url(),
-                        is_pdf,
+                        title: r.title.clone().unwrap_or_else(|| id.clone()),
+                        url: r.url.clone().unwrap_or_default(),
+                        is_pdf: r.latest().is_some_and(|v| v.format == Format::Pdf),
                     },
                 )
             })
             .collect();
+        sources.extend(self.config.sources.iter().map(|s| {
+            let is_pdf = catalog
+                .sources
+                .get(&s.id)
+                .and_then(|r| r.latest())
+                .map_or(s.url.to_lowercase().ends_with(".pdf"), |v| {
+                    v.format == Format::Pdf
+                });
+            (
+                s.id.clone(),
+                SourceInfo {
+                    title: s.title.clone(),
+                    url: s.public_url(),
+                    is_pdf,
+                },
+            )
+        }));
         let themes = self
             .config
             .themes

@@ -63,7 +63,8 @@ CREATE TABLE sources (
     url TEXT,
     indexed_sha256 TEXT,
     removed_at TEXT,
-    removed_run INTEGER
+    removed_run INTEGER,
+    title TEXT
 );
 
 CREATE TABLE versions (
@@ -653,15 +654,15 @@ fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Res
     conn.execute(
         "INSERT INTO sources (id, state, last_error, failed_stage, fetched_at, last_attempt_at,
             failures_since_ok, sha256, etag, last_modified, url, indexed_sha256, removed_at,
-            removed_run)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            removed_run, title)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, last_error = excluded.last_error,
             failed_stage = excluded.failed_stage, fetched_at = excluded.fetched_at,
             last_attempt_at = excluded.last_attempt_at,
             failures_since_ok = excluded.failures_since_ok, sha256 = excluded.sha256,
             etag = excluded.etag, last_modified = excluded.last_modified, url = excluded.url,
             indexed_sha256 = excluded.indexed_sha256, removed_at = excluded.removed_at,
-            removed_run = excluded.removed_run",
+            removed_run = excluded.removed_run, title = excluded.title",
         params![
             id,
             state_name(r.state),
@@ -677,6 +678,7 @@ fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Res
             r.indexed_sha256,
             time(&r.removed_at),
             r.removed_run,
+            r.title,
         ],
     )
 }
@@ -1020,7 +1022,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
     let mut select = conn.prepare(
         "SELECT id, state, last_error, failed_stage, fetched_at, last_attempt_at,
             failures_since_ok, sha256, etag, last_modified, url, indexed_sha256, removed_at,
-            removed_run FROM sources ORDER BY id",
+            removed_run, title FROM sources ORDER BY id",
     )?;
     let rows = select.query_map([], |row| {
         let state: String = row.get(1)?;
@@ -1045,6 +1047,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
                 indexed_sha256: row.get(11)?,
                 removed_at: parse_time(row.get(12)?),
                 removed_run: row.get(13)?,
+                title: row.get(14)?,
             },
         ))
     })?;

@@ -139,6 +139,9 @@ pub struct SourceRecord {
     pub removed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub removed_run: Option<u64>,
+    /// The title sources.toml gave it when last fetched (names it after it left the file).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 impl SourceRecord {
@@ -221,7 +224,7 @@ pub struct RunRecord {
     pub command: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// ok | partial | failed
+    /// running | ok | partial | failed | interrupted (killed before it finished)
     pub outcome: String,
     pub sources: Vec<SourceRun>,
     pub sections_indexed: usize,
