@@ -707,6 +707,16 @@ impl Pipeline {
             return Ok((failures, index.len() as usize, Vec::new()));
         }
 
+        // A run killed during a commit leaves files of a commit that never happened. Tantivy
+        // names delete files by segment and opstamp, and opstamps restart from the last
+        // committed state, so the next commit would trip over them: collect them first.
+        let cleaned = index.compact()?;
+        if cleaned.files_removed > 0 {
+            tracing::warn!(
+                files = cleaned.files_removed,
+                "removed index files an interrupted commit left behind"
+            );
+        }
         let mut batch = index.begin()?;
         for (id, _, sections) in &plan {
             batch.replace_source(id, sections)?;

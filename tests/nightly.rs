@@ -5,8 +5,9 @@
 //! readers that never block a run, and the NDJSON export.
 
 mod common;
+mod tracking;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,9 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Response, TestServer, demo};
+use common::demo;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use tracking::{Site, page};
 
 fn samspor(config: &Path, index: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_samspor"))
@@ -47,65 +48,6 @@ fn json_of(output: &Output) -> Value {
             String::from_utf8_lossy(&output.stdout)
         )
     })
-}
-
-/// A web site whose pages change between runs; it answers If-None-Match with 304.
-struct Site {
-    server: TestServer,
-    /// path → page (None: the server fails with 503)
-    pages: Arc<Mutex<BTreeMap<String, Option<Vec<u8>>>>>,
-}
-
-impl Site {
-    fn start(paths: &[&str]) -> Site {
-        let site = Site {
-            server: TestServer::start(),
-            pages: Arc::default(),
-        };
-        for path in paths {
-            let pages = site.pages.clone();
-            let key = path.to_string();
-            site.server.route(path, move |request, _| {
-                let page = pages.lock().unwrap().get(&key).cloned().flatten();
-                let Some(body) = page else {
-                    return Response::status(503);
-                };
-                let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..8]));
-                if request.headers.get("if-none-match") == Some(&etag) {
-                    return Response::status(304).header("ETag", &etag);
-                }
-                Response::ok(body, "text/html; charset=utf-8").header("ETag", &etag)
-            });
-        }
-        site
-    }
-
-    fn set(&self, path: &str, page: &str) {
-        self.pages
-            .lock()
-            .unwrap()
-            .insert(path.to_string(), Some(page.as_bytes().to_vec()));
-    }
-
-    fn fail(&self, path: &str) {
-        self.pages.lock().unwrap().insert(path.to_string(), None);
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.server.url(path)
-    }
-}
-
-/// An invented Norwegian web document: numbered sections as h2.
-fn page(title: &str, sections: &[(&str, &str, &str)]) -> String {
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"nb\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><main><article>\n<h1>{title}</h1>\n"
-    );
-    for (number, heading, text) in sections {
-        html.push_str(&format!("<h2>{number} {heading}</h2>\n<p>{text}</p>\n"));
-    }
-    html.push_str("</article></main></body></html>\n");
-    html
 }
 
 const PLAN_TITLE: &str = "Handlingsplan for samhandling 2099";
