@@ -788,8 +788,9 @@ impl SectionIndex {
     pub fn compact(&self) -> Result<Compaction, IndexError> {
         /// Merge when more than this share of stored documents is deleted …
         const MAX_DELETED_RATIO: f64 = 0.2;
-        /// … or when there are more segments than this.
-        const MAX_SEGMENTS: usize = 4;
+        /// … or when there are more segments than this (each repeats the term dictionaries;
+        /// merging an index of this size takes milliseconds).
+        const MAX_SEGMENTS: usize = 2;
         let metas = self
             .index
             .searchable_segment_metas()
@@ -803,13 +804,15 @@ impl SectionIndex {
         };
         let wasteful = metas.len() > MAX_SEGMENTS
             || (stored > 0 && deleted as f64 / stored as f64 > MAX_DELETED_RATIO);
+        let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+        // A live `SegmentMeta` keeps its segment's files from garbage collection.
+        drop(metas);
         // The smallest writer tantivy allows: compaction adds no documents.
         let mut writer: IndexWriter = self
             .index
             .writer_with_num_threads(1, 15_000_000)
             .map_err(|e| self.err(e))?;
-        if wasteful && !metas.is_empty() {
-            let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+        if wasteful && !ids.is_empty() {
             writer.merge(&ids).wait().map_err(|e| self.err(e))?;
             report.deleted_docs_purged = deleted;
             report.segments_after = self
@@ -818,13 +821,15 @@ impl SectionIndex {
                 .map_err(|e| self.err(e))?
                 .len();
         }
+        // Segments stay alive (and their files on disk) while any searcher holds them: move
+        // this index's reader to the latest commit before collecting.
+        self.reload()?;
         let collected = writer
             .garbage_collect_files()
             .wait()
             .map_err(|e| self.err(e))?;
         report.files_removed = collected.deleted_files.len();
         writer.wait_merging_threads().map_err(|e| self.err(e))?;
-        self.reload()?;
         Ok(report)
     }
 }
