@@ -204,7 +204,11 @@ impl Pipeline {
         let mut catalog = db.snapshot();
         self.reconcile_with_index(&mut catalog)?;
         // Under the lock no other run is alive: an unfinished record is a run that was killed.
-        for earlier in catalog.runs.iter_mut().filter(|r| r.finished_at.is_none()) {
+        for earlier in catalog
+            .runs
+            .iter_mut()
+            .filter(|r| r.finished_at.is_none() && r.outcome == "running")
+        {
             tracing::warn!(run = earlier.id, command = %earlier.command, "run was interrupted");
             earlier.outcome = "interrupted".into();
         }
@@ -768,32 +772,33 @@ impl Pipeline {
             return Ok(stored.themes);
         }
         let themes = self.match_stage()?;
-        let mut by_version: BTreeMap<(String, String), Vec<(u64, String, f32)>> = catalog
+        // Every indexed version gets its full list, so matches a version lost are dropped.
+        let mut by_version: BTreeMap<(String, String), VersionMatches> = catalog
             .sources
             .iter()
             .filter_map(|(id, record)| {
                 let sha = record.indexed_sha256.as_ref()?;
                 record.version(sha)?;
-                Some(((id.clone(), sha.clone()), Vec::new()))
+                let empty = VersionMatches {
+                    source: id.clone(),
+                    sha256: sha.clone(),
+                    matches: Vec::new(),
+                };
+                Some(((id.clone(), sha.clone()), empty))
             })
             .collect();
         for theme in &themes {
             for section in &theme.sections {
-                if let Some(list) =
+                if let Some(version) =
                     by_version.get_mut(&(section.source.clone(), section.version.clone()))
                 {
-                    list.push((section.ordinal, theme.id.clone(), section.score));
+                    version
+                        .matches
+                        .push((section.ordinal, theme.id.clone(), section.score));
                 }
             }
         }
-        writes.theme_matches = by_version
-            .into_iter()
-            .map(|((source, sha256), matches)| VersionMatches {
-                source,
-                sha256,
-                matches,
-            })
-            .collect();
+        writes.theme_matches = by_version.into_values().collect();
         catalog.matched_state = Some(state);
         Ok(themes)
     }

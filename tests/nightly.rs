@@ -122,7 +122,7 @@ fn write_config(dir: &Path, sources: &[(&str, &str)], notify: Option<&str>) -> P
     path
 }
 
-fn sections_of<'a>(change: &'a Value) -> Vec<(&'a str, &'a str)> {
+fn sections_of(change: &Value) -> Vec<(&str, &str)> {
     change["sections"]
         .as_array()
         .unwrap()
@@ -716,6 +716,32 @@ fn export_writes_bulk_ndjson_for_every_indexed_section() {
     }
     assert!(cited > 0, "the demo documents cite each other");
 
+    // The deployment configs in deploy/ map every field the export writes.
+    let repo = common::repo();
+    let mapping: Value = serde_json::from_slice(
+        &std::fs::read(repo.join("deploy/opensearch/samspor-sections.json")).unwrap(),
+    )
+    .unwrap();
+    let mapped = mapping["mappings"]["properties"].as_object().unwrap();
+    let quickwit =
+        std::fs::read_to_string(repo.join("deploy/quickwit/samspor-sections.yaml")).unwrap();
+    let first: Value = serde_json::from_str(lines[1]).unwrap();
+    for field in first.as_object().unwrap().keys() {
+        assert!(
+            mapped.contains_key(field),
+            "OpenSearch mapping lacks {field}"
+        );
+        assert!(
+            quickwit.contains(&format!("- name: {field}\n")),
+            "Quickwit config lacks {field}"
+        );
+    }
+    assert_eq!(
+        mapped.len(),
+        first.as_object().unwrap().len(),
+        "and nothing else"
+    );
+
     // stdout gives the same bytes; a bad index name is refused.
     let to_stdout = samspor(&config, &index, &["export", "--format", "ndjson"]);
     assert_eq!(String::from_utf8_lossy(&to_stdout.stdout), text);
@@ -732,4 +758,36 @@ fn export_writes_bulk_ndjson_for_every_indexed_section() {
     );
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("index name"), "{}", stderr(&bad));
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_run_and_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let avtale = demo("samarbeidsavtale-demo.html");
+    let config = write_config(dir.path(), &[("avtale", avtale.to_str().unwrap())], None);
+    let output = samspor(&config, &index, &["--log-format", "json", "-v", "run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<Value> = stderr(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let finished = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "stage finished" && l["span"]["stage"] == "extract")
+        .expect("a stage-finished event inside the extract stage span");
+    assert!(finished["fields"]["millis"].is_u64());
+    assert!(
+        finished["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "run" && s["command"] == "run"),
+        "{finished}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "run finished")
+    );
 }

@@ -6,6 +6,8 @@
 //! read as file sources; every night a few documents change (sections rewritten, added or
 //! dropped), and `Pipeline::run` does what `samspor run` does.
 
+#![allow(dead_code)] // the example and the test use different parts
+
 use std::path::{Path, PathBuf};
 
 use samspor::config::Config;

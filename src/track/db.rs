@@ -945,9 +945,15 @@ pub fn new_theme_matches(
     conn: &Connection,
     window: RunWindow,
 ) -> rusqlite::Result<Vec<NewThemeMatch>> {
-    let (condition, value): (&str, String) = match window {
-        RunWindow::Since(since) => ("r.started_at >= ?1", time(&Some(since)).unwrap_or_default()),
-        RunWindow::Run(run) => ("m.new_in_run = ?1", run.to_string()),
+    let (condition, value): (&str, rusqlite::types::Value) = match window {
+        RunWindow::Since(since) => (
+            "r.started_at >= ?1",
+            rusqlite::types::Value::Text(time(&Some(since)).unwrap_or_default()),
+        ),
+        RunWindow::Run(run) => (
+            "m.new_in_run = ?1",
+            rusqlite::types::Value::Integer(i64::try_from(run).unwrap_or(i64::MAX)),
+        ),
     };
     let sql = format!(
         "SELECT m.theme, m.source, m.sha256, m.ordinal, s.number, s.heading, s.page_start,
