@@ -72,6 +72,8 @@ fn summary_json(summary: &RunSummary) -> serde_json::Value {
         "reindexed": summary.reindexed,
         "stage_millis": summary.stage_millis,
         "themes": summary.themes.iter().map(|t| json!({"id": t.id, "sections": t.sections.len()})).collect::<Vec<_>>(),
+        "counts": summary.counts,
+        "total_millis": summary.total_millis,
     })
 }
 
@@ -515,13 +517,23 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
                 "versions": record.versions.len(),
                 "pages": indexed.as_ref().map(|e| e.pages),
                 "sections": indexed.as_ref().map(|e| e.sections),
+                "last_good_fetch_age_secs": record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
+                "staleness": staleness(&record, now),
             })
         })
         .collect();
     let last_run = catalog.last_finished_run();
+    let recent_runs: Vec<&crate::track::RunRecord> =
+        catalog.runs.iter().rev().take(RECENT_RUNS).collect();
+    let running = crate::track::lock::current_holder(&paths.index_dir);
     let mut out = std::io::stdout().lock();
     if json {
-        let body = json!({"sources": sources, "last_run": last_run});
+        let body = json!({
+            "sources": sources,
+            "last_run": last_run,
+            "runs": recent_runs,
+            "running": running,
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
         return Ok(Outcome::Ok);
     }
@@ -532,21 +544,13 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
             SourceState::Failed => "FEILET",
             SourceState::Pending => "venter",
         };
-        let age = record
-            .fetched_at
-            .map(|t| format!("sist hentet {}", describe_age(now - t)))
-            .unwrap_or_else(|| "aldri hentet".into());
         writeln!(
             out,
-            "{:<8} {:<28} {age}, {} versjon(er){}",
+            "{:<8} {:<28} {}, {} versjon(er)",
             state,
             source.id,
+            staleness(&record, now),
             record.versions.len(),
-            if record.failures_since_ok > 0 {
-                format!(", {} feil siden", record.failures_since_ok)
-            } else {
-                String::new()
-            }
         )?;
         if let Some(error) = &record.last_error
             && record.state == SourceState::Failed
@@ -561,7 +565,72 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
             run.id, run.command, run.outcome, run.sections_indexed, run.theme_matches
         )?;
     }
+    if let Some(holder) = running {
+        writeln!(out, "Kjøring pågår nå: {holder}")?;
+    }
+    if !recent_runs.is_empty() {
+        writeln!(out, "\nSiste kjøringer:")?;
+        for run in &recent_runs {
+            writeln!(out, "  {}", describe_run(run))?;
+        }
+    }
     Ok(Outcome::Ok)
+}
+
+/// Runs listed by `status`.
+const RECENT_RUNS: usize = 10;
+
+/// "siste vellykkede henting for 3 dager siden, 2 feil siden".
+fn staleness(record: &crate::track::SourceRecord, now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut text = match record.fetched_at {
+        Some(t) => format!("siste vellykkede henting {}", describe_age(now - t)),
+        None => "aldri hentet".to_string(),
+    };
+    if record.failures_since_ok > 0 {
+        text.push_str(&format!(", {} feil siden", record.failures_since_ok));
+    }
+    text
+}
+
+/// One line per run: id, command, start (local time), duration, outcome and what changed.
+fn describe_run(run: &crate::track::RunRecord) -> String {
+    let started = run
+        .started_at
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M");
+    let outcome = match run.outcome.as_str() {
+        "ok" => "ok",
+        "partial" => "delvis",
+        "running" if run.finished_at.is_none() => "pågår",
+        "interrupted" => "avbrutt",
+        other => other,
+    };
+    let duration = run
+        .total_millis
+        .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
+        .unwrap_or_else(|| "–".into());
+    let c = &run.counts;
+    let mut changes = Vec::new();
+    for (n, label) in [
+        (c.new_documents, "nye dok."),
+        (c.changed_documents, "endrede dok."),
+        (c.removed_documents, "fjernede dok."),
+        (c.new_theme_matches, "nye tematreff"),
+        (c.sources_failed, "kilder feilet"),
+    ] {
+        if n > 0 {
+            changes.push(format!("{n} {label}"));
+        }
+    }
+    if changes.is_empty() && run.finished_at.is_some() {
+        changes.push("ingen endringer".into());
+    }
+    format!(
+        "{:>5} {:<8} {started}  {duration:>7}  {outcome:<8} {}",
+        run.id,
+        run.command,
+        changes.join(", ")
+    )
 }
 
 fn describe_age(age: chrono::TimeDelta) -> String {
@@ -589,6 +658,209 @@ pub fn serve(paths: &Paths, addr: std::net::SocketAddr, allow_remote: bool) -> R
     Ok(Outcome::Ok)
 }
 
+/// Which runs `changes` looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum ChangesWindow {
+    /// The last finished run that fetched (`run` or `fetch`).
+    LastRun,
+    Run(u64),
+    Since(chrono::DateTime<chrono::Utc>),
+}
+
+/// Reads `--since`: a date (`2025-03-01`, midnight local time) or an RFC 3339 instant.
+pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, String> {
+    let text = text.trim();
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(instant.with_timezone(&chrono::Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2025-03-01T06:00:00Z)")
+    })?;
+    date.and_time(chrono::NaiveTime::MIN)
+        .and_local_timezone(chrono::Local)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("{text:?}: midnight does not exist in the local time zone"))
+}
+
+/// `changes`: new, changed and removed documents, their changed sections with word diffs, and
+/// new theme matches, for a run or since a date.
+pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outcome> {
+    use crate::track::changes::{ChangeReader, DocumentChangeKind, SectionChangeKind};
+    use crate::track::db::RunWindow;
+    let config = Config::load(&paths.sources).ok();
+    let reader = ChangeReader::open(&paths.index_dir)?;
+    let window = match window {
+        ChangesWindow::Run(run) => RunWindow::Run(run),
+        ChangesWindow::Since(since) => RunWindow::Since(since),
+        ChangesWindow::LastRun => {
+            let last =
+                reader.catalog().runs.iter().rev().find(|r| {
+                    r.finished_at.is_some() && (r.command == "run" || r.command == "fetch")
+                });
+            match last {
+                Some(run) => RunWindow::Run(run.id),
+                None => anyhow::bail!(
+                    "no finished run in {} yet: run `samspor run` first",
+                    paths.index_dir.display()
+                ),
+            }
+        }
+    };
+    if let RunWindow::Run(run) = window
+        && reader.catalog().run(run).is_none()
+        && reader
+            .catalog()
+            .runs
+            .first()
+            .is_none_or(|first| run >= first.id)
+    {
+        anyhow::bail!("no run {run} in {}", paths.index_dir.display());
+    }
+    let report = reader.collect(window)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let window_json = match window {
+            RunWindow::Run(run) => json!({"run": run}),
+            RunWindow::Since(since) => json!({"since": since}),
+        };
+        let mut body = serde_json::to_value(&report)?;
+        if let Some(object) = body.as_object_mut() {
+            object.insert("window".into(), window_json);
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        return Ok(Outcome::Ok);
+    }
+    let title = |id: &str| {
+        let recorded = reader
+            .catalog()
+            .sources
+            .get(id)
+            .and_then(|r| r.title.clone());
+        config
+            .as_ref()
+            .and_then(|c| c.source(id))
+            .map(|s| s.title.clone())
+            .or(recorded)
+            .map_or_else(|| id.to_string(), |title| format!("{title} ({id})"))
+    };
+    let place = |number: &Option<String>, heading: &Option<String>| match (number, heading) {
+        (Some(n), Some(h)) => format!("{n} {h}"),
+        (Some(n), None) => n.clone(),
+        (None, Some(h)) => h.clone(),
+        (None, None) => "(innledning)".to_string(),
+    };
+    match window {
+        RunWindow::Run(run) => writeln!(out, "Endringer i kjøring {run}")?,
+        RunWindow::Since(since) => writeln!(
+            out,
+            "Endringer siden {}",
+            since.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+        )?,
+    }
+    let nothing =
+        report.documents.is_empty() && report.removed.is_empty() && report.theme_matches.is_empty();
+    if nothing {
+        writeln!(out, "Ingen endringer.")?;
+    }
+    for change in &report.documents {
+        writeln!(out)?;
+        match change.kind {
+            DocumentChangeKind::New => {
+                writeln!(
+                    out,
+                    "Nytt dokument: {} – {} seksjoner",
+                    title(&change.source),
+                    change.sections.len()
+                )?;
+                continue;
+            }
+            DocumentChangeKind::Changed => writeln!(
+                out,
+                "Endret: {} – versjon {} → {}",
+                title(&change.source),
+                change
+                    .previous_version
+                    .as_deref()
+                    .and_then(|v| v.get(..12))
+                    .unwrap_or("?"),
+                change.version.get(..12).unwrap_or(&change.version)
+            )?,
+        }
+        for section in &change.sections {
+            let (kind, page) = match section.kind {
+                SectionChangeKind::Added => ("ny", format!("s. {}", section.page)),
+                SectionChangeKind::Modified => ("endret", format!("s. {}", section.page)),
+                SectionChangeKind::Removed => {
+                    ("fjernet", format!("s. {} i forrige versjon", section.page))
+                }
+            };
+            writeln!(
+                out,
+                "  {kind:<8} {} ({page})",
+                place(&section.number, &section.heading)
+            )?;
+            if let Some(diff) = &section.diff {
+                writeln!(out, "           {diff}")?;
+            }
+        }
+    }
+    for removed in &report.removed {
+        writeln!(out, "\nFølges ikke lenger: {}", title(&removed.source))?;
+    }
+    if !report.theme_matches.is_empty() {
+        writeln!(out, "\nNye tematreff:")?;
+        for found in &report.theme_matches {
+            let label = config
+                .as_ref()
+                .and_then(|c| c.theme(&found.theme))
+                .map_or(found.theme.as_str(), |t| t.label.as_str());
+            writeln!(
+                out,
+                "  {label}: {} {} (s. {}) – {:.2}",
+                found.source,
+                place(&found.number, &found.heading),
+                found.page,
+                found.score
+            )?;
+        }
+    }
+    for same in &report.identical_text {
+        writeln!(
+            out,
+            "\nNy versjon med uendret tekst (bare filen er ny): {}",
+            title(&same.source)
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `export --format ndjson`: every indexed section as bulk NDJSON, to a file or stdout.
+pub fn export_ndjson(paths: &Paths, out_file: Option<&Path>, index_name: &str) -> Result<Outcome> {
+    let config = Config::load(&paths.sources).ok();
+    let stats = match out_file {
+        Some(path) => {
+            crate::export::write_ndjson_file(&paths.index_dir, config.as_ref(), index_name, path)
+                .with_context(|| path.display().to_string())?
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            crate::export::write_ndjson(&paths.index_dir, config.as_ref(), index_name, &mut out)?
+        }
+    };
+    eprintln!(
+        "Eksporterte {} seksjoner fra {} kilder ({} kB){}",
+        stats.sections,
+        stats.sources,
+        stats.bytes.div_ceil(1024),
+        out_file
+            .map(|p| format!(" til {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(Outcome::Ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,6 +874,20 @@ mod tests {
         );
         // Out-of-range or overlapping ranges are ignored rather than panicking.
         assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
+    }
+
+    #[test]
+    fn since_takes_dates_and_instants() {
+        let instant = parse_since("2025-03-01T06:00:00Z").unwrap();
+        assert_eq!(instant.to_rfc3339(), "2025-03-01T06:00:00+00:00");
+        let date = parse_since("2025-03-01").unwrap();
+        let local = date.with_timezone(&chrono::Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2025-03-01 00:00"
+        );
+        let err = parse_since("i går").unwrap_err();
+        assert!(err.contains("not a date"), "{err}");
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Config {
     pub fetch: FetchSettings,
     pub sources: Vec<Source>,
     pub themes: Vec<Theme>,
+    /// `[notify]`: the webhook called after a run, the feed's public URL.
+    pub notify: NotifySettings,
 }
 
 /// The kind of document, as the secretariat classifies them.
@@ -185,11 +187,35 @@ impl Default for FetchSettings {
     }
 }
 
+/// `[notify]`: who hears about a run besides the catalog and the feed file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifySettings {
+    /// http(s) URL that receives the run summary (JSON, POST) after each `samspor run`. A
+    /// failing webhook is logged and never fails the run.
+    pub webhook: Option<String>,
+    pub webhook_timeout_secs: f64,
+    /// Where `INDEX_DIR/feed.atom` is published, for the feed's self link.
+    pub feed_url: Option<String>,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            webhook: None,
+            webhook_timeout_secs: 10.0,
+            feed_url: None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
     fetch: Option<Spanned<FetchSettings>>,
+    #[serde(default)]
+    notify: Option<Spanned<NotifySettings>>,
     #[serde(default, rename = "source")]
     sources: Vec<RawSource>,
     #[serde(default, rename = "theme")]
@@ -265,6 +291,15 @@ impl Config {
                 settings
             }
             None => FetchSettings::default(),
+        };
+        let notify = match raw.notify {
+            Some(spanned) => {
+                let offset = spanned.span().start;
+                let settings = spanned.into_inner();
+                validate_notify(&settings).map_err(|m| invalid(offset, m))?;
+                settings
+            }
+            None => NotifySettings::default(),
         };
 
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -389,6 +424,7 @@ impl Config {
             fetch,
             sources,
             themes,
+            notify,
         })
     }
 
@@ -495,6 +531,26 @@ fn first_year(text: &str) -> Option<u32> {
     })
 }
 
+fn validate_notify(settings: &NotifySettings) -> Result<(), String> {
+    for (key, value) in [
+        ("webhook", &settings.webhook),
+        ("feed_url", &settings.feed_url),
+    ] {
+        let Some(value) = value else { continue };
+        let parsed =
+            url::Url::parse(value).map_err(|e| format!("[notify] {key} {value:?}: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(format!(
+                "[notify] {key} {value:?}: must be an http:// or https:// URL"
+            ));
+        }
+    }
+    if !(settings.webhook_timeout_secs > 0.0 && settings.webhook_timeout_secs <= 300.0) {
+        return Err("[notify] webhook_timeout_secs must be between 0 and 300".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,6 +630,27 @@ terms = ["fastlege", "legemangel"]
         let err = error_of(&GOOD.replace("retries = 1", "retry = 1"));
         assert!(err.contains("retry"), "{err}");
         assert!(err.starts_with("sources.toml:3: "), "{err}");
+    }
+
+    #[test]
+    fn the_notify_table_is_strict_too() {
+        let with_notify = GOOD.replace(
+            "[fetch]\nretries = 1\n",
+            "[fetch]\nretries = 1\n\n[notify]\nwebhook = \"https://hooks.example.org/samspor\"\n",
+        );
+        let config = parse(&with_notify).unwrap();
+        assert_eq!(
+            config.notify.webhook.as_deref(),
+            Some("https://hooks.example.org/samspor")
+        );
+        assert_eq!(parse(GOOD).unwrap().notify.webhook, None);
+
+        let err = error_of(&with_notify.replace("webhook =", "webhok ="));
+        assert!(err.starts_with("sources.toml:6: "), "{err}");
+        assert!(err.contains("webhok"), "{err}");
+        let err = error_of(&with_notify.replace("https://hooks", "ftp://hooks"));
+        assert!(err.contains("must be an http:// or https:// URL"), "{err}");
+        assert!(err.starts_with("sources.toml:5: "), "{err}");
     }
 
     #[test]

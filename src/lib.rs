@@ -6,10 +6,12 @@
 pub mod brief;
 pub mod commands;
 pub mod config;
+pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod fsutil;
 pub mod index;
+pub mod notify;
 pub mod pipeline;
 pub mod refs;
 pub mod serve;

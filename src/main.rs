@@ -160,6 +160,40 @@ enum Command {
         #[arg(long)]
         allow_remote: bool,
     },
+    /// New, changed and removed documents, changed sections with word diffs and new theme
+    /// matches: of the last run, of run N, or since a date.
+    Changes {
+        /// Everything fetched since this date (YYYY-MM-DD, local midnight) or RFC 3339 time.
+        #[arg(long, value_name = "DATE", value_parser = parse_since, conflicts_with = "run")]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// What run N found.
+        #[arg(long, value_name = "N")]
+        run: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every indexed section as bulk-ingest NDJSON (OpenSearch `_bulk`, Quickwit).
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The target index named in each action line.
+        #[arg(long, value_name = "NAME", default_value = samspor::export::DEFAULT_INDEX_NAME)]
+        index_name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// Action and document line per section, as `_bulk` takes them.
+    Ndjson,
+}
+
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    commands::parse_since(text)
 }
 
 fn init_logging(format: LogFormat, verbose: u8) {
@@ -259,6 +293,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             },
         ),
         Command::Serve { addr, allow_remote } => commands::serve(&paths, addr, allow_remote),
+        Command::Changes { since, run, json } => {
+            let window = match (since, run) {
+                (Some(since), _) => commands::ChangesWindow::Since(since),
+                (None, Some(run)) => commands::ChangesWindow::Run(run),
+                (None, None) => commands::ChangesWindow::LastRun,
+            };
+            commands::changes(&paths, window, json)
+        }
+        Command::Export {
+            format: ExportFormat::Ndjson,
+            out,
+            index_name,
+        } => commands::export_ndjson(&paths, out.as_deref(), &index_name),
     }
 }
 

@@ -2,7 +2,21 @@
 //!
 //! Every stage works per source and records per-source failures in the catalog instead of
 //! stopping: one broken PDF or one unreachable server fails that source only, and its last good
-//! version stays indexed. The catalog is saved after each stage.
+//! version stays indexed. The catalog is saved after each stage, in one transaction.
+//!
+//! Crash safety (a run may be killed at any instant): the index lock is an OS lock, so a dead
+//! run never blocks the next; every file is written atomically and temporary files a killed
+//! run left are swept at the start of the next; the index is the truth about what is indexed
+//! (its commit is atomic), and each run starts by reconciling the catalog with it, so a crash
+//! between the index commit and the catalog transaction is repaired, not repeated. Stored
+//! versions, extractions and matches are idempotent to redo.
+//!
+//! An unchanged nightly run (every server answers 304) opens no index writer and extracts
+//! nothing; the match stage of `run` reuses the stored matches when neither the indexed
+//! versions nor the themes changed.
+//!
+//! After the stages, a run records what it changed (counts), writes `last-run.json` for
+//! monitoring, rewrites `feed.atom` when something changed, and `run` calls the webhook.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,16 +27,23 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Config, Source};
-use crate::extract::model::ExtractedDoc;
+use crate::extract::model::{ExtractedDoc, Format};
 use crate::extract::{ExtractOptions, extract_bytes};
 use crate::fetch::{Fetched, Fetcher, Previous};
 use crate::fsutil::write_json_atomic;
 use crate::index::{IndexedSection, SectionIndex};
 use crate::themes::{ThemeMatch, ThemeMatcher};
+use crate::track::changes::{self, ChangeReport, DocumentChangeKind, SectionChangeKind};
+use crate::track::db::{
+    CatalogDb, RunWindow, SectionSummary, StageWrites, VersionMatches, VersionSections,
+    version_text_hash,
+};
+use crate::track::feed::{self, FeedContext, SourceInfo};
 use crate::track::lock::IndexLock;
 use crate::track::store::VersionStore;
 use crate::track::{
-    Catalog, ExtractSummary, SourceRun, SourceState, VersionRecord, extracted_path,
+    Catalog, ExtractSummary, RunCounts, RunRecord, SourceRecord, SourceRun, SourceState,
+    VersionRecord, extracted_path,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -141,12 +162,20 @@ pub struct RunSummary {
     pub reindexed: Vec<String>,
     pub themes: Vec<ThemeResult>,
     pub stage_millis: BTreeMap<String, u64>,
+    /// What the run changed (documents, sections, theme matches) and how the sources fared.
+    pub counts: RunCounts,
+    pub total_millis: u64,
 }
 
 impl RunSummary {
     pub fn all_ok(&self) -> bool {
         self.failures.is_empty()
     }
+}
+
+/// The run report for monitoring: `INDEX_DIR/last-run.json`.
+pub fn last_run_path(index_dir: &Path) -> PathBuf {
+    index_dir.join("last-run.json")
 }
 
 /// The configuration plus the data directory it works on.
@@ -165,10 +194,39 @@ impl Pipeline {
 
     /// Runs the given stages in order under the index lock.
     pub fn run(&self, stages: &[Stage], command: &str) -> Result<RunSummary, PipelineError> {
+        let started = Instant::now();
         let _lock = IndexLock::acquire(&self.index_dir, command)?;
-        let mut catalog = Catalog::load(&self.index_dir)?;
+        let swept = crate::track::sweep_temp_files(&self.index_dir);
+        if swept > 0 {
+            tracing::warn!(
+                files = swept,
+                "removed temporary files an interrupted run left behind"
+            );
+        }
+        let mut db = CatalogDb::open(&self.index_dir)?;
+        let mut catalog = db.snapshot();
+        self.reconcile_with_index(&mut catalog)?;
+        // Under the lock no other run is alive: an unfinished record is a run that was killed.
+        for earlier in catalog
+            .runs
+            .iter_mut()
+            .filter(|r| r.finished_at.is_none() && r.outcome == "running")
+        {
+            tracing::warn!(run = earlier.id, command = %earlier.command, "run was interrupted");
+            earlier.outcome = "interrupted".into();
+        }
         let run = catalog.start_run(command);
-        catalog.save()?;
+        for source in &self.config.sources {
+            // A source back in sources.toml is tracked again.
+            if let Some(record) = catalog.sources.get_mut(&source.id) {
+                record.removed_at = None;
+                record.removed_run = None;
+            }
+        }
+        db.save(&catalog, &StageWrites::default())?;
+        let _run_span = tracing::info_span!("run", run, command).entered();
+        tracing::info!(stages = ?stages.iter().map(|s| s.name()).collect::<Vec<_>>(), "run started");
+
         let mut summary = RunSummary {
             run,
             failures: Vec::new(),
@@ -176,6 +234,8 @@ impl Pipeline {
             reindexed: Vec::new(),
             themes: Vec::new(),
             stage_millis: BTreeMap::new(),
+            counts: RunCounts::default(),
+            total_millis: 0,
         };
         let mut timings: BTreeMap<String, u64> = BTreeMap::new();
         let mut per_source: BTreeMap<String, SourceRun> = self
@@ -191,24 +251,33 @@ impl Pipeline {
                         change: None,
                         error: None,
                         millis: 0,
+                        stage: None,
+                        extract_millis: None,
                     },
                 )
             })
             .collect();
 
         for &stage in stages {
-            let started = Instant::now();
+            let _stage_span = tracing::info_span!("stage", stage = stage.name()).entered();
+            let stage_started = Instant::now();
+            let mut writes = StageWrites {
+                run: Some(run),
+                ..StageWrites::default()
+            };
             let failures = match stage {
-                Stage::Fetch => self.fetch_stage(&mut catalog, &mut per_source)?,
-                Stage::Extract => self.extract_stage(&mut catalog)?,
+                Stage::Fetch => self.fetch_stage(&mut catalog, &mut per_source, run)?,
+                Stage::Extract => {
+                    self.extract_stage(&mut catalog, &mut per_source, run, &mut writes)?
+                }
                 Stage::Index => {
-                    let (failures, count, reindexed) = self.index_stage(&mut catalog)?;
+                    let (failures, count, reindexed) = self.index_stage(&mut catalog, run)?;
                     summary.sections_indexed = count;
                     summary.reindexed = reindexed;
                     failures
                 }
                 Stage::Match => {
-                    summary.themes = self.match_stage()?;
+                    summary.themes = self.match_and_record(&mut catalog, command, &mut writes)?;
                     Vec::new()
                 }
             };
@@ -216,11 +285,14 @@ impl Pipeline {
                 if let Some(run) = per_source.get_mut(&failure.source) {
                     run.result = "failed".into();
                     run.error = Some(format!("{}: {}", failure.stage, failure.error));
+                    run.stage = Some(failure.stage.clone());
                 }
             }
+            let millis = stage_started.elapsed().as_millis() as u64;
+            tracing::info!(millis, failures = failures.len(), "stage finished");
             summary.failures.extend(failures);
-            timings.insert(stage.name().into(), started.elapsed().as_millis() as u64);
-            catalog.save()?;
+            timings.insert(stage.name().into(), millis);
+            db.save(&catalog, &writes)?;
         }
 
         // A source is ok when nothing failed for it in this run and a version of it is indexed
@@ -238,7 +310,15 @@ impl Pipeline {
                 record.failed_stage = None;
             }
         }
+
+        // What this run changed, read back from the catalog it just wrote.
+        let report = changes::report(&self.index_dir, RunWindow::Run(run)).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot list this run's changes; counts are incomplete");
+            ChangeReport::default()
+        });
+        let counts = run_counts(&catalog, run, &per_source, &report, &self.config);
         let theme_matches = summary.themes.iter().map(|t| t.sections.len()).sum();
+        let total_millis = started.elapsed().as_millis() as u64;
         if let Some(record) = catalog.current_run_mut() {
             record.finished_at = Some(Utc::now());
             record.outcome = if summary.failures.is_empty() {
@@ -251,23 +331,83 @@ impl Pipeline {
             record.reindexed = summary.reindexed.clone();
             record.theme_matches = theme_matches;
             record.stage_millis = timings.clone();
+            record.total_millis = Some(total_millis);
+            record.counts = counts.clone();
         }
-        catalog.save()?;
+        db.save(&catalog, &StageWrites::default())?;
         summary.stage_millis = timings;
-        if let Some(record) = catalog.current_run_mut().cloned() {
-            let path = self.index_dir.join("last-run.json");
-            write_json_atomic(&path, &record).map_err(|source| PipelineError::Io {
+        summary.counts = counts;
+        summary.total_millis = total_millis;
+        let record = catalog.current_run_mut().cloned();
+        if let Some(record) = &record {
+            let path = last_run_path(&self.index_dir);
+            write_json_atomic(&path, record).map_err(|source| PipelineError::Io {
                 path: path.display().to_string(),
                 source,
             })?;
         }
+        // The feed and the webhook tell others; neither can fail the run.
+        match self.update_feed(&db, &catalog) {
+            Ok(Some(entries)) => tracing::info!(entries, "feed.atom rewritten"),
+            Ok(None) => tracing::debug!("nothing new for feed.atom"),
+            Err(error) => tracing::warn!(%error, "cannot write feed.atom"),
+        }
+        if command == "run"
+            && let Some(record) = &record
+        {
+            self.call_webhook(record);
+        }
+        tracing::info!(
+            total_millis = summary.total_millis,
+            failures = summary.failures.len(),
+            "run finished"
+        );
         Ok(summary)
+    }
+
+    /// Makes the catalog's idea of what is indexed agree with the index, which is the truth
+    /// (its commits are atomic; the catalog transaction after a commit may not have happened).
+    fn reconcile_with_index(&self, catalog: &mut Catalog) -> Result<(), PipelineError> {
+        let indexed = if self.index_dir.join("tantivy").join("meta.json").is_file() {
+            SectionIndex::open(&self.index_dir)?.indexed_sources()?
+        } else {
+            BTreeMap::new()
+        };
+        for (id, record) in catalog.sources.iter_mut() {
+            let actual = indexed
+                .get(id)
+                .and_then(|s| s.version())
+                .map(str::to_string);
+            if record.indexed_sha256 != actual {
+                tracing::warn!(
+                    source = %id,
+                    catalog = ?record.indexed_sha256,
+                    index = ?actual,
+                    "catalog and index disagreed (an interrupted run?); the index wins and is brought up to date"
+                );
+                record.indexed_sha256 = actual;
+            }
+        }
+        for (id, state) in &indexed {
+            if !catalog.sources.contains_key(id) {
+                tracing::warn!(source = %id, "indexed source missing from the catalog; recorded");
+                catalog.sources.insert(
+                    id.clone(),
+                    SourceRecord {
+                        indexed_sha256: state.version().map(str::to_string),
+                        ..SourceRecord::default()
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 
     fn fetch_stage(
         &self,
         catalog: &mut Catalog,
         per_source: &mut BTreeMap<String, SourceRun>,
+        run_id: u64,
     ) -> Result<Vec<SourceFailure>, PipelineError> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let store = VersionStore::new(&self.index_dir);
@@ -324,10 +464,11 @@ impl Pipeline {
             let url = self.config.source(&id).map(|s| s.url.clone());
             let record = catalog.source_mut(&id);
             record.last_attempt_at = Some(now);
+            record.title = self.config.source(&id).map(|s| s.title.clone());
             let run = per_source.get_mut(&id);
             match result {
                 Ok(Fetched::NotModified) => {
-                    tracing::info!(source = %id, "not modified");
+                    tracing::info!(source = %id, millis, "not modified");
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
@@ -348,7 +489,7 @@ impl Pipeline {
                         Some(old) if *old == sha256 => "unchanged",
                         Some(_) => "changed",
                     };
-                    tracing::info!(source = %id, change, size, "fetched");
+                    tracing::info!(source = %id, change, size, millis, "fetched");
                     if record.version(&sha256).is_none() {
                         record.versions.push(VersionRecord {
                             sha256: sha256.clone(),
@@ -357,6 +498,11 @@ impl Pipeline {
                             size,
                             extracted: None,
                             extract_error: None,
+                            etag: etag.clone(),
+                            last_modified: last_modified.clone(),
+                            first_run: Some(run_id),
+                            extracted_run: None,
+                            text_hash: None,
                         });
                     } else if new_version {
                         tracing::warn!(source = %id, "stored file was missing and has been restored");
@@ -374,7 +520,7 @@ impl Pipeline {
                 }
                 Err(err) => {
                     let message = err.to_string();
-                    tracing::info!(source = %id, error = %message, "fetch failed");
+                    tracing::info!(source = %id, error = %message, millis, "fetch failed");
                     record.failures_since_ok += 1;
                     record.mark_failed("fetch", message.clone());
                     if let Some(run) = run {
@@ -391,7 +537,13 @@ impl Pipeline {
         Ok(failures)
     }
 
-    fn extract_stage(&self, catalog: &mut Catalog) -> Result<Vec<SourceFailure>, PipelineError> {
+    fn extract_stage(
+        &self,
+        catalog: &mut Catalog,
+        per_source: &mut BTreeMap<String, SourceRun>,
+        run: u64,
+        writes: &mut StageWrites,
+    ) -> Result<Vec<SourceFailure>, PipelineError> {
         let store = VersionStore::new(&self.index_dir);
         // (source, version) pairs whose latest version has not been through extraction.
         let mut todo = Vec::new();
@@ -405,7 +557,7 @@ impl Pipeline {
             };
             let cached = extracted_path(&self.index_dir, &latest.sha256).is_file();
             match (&latest.extracted, &latest.extract_error) {
-                (Some(_), _) if cached => {}
+                (Some(_), _) if cached && latest.text_hash.is_some() => {}
                 (_, Some(error)) => failures.push(SourceFailure {
                     source: source.id.clone(),
                     stage: "extract".into(),
@@ -419,34 +571,30 @@ impl Pipeline {
         let results: Vec<_> = todo
             .par_iter()
             .map(|(source, sha, format)| {
-                let label = format!("{} ({})", source.id, source.url);
-                let result = store
-                    .read(&source.id, sha, *format)
-                    .map_err(|e| format!("stored version is unreadable: {e}"))
-                    .and_then(|bytes| {
-                        let options = ExtractOptions {
-                            selector: source.selector.clone(),
-                        };
-                        extract_bytes(&bytes, *format, &label, &options).map_err(|e| e.to_string())
-                    });
+                let started = Instant::now();
+                let result = self.extract_version(&store, source, sha, *format);
                 progress.inc(1);
-                (source.id.clone(), sha.clone(), result)
+                (
+                    source.id.clone(),
+                    sha.clone(),
+                    result,
+                    started.elapsed().as_millis() as u64,
+                )
             })
             .collect();
         progress.finish_and_clear();
 
-        for (id, sha, result) in results {
+        for (id, sha, result, millis) in results {
+            if let Some(run) = per_source.get_mut(&id) {
+                run.extract_millis = Some(millis);
+            }
             let record = catalog.source_mut(&id);
             match result {
                 Ok(doc) => {
-                    let path = extracted_path(&self.index_dir, &sha);
-                    write_json_atomic(&path, &doc).map_err(|source| PipelineError::Io {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
                     for warning in &doc.warnings {
                         tracing::warn!(source = %id, warning = %warning, "extraction warning");
                     }
+                    let sections = SectionSummary::of(&doc);
                     if let Some(version) = record.version_mut(&sha) {
                         version.extracted = Some(ExtractSummary {
                             pages: doc.pages,
@@ -454,7 +602,15 @@ impl Pipeline {
                             warnings: doc.warnings.len(),
                         });
                         version.extract_error = None;
+                        version.extracted_run = Some(run);
+                        version.text_hash = Some(version_text_hash(&sections));
                     }
+                    tracing::info!(source = %id, millis, sections = sections.len(), "extracted");
+                    writes.sections.push(VersionSections {
+                        source: id,
+                        sha256: sha,
+                        sections,
+                    });
                 }
                 Err(error) => {
                     tracing::info!(source = %id, error = %error, "extraction failed");
@@ -473,18 +629,44 @@ impl Pipeline {
         Ok(failures)
     }
 
+    /// Extracts one stored version and caches it, or reads the cache an interrupted run wrote
+    /// before it could record the extraction.
+    fn extract_version(
+        &self,
+        store: &VersionStore,
+        source: &Source,
+        sha: &str,
+        format: Format,
+    ) -> Result<ExtractedDoc, String> {
+        let path = extracted_path(&self.index_dir, sha);
+        if let Ok(bytes) = std::fs::read(&path)
+            && let Ok(doc) = serde_json::from_slice::<ExtractedDoc>(&bytes)
+        {
+            return Ok(doc);
+        }
+        let label = format!("{} ({})", source.id, source.url);
+        let bytes = store
+            .read(&source.id, sha, format)
+            .map_err(|e| format!("stored version is unreadable: {e}"))?;
+        let options = ExtractOptions {
+            selector: source.selector.clone(),
+        };
+        let doc = extract_bytes(&bytes, format, &label, &options).map_err(|e| e.to_string())?;
+        write_json_atomic(&path, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(doc)
+    }
+
     fn index_stage(
         &self,
         catalog: &mut Catalog,
+        run: u64,
     ) -> Result<(Vec<SourceFailure>, usize, Vec<String>), PipelineError> {
         let index = SectionIndex::open_or_create(&self.index_dir)?;
         let matcher = ThemeMatcher::new(&self.config.themes);
         let fingerprint = themes_fingerprint(&self.config);
         let rematch = catalog.themes_fingerprint.as_deref() != Some(fingerprint.as_str());
-        let mut batch = index.begin()?;
-        batch.set_topics(matcher.topics());
         let mut failures = Vec::new();
-        let mut changed = Vec::new();
+        let mut plan: Vec<(String, String, Vec<IndexedSection>)> = Vec::new();
 
         for source in &self.config.sources {
             let Some(record) = catalog.sources.get(&source.id) else {
@@ -512,8 +694,7 @@ impl Pipeline {
                 }
             };
             let sections = to_indexed(source, &best.sha256, &doc, &matcher);
-            batch.replace_source(&source.id, &sections)?;
-            changed.push((source.id.clone(), best.sha256.clone()));
+            plan.push((source.id.clone(), best.sha256.clone(), sections));
         }
         // Sources removed from sources.toml leave the index (their files stay in the store).
         let removed: Vec<String> = catalog
@@ -522,24 +703,221 @@ impl Pipeline {
             .filter(|(id, r)| r.indexed_sha256.is_some() && self.config.source(id).is_none())
             .map(|(id, _)| id.clone())
             .collect();
-        for id in &removed {
-            batch.replace_source(id, &[])?;
-        }
-        batch.commit()?;
-        let reindexed = changed.iter().map(|(id, _)| id.clone()).collect();
-        for (id, sha) in changed {
-            catalog.source_mut(&id).indexed_sha256 = Some(sha);
-        }
-        for id in removed {
-            catalog.source_mut(&id).indexed_sha256 = None;
-        }
-        catalog.themes_fingerprint = Some(fingerprint);
         for failure in &failures {
             catalog
                 .source_mut(&failure.source)
                 .mark_failed("index", failure.error.clone());
         }
+        if plan.is_empty() && removed.is_empty() {
+            // Nothing to write: no writer, no commit, no merge.
+            catalog.themes_fingerprint = Some(fingerprint);
+            return Ok((failures, index.len() as usize, Vec::new()));
+        }
+
+        // A run killed during a commit leaves files of a commit that never happened. Tantivy
+        // names delete files by segment and opstamp, and opstamps restart from the last
+        // committed state, so the next commit would trip over them: collect them first.
+        let cleaned = index.compact()?;
+        if cleaned.files_removed > 0 {
+            tracing::warn!(
+                files = cleaned.files_removed,
+                "removed index files an interrupted commit left behind"
+            );
+        }
+        let mut batch = index.begin()?;
+        batch.set_topics(matcher.topics());
+        for (id, _, sections) in &plan {
+            batch.replace_source(id, sections)?;
+        }
+        for id in &removed {
+            batch.replace_source(id, &[])?;
+        }
+        batch.commit()?;
+        // The commit is the truth from here; the catalog follows in this stage's save (and a
+        // crash before it is repaired by the next run's reconciliation).
+        match index.compact() {
+            Ok(done) if done.segments_before != done.segments_after || done.files_removed > 0 => {
+                tracing::info!(?done, "index compacted")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "index compaction failed; it is retried next run"),
+        }
+        let reindexed = plan.iter().map(|(id, _, _)| id.clone()).collect();
+        for (id, sha, _) in plan {
+            catalog.source_mut(&id).indexed_sha256 = Some(sha);
+        }
+        let now = Utc::now();
+        for id in removed {
+            let record = catalog.source_mut(&id);
+            record.indexed_sha256 = None;
+            record.removed_at = Some(now);
+            record.removed_run = Some(run);
+            tracing::info!(source = %id, "removed from the index (no longer in sources.toml)");
+        }
+        catalog.themes_fingerprint = Some(fingerprint);
         Ok((failures, index.len() as usize, reindexed))
+    }
+
+    /// The match stage with its bookkeeping: `run` reuses the stored matches when the indexed
+    /// versions and the themes are what they were matched with; otherwise the stage runs and
+    /// every indexed version's matches are recorded in the catalog.
+    fn match_and_record(
+        &self,
+        catalog: &mut Catalog,
+        command: &str,
+        writes: &mut StageWrites,
+    ) -> Result<Vec<ThemeResult>, PipelineError> {
+        let state = matched_state(catalog, &themes_fingerprint(&self.config));
+        if command == "run"
+            && catalog.matched_state.as_deref() == Some(state.as_str())
+            && let Ok(Some(stored)) = MatchFile::load(&self.index_dir)
+        {
+            tracing::info!("indexed versions and themes unchanged: stored matches reused");
+            return Ok(stored.themes);
+        }
+        let themes = self.match_stage()?;
+        // Every indexed version gets its full list, so matches a version lost are dropped.
+        let mut by_version: BTreeMap<(String, String), VersionMatches> = catalog
+            .sources
+            .iter()
+            .filter_map(|(id, record)| {
+                let sha = record.indexed_sha256.as_ref()?;
+                record.version(sha)?;
+                let empty = VersionMatches {
+                    source: id.clone(),
+                    sha256: sha.clone(),
+                    matches: Vec::new(),
+                };
+                Some(((id.clone(), sha.clone()), empty))
+            })
+            .collect();
+        for theme in &themes {
+            for section in &theme.sections {
+                if let Some(version) =
+                    by_version.get_mut(&(section.source.clone(), section.version.clone()))
+                {
+                    version
+                        .matches
+                        .push((section.ordinal, theme.id.clone(), section.score));
+                }
+            }
+        }
+        writes.theme_matches = by_version.into_values().collect();
+        catalog.matched_state = Some(state);
+        Ok(themes)
+    }
+
+    /// Rewrites `feed.atom` when the catalog holds something the feed does not show yet.
+    /// Returns the number of entries written, or `None` when the feed was current.
+    fn update_feed(&self, db: &CatalogDb, catalog: &Catalog) -> Result<Option<usize>, String> {
+        let stamp = crate::track::db::feed_stamp(db.connection()).map_err(|e| e.to_string())?;
+        let path = feed::path_in(&self.index_dir);
+        if path.is_file()
+            && db.meta("feed_stamp").map_err(|e| e.to_string())? == Some(stamp.clone())
+        {
+            return Ok(None);
+        }
+        let now = Utc::now();
+        let since = now - chrono::TimeDelta::days(feed::WINDOW_DAYS);
+        let report =
+            changes::report(&self.index_dir, RunWindow::Since(since)).map_err(|e| e.to_string())?;
+        let context = self.feed_context(catalog);
+        let entries = feed::write(&self.index_dir, &report, &context, now)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        db.set_meta("feed_stamp", &stamp)
+            .map_err(|e| e.to_string())?;
+        Ok(Some(entries))
+    }
+
+    fn feed_context(&self, catalog: &Catalog) -> FeedContext {
+        let identity = std::path::absolute(&self.index_dir)
+            .unwrap_or_else(|_| self.index_dir.clone())
+            .display()
+            .to_string();
+        // Sources that left sources.toml keep the title and URL the catalog recorded.
+        let mut sources: BTreeMap<String, SourceInfo> = catalog
+            .sources
+            .iter()
+            .filter(|(id, _)| self.config.source(id).is_none())
+            .map(|(id, r)| {
+                (
+                    id.clone(),
+                    SourceInfo {
+                        title: r.title.clone().unwrap_or_else(|| id.clone()),
+                        url: r.url.clone().unwrap_or_default(),
+                        is_pdf: r.latest().is_some_and(|v| v.format == Format::Pdf),
+                    },
+                )
+            })
+            .collect();
+        sources.extend(self.config.sources.iter().map(|s| {
+            let is_pdf = catalog
+                .sources
+                .get(&s.id)
+                .and_then(|r| r.latest())
+                .map_or(s.url.to_lowercase().ends_with(".pdf"), |v| {
+                    v.format == Format::Pdf
+                });
+            (
+                s.id.clone(),
+                SourceInfo {
+                    title: s.title.clone(),
+                    url: s.public_url(),
+                    is_pdf,
+                },
+            )
+        }));
+        let themes = self
+            .config
+            .themes
+            .iter()
+            .map(|t| (t.id.clone(), t.label.clone()))
+            .collect();
+        let mut evidence = BTreeMap::new();
+        if let Ok(Some(file)) = MatchFile::load(&self.index_dir) {
+            for theme in file.themes {
+                for s in theme.sections {
+                    evidence.insert(
+                        (s.source, s.version, s.ordinal, theme.id.clone()),
+                        s.evidence,
+                    );
+                }
+            }
+        }
+        FeedContext {
+            identity,
+            self_url: self.config.notify.feed_url.clone(),
+            sources,
+            themes,
+            evidence,
+        }
+    }
+
+    fn call_webhook(&self, record: &RunRecord) {
+        if self.config.notify.webhook.is_none() {
+            return;
+        }
+        let mut body = serde_json::to_value(record).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.insert(
+                "index_dir".into(),
+                std::path::absolute(&self.index_dir)
+                    .unwrap_or_else(|_| self.index_dir.clone())
+                    .display()
+                    .to_string()
+                    .into(),
+            );
+        }
+        let started = Instant::now();
+        match crate::notify::post_webhook(&self.config.notify, &self.config.fetch.user_agent, &body)
+        {
+            Ok(status) => tracing::info!(
+                ?status,
+                millis = started.elapsed().as_millis() as u64,
+                "webhook called"
+            ),
+            Err(error) => tracing::warn!(%error, "webhook failed (the run itself is unaffected)"),
+        }
     }
 
     /// Finds each theme's sections through the index and ranks them; stores `matches.json`.
@@ -678,6 +1056,64 @@ fn section_refs(heading: Option<&str>, text: &str) -> Vec<String> {
         }
     }
     refs.into_iter().collect()
+}
+
+/// What a match result depends on: the themes and every indexed version.
+fn matched_state(catalog: &Catalog, themes_fingerprint: &str) -> String {
+    let mut text = themes_fingerprint.to_string();
+    for (id, record) in &catalog.sources {
+        if let Some(sha) = &record.indexed_sha256 {
+            text.push_str(&format!("\u{1}{id}\u{2}{sha}"));
+        }
+    }
+    crate::track::store::sha256_hex(text.as_bytes())
+}
+
+/// The run's counts for the run record, the report and the webhook.
+fn run_counts(
+    catalog: &Catalog,
+    run: u64,
+    per_source: &BTreeMap<String, SourceRun>,
+    report: &ChangeReport,
+    config: &Config,
+) -> RunCounts {
+    let mut counts = RunCounts::default();
+    for source in &config.sources {
+        match catalog.sources.get(&source.id).map(|r| r.state) {
+            Some(SourceState::Failed) => counts.sources_failed += 1,
+            Some(SourceState::Ok) => counts.sources_ok += 1,
+            _ => {}
+        }
+    }
+    counts.not_modified = per_source
+        .values()
+        .filter(|s| s.change.as_deref() == Some("not-modified"))
+        .count();
+    for record in catalog.sources.values() {
+        for version in &record.versions {
+            counts.versions_fetched += usize::from(version.first_run == Some(run));
+            counts.versions_extracted += usize::from(version.extracted_run == Some(run));
+        }
+    }
+    for change in &report.documents {
+        match change.kind {
+            DocumentChangeKind::New => counts.new_documents += 1,
+            DocumentChangeKind::Changed => {
+                counts.changed_documents += 1;
+                for section in &change.sections {
+                    match section.kind {
+                        SectionChangeKind::Added => counts.sections_added += 1,
+                        SectionChangeKind::Modified => counts.sections_modified += 1,
+                        SectionChangeKind::Removed => counts.sections_removed += 1,
+                    }
+                }
+            }
+        }
+    }
+    counts.identical_text_versions = report.identical_text.len();
+    counts.removed_documents = report.removed.len();
+    counts.new_theme_matches = report.theme_matches.len();
+    counts
 }
 
 /// Changes whenever a theme definition changes, so stored themes are recomputed.

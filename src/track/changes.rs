@@ -6,16 +6,25 @@
 //! is "modified" and carries a short word-level diff. A new version whose extracted text is
 //! identical to the previous one is not a change, however different its bytes are.
 //!
+//! The catalog database holds every extracted version's sections with a hash of their text, so
+//! finding which sections changed reads no documents; only the word diffs of modified sections
+//! read the two versions' text from the extraction cache (a missing cache file leaves those
+//! diffs empty rather than failing). Without a catalog database (an index dir from before it),
+//! the sections are read from the extraction cache.
+//!
 //! Architecture invariant: this module reads the catalog and the extraction cache; it never
 //! fetches, parses documents or touches the search index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{Catalog, CatalogError, SourceRecord, extracted_path};
+use super::db::{self, NewThemeMatch, RunWindow, SectionSummary};
+use super::{Catalog, CatalogError, SourceRecord, VersionRecord, extracted_path};
 use crate::extract::model::{ExtractedDoc, Section};
 
 /// What happened to a whole document.
@@ -74,53 +83,148 @@ pub enum ChangesError {
 
 pub const MAX_DIFF_CHARS: usize = 400;
 
+/// A source that left sources.toml, and with it the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedDocument {
+    pub source: String,
+    pub removed_at: DateTime<Utc>,
+    pub run: Option<u64>,
+    /// The version that was indexed until then.
+    pub last_version: Option<String>,
+}
+
+/// A new version whose text is identical to its predecessor's: recorded, not a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdenticalVersion {
+    pub source: String,
+    pub version: String,
+    pub previous_version: String,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Everything that changed in a window of runs: what `changes` prints and the feed shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangeReport {
+    pub documents: Vec<DocumentChange>,
+    pub removed: Vec<RemovedDocument>,
+    pub identical_text: Vec<IdenticalVersion>,
+    pub theme_matches: Vec<NewThemeMatch>,
+}
+
 /// Every document change first fetched at or after `since`, oldest first. Versions with
 /// identical text to their predecessor, and versions that never extracted, are skipped.
 pub fn changes_since(
     index_dir: &Path,
     since: DateTime<Utc>,
 ) -> Result<Vec<DocumentChange>, ChangesError> {
-    let catalog = Catalog::load(index_dir)?;
-    let mut out = Vec::new();
-    for (id, record) in &catalog.sources {
-        out.extend(source_changes(index_dir, id, record, since)?);
-    }
-    out.sort_by(|a, b| (a.detected_at, &a.source).cmp(&(b.detected_at, &b.source)));
-    Ok(out)
+    Ok(ChangeReader::open(index_dir)?
+        .collect(RunWindow::Since(since))?
+        .documents)
 }
 
-fn source_changes(
-    index_dir: &Path,
-    id: &str,
-    record: &SourceRecord,
-    since: DateTime<Utc>,
-) -> Result<Vec<DocumentChange>, ChangesError> {
-    let mut versions: Vec<_> = record
-        .versions
-        .iter()
-        .filter(|v| v.extracted.is_some())
-        .collect();
-    versions.sort_by_key(|v| v.fetched_at);
-    let mut out = Vec::new();
-    let mut previous: Option<(String, ExtractedDoc)> = None;
-    for version in versions {
-        let in_window = version.fetched_at >= since;
-        // Older versions are only read as the baseline for the first one in the window.
-        let needed = in_window || is_baseline(record, version.fetched_at, since);
-        if !needed {
-            continue;
+/// Every document change fetched in run `run` (same rules as [`changes_since`]).
+pub fn changes_in_run(index_dir: &Path, run: u64) -> Result<Vec<DocumentChange>, ChangesError> {
+    Ok(ChangeReader::open(index_dir)?
+        .collect(RunWindow::Run(run))?
+        .documents)
+}
+
+/// Documents, removals, identical-text versions and new theme matches in a window.
+pub fn report(index_dir: &Path, window: RunWindow) -> Result<ChangeReport, ChangesError> {
+    ChangeReader::open(index_dir)?.collect(window)
+}
+
+/// Reads changes from one catalog snapshot.
+pub struct ChangeReader<'a> {
+    index_dir: &'a Path,
+    catalog: Catalog,
+    conn: Option<Connection>,
+    docs: RefCell<HashMap<String, Option<ExtractedDoc>>>,
+}
+
+impl<'a> ChangeReader<'a> {
+    pub fn open(index_dir: &'a Path) -> Result<ChangeReader<'a>, ChangesError> {
+        let conn = db::open_reader(index_dir)?;
+        let catalog = match &conn {
+            Some(conn) => db::load_snapshot(conn, index_dir)?,
+            None => Catalog::load_legacy(index_dir)?,
+        };
+        Ok(ChangeReader {
+            index_dir,
+            catalog,
+            conn,
+            docs: RefCell::default(),
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The report for a window of runs.
+    pub fn collect(&self, window: RunWindow) -> Result<ChangeReport, ChangesError> {
+        let mut report = ChangeReport::default();
+        for (id, record) in &self.catalog.sources {
+            self.source_changes(id, record, window, &mut report)?;
+            if let Some(removed_at) = record.removed_at {
+                let in_window = match window {
+                    RunWindow::Since(since) => removed_at >= since,
+                    RunWindow::Run(run) => record.removed_run == Some(run),
+                };
+                if in_window {
+                    report.removed.push(RemovedDocument {
+                        source: id.clone(),
+                        removed_at,
+                        run: record.removed_run,
+                        last_version: record.sha256.clone(),
+                    });
+                }
+            }
         }
-        let doc = load_extracted(index_dir, &version.sha256)?;
-        if in_window {
-            match &previous {
-                None => out.push(DocumentChange {
+        report
+            .documents
+            .sort_by(|a, b| (a.detected_at, &a.source).cmp(&(b.detected_at, &b.source)));
+        report.removed.sort_by_key(|r| r.removed_at);
+        if let Some(conn) = &self.conn {
+            report.theme_matches =
+                db::new_theme_matches(conn, window).map_err(|e| CatalogError::Db {
+                    path: db::path_in(self.index_dir).display().to_string(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(report)
+    }
+
+    fn source_changes(
+        &self,
+        id: &str,
+        record: &SourceRecord,
+        window: RunWindow,
+        report: &mut ChangeReport,
+    ) -> Result<(), ChangesError> {
+        let mut versions: Vec<&VersionRecord> = record
+            .versions
+            .iter()
+            .filter(|v| v.extracted.is_some())
+            .collect();
+        versions.sort_by_key(|v| (v.fetched_at, v.first_run));
+        for (i, version) in versions.iter().enumerate() {
+            let in_window = match window {
+                RunWindow::Since(since) => version.fetched_at >= since,
+                RunWindow::Run(run) => version.first_run == Some(run),
+            };
+            if !in_window {
+                continue;
+            }
+            let Some(previous) = i.checked_sub(1).map(|j| versions[j]) else {
+                let sections = self.summaries(id, &version.sha256)?;
+                report.documents.push(DocumentChange {
                     source: id.to_string(),
                     kind: DocumentChangeKind::New,
                     version: version.sha256.clone(),
                     previous_version: None,
                     detected_at: version.fetched_at,
-                    sections: doc
-                        .sections
+                    sections: sections
                         .iter()
                         .map(|s| SectionChange {
                             kind: SectionChangeKind::Added,
@@ -130,34 +234,82 @@ fn source_changes(
                             diff: None,
                         })
                         .collect(),
-                }),
-                Some((prev_sha, prev_doc)) => {
-                    let sections = diff_sections(&prev_doc.sections, &doc.sections);
-                    if !sections.is_empty() {
-                        out.push(DocumentChange {
-                            source: id.to_string(),
-                            kind: DocumentChangeKind::Changed,
-                            version: version.sha256.clone(),
-                            previous_version: Some(prev_sha.clone()),
-                            detected_at: version.fetched_at,
-                            sections,
-                        });
-                    }
-                }
+                });
+                continue;
+            };
+            let identical = match (&previous.text_hash, &version.text_hash) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            };
+            let sections = if identical {
+                Vec::new()
+            } else {
+                let old = self.summaries(id, &previous.sha256)?;
+                let new = self.summaries(id, &version.sha256)?;
+                diff_summaries(&old, &new, |old_ordinal, new_ordinal| {
+                    self.word_diff_of(
+                        (&previous.sha256, old_ordinal),
+                        (&version.sha256, new_ordinal),
+                    )
+                })
+            };
+            if sections.is_empty() {
+                report.identical_text.push(IdenticalVersion {
+                    source: id.to_string(),
+                    version: version.sha256.clone(),
+                    previous_version: previous.sha256.clone(),
+                    fetched_at: version.fetched_at,
+                });
+            } else {
+                report.documents.push(DocumentChange {
+                    source: id.to_string(),
+                    kind: DocumentChangeKind::Changed,
+                    version: version.sha256.clone(),
+                    previous_version: Some(previous.sha256.clone()),
+                    detected_at: version.fetched_at,
+                    sections,
+                });
             }
         }
-        previous = Some((version.sha256.clone(), doc));
+        Ok(())
     }
-    Ok(out)
-}
 
-/// True when `at` is the last extracted version before the window, i.e. the baseline.
-fn is_baseline(record: &SourceRecord, at: DateTime<Utc>, since: DateTime<Utc>) -> bool {
-    at < since
-        && !record
-            .versions
-            .iter()
-            .any(|v| v.extracted.is_some() && v.fetched_at > at && v.fetched_at < since)
+    /// A version's sections: from the catalog, else (older index dirs) from the cache.
+    fn summaries(&self, source: &str, sha256: &str) -> Result<Vec<SectionSummary>, ChangesError> {
+        if let Some(conn) = &self.conn {
+            let stored =
+                db::section_summaries(conn, source, sha256).map_err(|e| CatalogError::Db {
+                    path: db::path_in(self.index_dir).display().to_string(),
+                    message: e.to_string(),
+                })?;
+            if !stored.is_empty() {
+                return Ok(stored);
+            }
+        }
+        let doc = load_extracted(self.index_dir, sha256)?;
+        let summaries = SectionSummary::of(&doc);
+        self.docs.borrow_mut().insert(sha256.to_string(), Some(doc));
+        Ok(summaries)
+    }
+
+    fn section_text(&self, sha256: &str, ordinal: u64) -> Option<String> {
+        let mut docs = self.docs.borrow_mut();
+        let doc = docs.entry(sha256.to_string()).or_insert_with(|| {
+            load_extracted(self.index_dir, sha256)
+                .inspect_err(|e| tracing::warn!(error = %e, "no word diff for a modified section"))
+                .ok()
+        });
+        doc.as_ref()?
+            .sections
+            .get(ordinal as usize)
+            .map(|s| s.text.clone())
+    }
+
+    fn word_diff_of(&self, old: (&str, u64), new: (&str, u64)) -> Option<String> {
+        let before = self.section_text(old.0, old.1)?;
+        let after = self.section_text(new.0, new.1)?;
+        Some(word_diff(&before, &after, MAX_DIFF_CHARS))
+    }
 }
 
 fn load_extracted(index_dir: &Path, sha256: &str) -> Result<ExtractedDoc, ChangesError> {
@@ -172,36 +324,34 @@ fn load_extracted(index_dir: &Path, sha256: &str) -> Result<ExtractedDoc, Change
     })
 }
 
-/// A section's identity across versions: its number and heading, or, for unnumbered and
-/// unheaded text, its position among such sections.
-fn section_key(section: &Section, nth_anonymous: usize) -> String {
-    match (&section.number, &section.heading) {
-        (None, None) => format!("#{nth_anonymous}"),
-        (number, heading) => format!(
-            "{}|{}",
-            number.as_deref().unwrap_or(""),
-            heading.as_deref().unwrap_or("").to_lowercase()
-        ),
-    }
-}
-
-fn keyed(sections: &[Section]) -> Vec<(String, &Section)> {
+/// Sections' identities across versions: number and heading (case-insensitive), or, for
+/// unnumbered and unheaded text, its position among such sections. Two sections with the same
+/// identity ("Merknader" twice) stay distinct by their order.
+pub fn section_keys<'s>(
+    sections: impl IntoIterator<Item = (Option<&'s str>, Option<&'s str>)>,
+) -> Vec<String> {
     let mut anonymous = 0;
     let mut seen: HashMap<String, usize> = HashMap::new();
     sections
-        .iter()
-        .map(|s| {
-            let mut key = section_key(s, anonymous);
-            if s.number.is_none() && s.heading.is_none() {
-                anonymous += 1;
-            }
-            // Two sections with the same heading ("Merknader") stay distinct.
+        .into_iter()
+        .map(|(number, heading)| {
+            let mut key = match (number, heading) {
+                (None, None) => {
+                    anonymous += 1;
+                    format!("#{}", anonymous - 1)
+                }
+                (number, heading) => format!(
+                    "{}|{}",
+                    number.unwrap_or(""),
+                    heading.unwrap_or("").to_lowercase()
+                ),
+            };
             let n = seen.entry(key.clone()).or_insert(0);
             if *n > 0 {
                 key = format!("{key}~{n}");
             }
             *n += 1;
-            (key, s)
+            key
         })
         .collect()
 }
@@ -209,14 +359,49 @@ fn keyed(sections: &[Section]) -> Vec<(String, &Section)> {
 /// Added, removed and modified sections from `old` to `new`, in the new document's order
 /// (removed sections last, in the old order).
 pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
-    let old_keyed = keyed(old);
-    let new_keyed = keyed(new);
-    let old_by_key: BTreeMap<&str, &Section> =
-        old_keyed.iter().map(|(k, s)| (k.as_str(), *s)).collect();
-    let new_keys: std::collections::HashSet<&str> =
-        new_keyed.iter().map(|(k, _)| k.as_str()).collect();
+    let summarise = |sections: &[Section]| {
+        SectionSummary::of(&ExtractedDoc {
+            file: String::new(),
+            format: crate::extract::model::Format::Html,
+            title: None,
+            pages: 0,
+            sections: sections.to_vec(),
+            warnings: Vec::new(),
+        })
+    };
+    diff_summaries(&summarise(old), &summarise(new), |a, b| {
+        Some(word_diff(
+            &old[a as usize].text,
+            &new[b as usize].text,
+            MAX_DIFF_CHARS,
+        ))
+    })
+}
+
+/// The diff over section summaries; `diff_text(old_ordinal, new_ordinal)` makes the word diff
+/// of a modified pair.
+pub fn diff_summaries(
+    old: &[SectionSummary],
+    new: &[SectionSummary],
+    mut diff_text: impl FnMut(u64, u64) -> Option<String>,
+) -> Vec<SectionChange> {
+    let keys = |sections: &[SectionSummary]| {
+        section_keys(
+            sections
+                .iter()
+                .map(|s| (s.number.as_deref(), s.heading.as_deref())),
+        )
+    };
+    let old_keys = keys(old);
+    let new_keys = keys(new);
+    let old_by_key: BTreeMap<&str, &SectionSummary> = old_keys
+        .iter()
+        .map(String::as_str)
+        .zip(old.iter())
+        .collect();
+    let new_key_set: HashSet<&str> = new_keys.iter().map(String::as_str).collect();
     let mut out = Vec::new();
-    for (key, section) in &new_keyed {
+    for (key, section) in new_keys.iter().zip(new) {
         match old_by_key.get(key.as_str()) {
             None => out.push(SectionChange {
                 kind: SectionChangeKind::Added,
@@ -225,20 +410,18 @@ pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
                 page: section.page_start,
                 diff: None,
             }),
-            Some(before) if normalized(&before.text) != normalized(&section.text) => {
-                out.push(SectionChange {
-                    kind: SectionChangeKind::Modified,
-                    number: section.number.clone(),
-                    heading: section.heading.clone(),
-                    page: section.page_start,
-                    diff: Some(word_diff(&before.text, &section.text, MAX_DIFF_CHARS)),
-                })
-            }
+            Some(before) if before.text_hash != section.text_hash => out.push(SectionChange {
+                kind: SectionChangeKind::Modified,
+                number: section.number.clone(),
+                heading: section.heading.clone(),
+                page: section.page_start,
+                diff: diff_text(before.ordinal, section.ordinal),
+            }),
             Some(_) => {}
         }
     }
-    for (key, section) in &old_keyed {
-        if !new_keys.contains(key.as_str()) {
+    for (key, section) in old_keys.iter().zip(old) {
+        if !new_key_set.contains(key.as_str()) {
             out.push(SectionChange {
                 kind: SectionChangeKind::Removed,
                 number: section.number.clone(),
@@ -249,11 +432,6 @@ pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
         }
     }
     out
-}
-
-/// Whitespace differences (a re-flowed paragraph) are not changes.
-fn normalized(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A compact word-level diff: changed runs as `[-removed-]` and `{+added+}`, with up to three

@@ -1,12 +1,20 @@
 //! Tracking: what was fetched when, which versions exist, how each run went.
 //!
-//! The catalog (`INDEX_DIR/catalog.json`) is the pipeline's memory between runs. It is written
-//! atomically after each stage, so a crash leaves the previous consistent catalog.
+//! The catalog is the pipeline's memory between runs: an SQLite database at
+//! `INDEX_DIR/catalog.sqlite` (see [`db`]) with sources, versions, runs, the sections of every
+//! extracted version and the theme matches of every matched version. [`Catalog`] is a
+//! snapshot of it in memory: readers (`status`, `changes`, a web server) load one and never
+//! block a running pipeline (WAL mode); the pipeline mutates its snapshot and saves it after
+//! each stage in one transaction, so a crash leaves the catalog as it was after the last
+//! finished stage. An older `catalog.json` is imported once and kept as
+//! `catalog.json.imported`.
 //!
 //! Architecture invariant: this module knows nothing of HTTP, PDF or tantivy; it records what
 //! the stages report.
 
 pub mod changes;
+pub mod db;
+pub mod feed;
 pub mod lock;
 pub mod store;
 
@@ -17,7 +25,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::model::Format;
-use crate::fsutil::write_json_atomic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -39,6 +46,16 @@ pub enum CatalogError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: catalog database: {message}")]
+    Db { path: String, message: String },
+    #[error(
+        "{path}: catalog schema version {found} is newer than this samspor understands ({supported}); upgrade samspor"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
 }
 
 /// The state a source is in after the last run that touched it.
@@ -55,7 +72,7 @@ pub enum SourceState {
 }
 
 /// One stored version of a source.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionRecord {
     pub sha256: String,
     pub format: Format,
@@ -67,6 +84,21 @@ pub struct VersionRecord {
     /// Why extraction failed, if it did.
     #[serde(default)]
     pub extract_error: Option<String>,
+    /// HTTP validators the server sent with this version.
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+    /// The run that first fetched this version (None for versions from before run tracking).
+    #[serde(default)]
+    pub first_run: Option<u64>,
+    /// The run that extracted it.
+    #[serde(default)]
+    pub extracted_run: Option<u64>,
+    /// Hash of the extracted text, section by section: two versions with the same text hash
+    /// differ only in their bytes (a re-generated PDF), which is not a change.
+    #[serde(default)]
+    pub text_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -77,7 +109,7 @@ pub struct ExtractSummary {
 }
 
 /// Everything known about one source.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SourceRecord {
     pub state: SourceState,
     pub last_error: Option<String>,
@@ -102,6 +134,14 @@ pub struct SourceRecord {
     pub versions: Vec<VersionRecord>,
     /// The version currently in the search index.
     pub indexed_sha256: Option<String>,
+    /// When the source left sources.toml and the index (None while it is tracked).
+    #[serde(default)]
+    pub removed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub removed_run: Option<u64>,
+    /// The title sources.toml gave it when last fetched (names it after it left the file).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 impl SourceRecord {
@@ -136,7 +176,7 @@ impl SourceRecord {
 }
 
 /// What happened to one source in one run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRun {
     pub id: String,
     /// ok | failed
@@ -144,17 +184,47 @@ pub struct SourceRun {
     /// new | changed | unchanged | not-modified, when the fetch succeeded.
     pub change: Option<String>,
     pub error: Option<String>,
+    /// Fetch time of the source.
     pub millis: u64,
+    /// The stage that failed (fetch, extract, index), if one did.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// Extraction time, when the source was extracted in this run.
+    #[serde(default)]
+    pub extract_millis: Option<u64>,
+}
+
+/// What a run changed, for monitoring and the webhook.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunCounts {
+    pub sources_ok: usize,
+    pub sources_failed: usize,
+    /// Sources whose server answered 304 Not Modified.
+    pub not_modified: usize,
+    /// New versions fetched (including those whose text turned out identical).
+    pub versions_fetched: usize,
+    /// Versions extracted in this run.
+    pub versions_extracted: usize,
+    pub new_documents: usize,
+    pub changed_documents: usize,
+    /// New versions whose extracted text equals the previous version's (not reported as
+    /// changes).
+    pub identical_text_versions: usize,
+    pub removed_documents: usize,
+    pub sections_added: usize,
+    pub sections_modified: usize,
+    pub sections_removed: usize,
+    pub new_theme_matches: usize,
 }
 
 /// One pipeline run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub id: u64,
     pub command: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// ok | partial | failed
+    /// running | ok | partial | failed | interrupted (killed before it finished)
     pub outcome: String,
     pub sources: Vec<SourceRun>,
     pub sections_indexed: usize,
@@ -165,38 +235,72 @@ pub struct RunRecord {
     /// Wall time of each stage.
     #[serde(default)]
     pub stage_millis: BTreeMap<String, u64>,
+    /// Wall time of the whole run, bookkeeping included.
+    #[serde(default)]
+    pub total_millis: Option<u64>,
+    #[serde(default)]
+    pub counts: RunCounts,
 }
 
-/// The catalog file.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+/// A snapshot of the catalog (also the format of the legacy `catalog.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 pub struct Catalog {
     #[serde(default)]
     pub sources: BTreeMap<String, SourceRecord>,
+    /// The most recent runs (at most [`MAX_RUNS`]), oldest first; the database keeps more.
     #[serde(default)]
     pub runs: Vec<RunRecord>,
     /// Fingerprint of the theme definitions the index was matched with.
     #[serde(default)]
     pub themes_fingerprint: Option<String>,
+    /// What the stored matches were computed from (indexed versions and themes), so an
+    /// unchanged run can skip the match stage.
+    #[serde(default)]
+    pub matched_state: Option<String>,
     #[serde(skip)]
     path: PathBuf,
 }
 
-/// Runs kept in the catalog; older ones are dropped.
-const MAX_RUNS: usize = 200;
+/// Runs held in a snapshot; older ones stay in the database (up to [`db::RUNS_KEPT`]).
+pub const MAX_RUNS: usize = 200;
 
 impl Catalog {
+    /// The catalog database.
     pub fn path_in(index_dir: &Path) -> PathBuf {
+        db::path_in(index_dir)
+    }
+
+    /// The catalog file of versions before the database, imported once.
+    pub fn legacy_path_in(index_dir: &Path) -> PathBuf {
         index_dir.join("catalog.json")
     }
 
-    /// Loads the catalog, or an empty one if the index dir is new.
+    /// Loads a snapshot of the catalog without taking the index lock, or an empty one if the
+    /// index dir is new. Never blocks a running pipeline.
     pub fn load(index_dir: &Path) -> Result<Catalog, CatalogError> {
-        let path = Catalog::path_in(index_dir);
+        match db::open_reader(index_dir)? {
+            Some(conn) => db::load_snapshot(&conn, index_dir),
+            None => Catalog::load_legacy(index_dir),
+        }
+    }
+
+    /// Saves the snapshot to the database (creating it if needed), writing what differs from
+    /// what is stored. The pipeline saves through [`db::CatalogDb`] under the index lock;
+    /// this is for tools and tests that edit a catalog directly.
+    pub fn save(&self) -> Result<(), CatalogError> {
+        let index_dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        let mut db = db::CatalogDb::open(index_dir)?;
+        db.save(self, &db::StageWrites::default())
+    }
+
+    /// Reads a legacy `catalog.json` (or nothing).
+    pub(crate) fn load_legacy(index_dir: &Path) -> Result<Catalog, CatalogError> {
+        let path = Catalog::legacy_path_in(index_dir);
         let text = match std::fs::read(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Catalog {
-                    path,
+                    path: Catalog::path_in(index_dir),
                     ..Catalog::default()
                 });
             }
@@ -212,15 +316,12 @@ impl Catalog {
                 path: path.display().to_string(),
                 source,
             })?;
-        catalog.path = path;
+        catalog.path = Catalog::path_in(index_dir);
         Ok(catalog)
     }
 
-    pub fn save(&self) -> Result<(), CatalogError> {
-        write_json_atomic(&self.path, self).map_err(|source| CatalogError::Write {
-            path: self.path.display().to_string(),
-            source,
-        })
+    pub(crate) fn set_path(&mut self, path: PathBuf) {
+        self.path = path;
     }
 
     pub fn source_mut(&mut self, id: &str) -> &mut SourceRecord {
@@ -240,6 +341,8 @@ impl Catalog {
             reindexed: Vec::new(),
             theme_matches: 0,
             stage_millis: BTreeMap::new(),
+            total_millis: None,
+            counts: RunCounts::default(),
         });
         if self.runs.len() > MAX_RUNS {
             let excess = self.runs.len() - MAX_RUNS;
@@ -255,6 +358,45 @@ impl Catalog {
     pub fn last_finished_run(&self) -> Option<&RunRecord> {
         self.runs.iter().rev().find(|r| r.finished_at.is_some())
     }
+
+    pub fn run(&self, id: u64) -> Option<&RunRecord> {
+        self.runs.iter().find(|r| r.id == id)
+    }
+}
+
+/// Removes the temporary files of atomic writes (`.tmp*`) that a killed run left in the index
+/// dir, the version store, the extraction cache and the tantivy directory. Call only under the
+/// index lock: then no other writer has a temporary file open. Returns how many were removed.
+pub fn sweep_temp_files(index_dir: &Path) -> usize {
+    let mut dirs = vec![
+        index_dir.to_path_buf(),
+        index_dir.join("extracted"),
+        index_dir.join("tantivy"),
+    ];
+    if let Ok(entries) = std::fs::read_dir(index_dir.join("store")) {
+        dirs.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path()),
+        );
+    }
+    let mut removed = 0;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let is_temp = entry.file_name().to_string_lossy().starts_with(".tmp");
+            if is_temp
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Where extracted documents are cached: one JSON file per version hash.
@@ -279,6 +421,11 @@ mod tests {
             size: 3,
             extracted: None,
             extract_error: None,
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            first_run: Some(1),
+            extracted_run: None,
+            text_hash: None,
         });
         let run = catalog.start_run("run");
         catalog.save().unwrap();
@@ -286,6 +433,9 @@ mod tests {
         assert_eq!(again.sources["nou"].versions.len(), 1);
         assert_eq!(again.runs[0].id, run);
         assert!(again.sources["nou"].best_extracted().is_none());
+        assert_eq!(again, catalog, "everything survives the database");
+        assert!(dir.path().join("catalog.sqlite").is_file());
+        assert!(!dir.path().join("catalog.json").exists());
     }
 
     #[test]
@@ -294,5 +444,35 @@ mod tests {
         std::fs::write(dir.path().join("catalog.json"), b"{not json").unwrap();
         let err = Catalog::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("catalog is not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn temp_files_of_interrupted_writes_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["store/nou", "extracted", "tantivy"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join(".tmpAbC123"), b"half").unwrap();
+        }
+        std::fs::write(dir.path().join(".tmpXyZ"), b"half").unwrap();
+        std::fs::write(dir.path().join("extracted/abc.json"), b"{}").unwrap();
+        assert_eq!(sweep_temp_files(dir.path()), 4);
+        assert!(
+            dir.path().join("extracted/abc.json").is_file(),
+            "real files stay"
+        );
+        assert_eq!(sweep_temp_files(dir.path()), 0);
+    }
+
+    #[test]
+    fn corrupt_database_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("catalog.sqlite"),
+            b"this is not sqlite at all, no",
+        )
+        .unwrap();
+        let err = Catalog::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("catalog.sqlite: catalog database:"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
     }
 }
