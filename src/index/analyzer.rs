@@ -37,7 +37,7 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .filter(
             StopWordFilter::new(Language::Norwegian).expect("tantivy ships Norwegian stop words"),
         )
-        .filter(NorwegianStemmer)
+        .filter(NORWEGIAN_STEMMER)
         .build()
 }
 
@@ -48,8 +48,8 @@ pub fn folded_analyzer() -> TextAnalyzer {
         .filter(
             StopWordFilter::new(Language::Norwegian).expect("tantivy ships Norwegian stop words"),
         )
-        .filter(NorwegianStemmer)
-        .filter(AsciiFold)
+        .filter(NORWEGIAN_STEMMER)
+        .filter(ASCII_FOLD)
         .build()
 }
 
@@ -321,88 +321,56 @@ fn minimal_stem(word: &str) -> &str {
     word
 }
 
+/// A token filter that rewrites each token's text with a function: the stemmer and the
+/// folding step are both word-for-word maps.
 #[derive(Clone, Copy)]
-struct NorwegianStemmer;
+struct WordMap(fn(&str) -> Option<String>);
 
-impl TokenFilter for NorwegianStemmer {
-    type Tokenizer<T: Tokenizer> = NorwegianStemFilter<T>;
-    fn transform<T: Tokenizer>(self, inner: T) -> NorwegianStemFilter<T> {
-        NorwegianStemFilter { inner }
+/// The Norwegian stemmer as a token filter.
+const NORWEGIAN_STEMMER: WordMap = WordMap(|word| Some(stem(&SNOWBALL, word).into_owned()));
+
+/// ASCII folding as a token filter (after stemming).
+const ASCII_FOLD: WordMap = WordMap(|word| match fold(word) {
+    Cow::Owned(folded) => Some(folded),
+    Cow::Borrowed(_) => None,
+});
+
+impl TokenFilter for WordMap {
+    type Tokenizer<T: Tokenizer> = WordMapFilter<T>;
+    fn transform<T: Tokenizer>(self, inner: T) -> WordMapFilter<T> {
+        WordMapFilter { inner, map: self.0 }
     }
 }
 
 #[derive(Clone)]
-struct NorwegianStemFilter<T> {
+struct WordMapFilter<T> {
     inner: T,
+    map: fn(&str) -> Option<String>,
 }
 
-impl<T: Tokenizer> Tokenizer for NorwegianStemFilter<T> {
-    type TokenStream<'a> = NorwegianStemStream<T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for WordMapFilter<T> {
+    type TokenStream<'a> = WordMapStream<T::TokenStream<'a>>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        NorwegianStemStream {
+        WordMapStream {
             tail: self.inner.token_stream(text),
+            map: self.map,
         }
     }
 }
 
-struct NorwegianStemStream<S> {
+struct WordMapStream<S> {
     tail: S,
+    map: fn(&str) -> Option<String>,
 }
 
-impl<S: TokenStream> TokenStream for NorwegianStemStream<S> {
+impl<S: TokenStream> TokenStream for WordMapStream<S> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        token.text = stem(&SNOWBALL, &token.text).into_owned();
-        true
-    }
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
-/// Folds each token (after stemming) for the `nb_fold` analyzer.
-#[derive(Clone, Copy)]
-struct AsciiFold;
-
-impl TokenFilter for AsciiFold {
-    type Tokenizer<T: Tokenizer> = AsciiFoldFilter<T>;
-    fn transform<T: Tokenizer>(self, inner: T) -> AsciiFoldFilter<T> {
-        AsciiFoldFilter { inner }
-    }
-}
-
-#[derive(Clone)]
-struct AsciiFoldFilter<T> {
-    inner: T,
-}
-
-impl<T: Tokenizer> Tokenizer for AsciiFoldFilter<T> {
-    type TokenStream<'a> = AsciiFoldStream<T::TokenStream<'a>>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AsciiFoldStream {
-            tail: self.inner.token_stream(text),
-        }
-    }
-}
-
-struct AsciiFoldStream<S> {
-    tail: S,
-}
-
-impl<S: TokenStream> TokenStream for AsciiFoldStream<S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        if let Cow::Owned(folded) = fold(&token.text) {
-            token.text = folded;
+        if let Some(text) = (self.map)(&token.text) {
+            token.text = text;
         }
         true
     }
