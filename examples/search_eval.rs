@@ -15,14 +15,16 @@
 //! Prints nDCG@10 (gain 2^grade − 1) and recall@10 (grade ≥ 1) per query, per kind and overall.
 //! `--check` exits with status 1 unless samspor's mean nDCG@10 ≥ 0.85 and ≥ baseline + 0.15.
 
+#[path = "support/eval.rs"]
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use samspor::config::Config;
-use samspor::index::{IndexedSection, SearchRequest, SectionIndex};
-use samspor::pipeline::{Pipeline, Stage};
+use samspor::index::{IndexedSection, SearchRequest};
 use serde::Deserialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -158,14 +160,7 @@ impl Baseline {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    support::exit(run())
 }
 
 fn run() -> Result<bool> {
@@ -189,14 +184,7 @@ fn run() -> Result<bool> {
         }
     }
     let config = Config::load(&sources)?;
-    let dir = tempfile::tempdir()?;
-    let summary = Pipeline::new(config, dir.path()).run(&Stage::ALL, "eval")?;
-    anyhow::ensure!(
-        summary.failures.is_empty(),
-        "sources failed: {:?}",
-        summary.failures
-    );
-    let index = SectionIndex::open(dir.path())?;
+    let (_dir, index) = support::index_corpus(config)?;
     let sections = index.all_sections()?;
     let baseline = Baseline::build(&sections)?;
 

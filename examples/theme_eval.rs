@@ -9,14 +9,15 @@
 //! false negative with the score's parts, for error analysis. `--check` exits with status 1
 //! unless macro-F1 ≥ 0.85 and no theme is below 0.75.
 
+#[path = "support/eval.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use samspor::config::Config;
-use samspor::index::SectionIndex;
-use samspor::pipeline::{Pipeline, Stage};
 use samspor::themes::ThemeMatcher;
 use serde::Deserialize;
 
@@ -63,14 +64,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    support::exit(run())
 }
 
 fn run() -> Result<bool> {
@@ -92,14 +86,7 @@ fn run() -> Result<bool> {
     let config = Config::load(&sources)?;
     let theme_ids: Vec<String> = config.themes.iter().map(|t| t.id.clone()).collect();
     let matcher = ThemeMatcher::new(&config.themes);
-    let dir = tempfile::tempdir()?;
-    let summary = Pipeline::new(config, dir.path()).run(&Stage::ALL, "eval")?;
-    anyhow::ensure!(
-        summary.failures.is_empty(),
-        "sources failed: {:?}",
-        summary.failures
-    );
-    let index = SectionIndex::open(dir.path())?;
+    let (_dir, index) = support::index_corpus(config)?;
     let sections: HashMap<(String, String), _> = index
         .all_sections()?
         .into_iter()

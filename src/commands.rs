@@ -583,7 +583,10 @@ const RECENT_RUNS: usize = 10;
 /// "siste vellykkede henting for 3 dager siden, 2 feil siden".
 fn staleness(record: &crate::track::SourceRecord, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut text = match record.fetched_at {
-        Some(t) => format!("siste vellykkede henting {}", describe_age(now - t)),
+        Some(t) => format!(
+            "siste vellykkede henting {}",
+            crate::track::age_label(now - t)
+        ),
         None => "aldri hentet".to_string(),
     };
     if record.failures_since_ok > 0 {
@@ -631,19 +634,6 @@ fn describe_run(run: &crate::track::RunRecord) -> String {
         run.command,
         changes.join(", ")
     )
-}
-
-fn describe_age(age: chrono::TimeDelta) -> String {
-    let minutes = age.num_minutes();
-    if minutes < 1 {
-        "nå nettopp".into()
-    } else if minutes < 60 {
-        format!("for {minutes} min siden")
-    } else if age.num_hours() < 48 {
-        format!("for {} t siden", age.num_hours())
-    } else {
-        format!("for {} dager siden", age.num_days())
-    }
 }
 
 /// `serve`: the web site over the index dir, until Ctrl-C or SIGTERM.

@@ -277,17 +277,7 @@ fn when(at: DateTime<Utc>) -> Markup {
 
 /// "for 3 t siden", for staleness at a glance.
 pub fn age(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    let age = now - at;
-    let minutes = age.num_minutes();
-    if minutes < 1 {
-        "nå nettopp".into()
-    } else if minutes < 60 {
-        format!("for {minutes} min siden")
-    } else if age.num_hours() < 48 {
-        format!("for {} t siden", age.num_hours())
-    } else {
-        format!("for {} dager siden", age.num_days())
-    }
+    crate::track::age_label(now - at)
 }
 
 fn megabytes(size: u64) -> String {

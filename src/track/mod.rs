@@ -404,6 +404,21 @@ pub fn extracted_path(index_dir: &Path, sha256: &str) -> PathBuf {
     index_dir.join("extracted").join(format!("{sha256}.json"))
 }
 
+/// How long ago, in Norwegian, for staleness at a glance: "for 3 t siden" (`status` and the
+/// site's status page say it the same way).
+pub fn age_label(age: chrono::TimeDelta) -> String {
+    let minutes = age.num_minutes();
+    if minutes < 1 {
+        "nå nettopp".into()
+    } else if minutes < 60 {
+        format!("for {minutes} min siden")
+    } else if age.num_hours() < 48 {
+        format!("for {} t siden", age.num_hours())
+    } else {
+        format!("for {} dager siden", age.num_days())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
