@@ -422,6 +422,12 @@ pub fn refs(paths: &Paths, view: RefsView, cited_by: Option<&str>, json: bool) -
             .sources
             .iter()
             .map(|s| (s.id.as_str(), s.cites_as.as_deref())),
+    )
+    .with_titles(
+        config
+            .sources
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str())),
     );
     let records = links::collect(
         sections.iter().map(|s| SectionText {

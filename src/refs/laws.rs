@@ -9,6 +9,9 @@
 pub struct Law {
     /// Canonical short title, bokmål, definite form: "helsepersonelloven".
     pub name: &'static str,
+    /// Lovdata's id of the act ("LOV-2011-06-24-30"), where the table knows it: a law cited
+    /// by date and number or by id gets its short title only through this.
+    pub id: Option<&'static str>,
     /// Name stems without the definite/genitive ending ("-en", "-ens", "-a",
     /// "-as"), bokmål and nynorsk, plus former names of the same act.
     pub stems: &'static [&'static str],
@@ -20,6 +23,7 @@ pub struct Law {
 pub static LAWS: &[Law] = &[
     Law {
         name: "helse- og omsorgstjenesteloven",
+        id: Some("LOV-2011-06-24-30"),
         stems: &[
             "helse- og omsorgstjenestelov",
             "helse- og omsorgstenestelov",
@@ -28,11 +32,13 @@ pub static LAWS: &[Law] = &[
     },
     Law {
         name: "spesialisthelsetjenesteloven",
+        id: Some("LOV-1999-07-02-61"),
         stems: &["spesialisthelsetjenestelov", "spesialisthelsetenestelov"],
         abbreviations: &["sphlsl", "sphl"],
     },
     Law {
         name: "pasient- og brukerrettighetsloven",
+        id: Some("LOV-1999-07-02-63"),
         // "pasientrettighetsloven" is the same act (LOV-1999-07-02-63) before
         // it was renamed in 2011; older documents cite it under that name.
         stems: &[
@@ -45,94 +51,139 @@ pub static LAWS: &[Law] = &[
     },
     Law {
         name: "helsepersonelloven",
+        id: Some("LOV-1999-07-02-64"),
         stems: &["helsepersonellov"],
         abbreviations: &["hpl", "hlspl"],
     },
     Law {
         name: "psykisk helsevernloven",
+        id: Some("LOV-1999-07-02-62"),
         stems: &["psykisk helsevernlov"],
         abbreviations: &["phlvl", "phvl"],
     },
     Law {
         name: "folkehelseloven",
+        id: Some("LOV-2011-06-24-29"),
         stems: &["folkehelselov"],
         abbreviations: &["fhl", "folkehl"],
     },
     Law {
         name: "helseforetaksloven",
+        id: Some("LOV-2001-06-15-93"),
         stems: &["helseforetakslov", "helseføretakslov"],
         abbreviations: &["hfl", "helseforetaksl"],
     },
     Law {
         name: "pasientjournalloven",
+        id: Some("LOV-2014-06-20-42"),
         stems: &["pasientjournallov"],
         abbreviations: &["pjl"],
     },
     Law {
         name: "helseregisterloven",
+        id: Some("LOV-2014-06-20-43"),
         stems: &["helseregisterlov"],
         abbreviations: &["hrl"],
     },
     Law {
         name: "kommuneloven",
+        id: Some("LOV-2018-06-22-83"),
         stems: &["kommunelov"],
         abbreviations: &["koml"],
     },
     Law {
         name: "plan- og bygningsloven",
+        id: Some("LOV-2008-06-27-71"),
         stems: &["plan- og bygningslov"],
         abbreviations: &["pbl"],
     },
     Law {
         name: "tannhelsetjenesteloven",
+        id: None,
         stems: &["tannhelsetjenestelov", "tannhelsetenestelov"],
         abbreviations: &["tannhelsetjl", "thtl"],
     },
     Law {
         name: "smittevernloven",
+        id: Some("LOV-1994-08-05-55"),
         stems: &["smittevernlov"],
         abbreviations: &["smvl"],
     },
     Law {
         name: "helsetilsynsloven",
+        id: None,
         stems: &["helsetilsynslov"],
         abbreviations: &["helsetilsynsl"],
     },
     Law {
         name: "pasientskadeloven",
+        id: None,
         stems: &["pasientskadelov"],
         abbreviations: &["passkl"],
     },
     Law {
         name: "forvaltningsloven",
+        id: None,
         stems: &["forvaltningslov"],
         abbreviations: &["fvl"],
     },
     Law {
         // The act's official short title is nynorsk in both written standards.
         name: "offentleglova",
+        id: None,
         stems: &["offentleglov"],
         abbreviations: &["offl"],
     },
     Law {
         name: "folketrygdloven",
+        id: Some("LOV-1997-02-28-19"),
         stems: &["folketrygdlov"],
         abbreviations: &["ftrl"],
     },
     Law {
         name: "barnevernsloven",
+        id: Some("LOV-2021-06-18-97"),
         stems: &["barnevernslov", "barnevernlov"],
         abbreviations: &["bvl"],
     },
     Law {
         name: "sosialtjenesteloven",
+        id: Some("LOV-2009-12-18-131"),
         stems: &["sosialtjenestelov", "sosialtenestelov"],
         abbreviations: &["sotjl"],
     },
     Law {
         name: "personopplysningsloven",
+        id: None,
         stems: &["personopplysningslov"],
         abbreviations: &["popplyl"],
+    },
+    Law {
+        // The Constitution: its name is written with a capital letter.
+        name: "Grunnloven",
+        id: Some("LOV-1814-05-17"),
+        stems: &["grunnlov"],
+        abbreviations: &["grl"],
+    },
+    Law {
+        // Repealed in 2012 (replaced by helse- og omsorgstjenesteloven), still cited in
+        // histories and older agreements.
+        name: "kommunehelsetjenesteloven",
+        id: None,
+        stems: &["kommunehelsetjenestelov", "kommunehelsetenestelov"],
+        abbreviations: &["khl"],
+    },
+    Law {
+        name: "husleieloven",
+        id: Some("LOV-1999-03-26-17"),
+        stems: &["husleielov"],
+        abbreviations: &["husll"],
+    },
+    Law {
+        name: "krisesenterloven",
+        id: Some("LOV-2009-06-19-44"),
+        stems: &["krisesenterlov"],
+        abbreviations: &[],
     },
 ];
 

@@ -45,6 +45,9 @@ pub struct Candidate {
 /// Maps canonical document references to tracked source ids.
 pub struct Linker {
     by_reference: BTreeMap<String, String>,
+    /// Per source, the documents it is itself (from a title that starts with its own
+    /// number: "NOU 2023: 4 Tid for handling"): never a citation when that source names them.
+    own: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Linker {
@@ -56,7 +59,44 @@ impl Linker {
             let key = canonicalize(cites_as).unwrap_or_else(|| cites_as.trim().to_string());
             by_reference.insert(key, id.to_string());
         }
-        Linker { by_reference }
+        Linker {
+            by_reference,
+            own: BTreeMap::new(),
+        }
+    }
+
+    /// Adds what each source is by its title: a title that opens with a citation ("Prop. 58
+    /// L (2028–2029) Endringer i …") names the document itself, so the source's own number on
+    /// its title page or in its running header is not a citation. `sources`: (id, title).
+    pub fn with_titles<'a>(
+        mut self,
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Linker {
+        for (id, title) in sources {
+            let trimmed = title.trim_start();
+            if let Some(first) = find_citations(trimmed).into_iter().next()
+                && first.start == 0
+            {
+                self.own
+                    .entry(id.to_string())
+                    .or_default()
+                    .insert(first.document);
+            }
+        }
+        self
+    }
+
+    /// Whether `citation`, found in `source`, names that source itself.
+    pub fn is_own(&self, source: &str, citation: &Citation) -> bool {
+        self.target(citation) == Some(source)
+            || self
+                .own
+                .get(source)
+                .is_some_and(|own| own.iter().any(|o| same_document(o, &citation.document)))
+            || self
+                .by_reference
+                .iter()
+                .any(|(reference, id)| id == source && same_document(reference, &citation.document))
     }
 
     pub fn target(&self, citation: &Citation) -> Option<&str> {
@@ -65,6 +105,23 @@ impl Linker {
             .or_else(|| self.by_reference.get(&citation.canonical))
             .map(String::as_str)
     }
+}
+
+/// Whether two canonical documents are the same, one of them perhaps written without its
+/// session: inside "Prop. 8 S (2021–2022)" itself, "Prop. 8 S" is the document itself.
+pub fn same_document(a: &str, b: &str) -> bool {
+    let bare = |s: &str| -> String {
+        match s.rsplit_once(" (") {
+            Some((head, tail))
+                if tail.ends_with(')')
+                    && tail.chars().next().is_some_and(|c| c.is_ascii_digit()) =>
+            {
+                head.to_string()
+            }
+            _ => s.to_string(),
+        }
+    };
+    a == b || (bare(a) == bare(b) && (bare(a) == a || bare(b) == b))
 }
 
 /// Every citation in the given sections, linked; a source citing itself is left out.
@@ -80,10 +137,10 @@ pub fn collect<'a>(
             .chain(std::iter::once(section.text));
         for part in parts {
             for citation in find_citations(part) {
-                let target = linker.target(&citation).map(str::to_string);
-                if target.as_deref() == Some(section.source) {
+                if linker.is_own(section.source, &citation) {
                     continue;
                 }
+                let target = linker.target(&citation).map(str::to_string);
                 records.push(CitationRecord {
                     source: section.source.to_string(),
                     section: section.section.clone(),

@@ -14,6 +14,7 @@ mod layout;
 mod lenient;
 pub mod links;
 mod paragraphs;
+pub mod statutes;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,11 +37,14 @@ pub enum RefKind {
     Dokument8,
     /// A law, or a paragraph of it: "helsepersonelloven § 4".
     Law,
+    /// A regulation (forskrift), or a paragraph of it: "fastlegeforskriften § 20",
+    /// "FOR-2012-08-29-842".
+    Regulation,
 }
 
 impl RefKind {
     /// Every kind, in declaration order (for reports).
-    pub const ALL: [RefKind; 7] = [
+    pub const ALL: [RefKind; 8] = [
         RefKind::Nou,
         RefKind::Prop,
         RefKind::Meld,
@@ -48,6 +52,7 @@ impl RefKind {
         RefKind::Innst,
         RefKind::Dokument8,
         RefKind::Law,
+        RefKind::Regulation,
     ];
 
     /// The serde name, e.g. "stmeld".
@@ -60,6 +65,7 @@ impl RefKind {
             RefKind::Innst => "innst",
             RefKind::Dokument8 => "dokument8",
             RefKind::Law => "law",
+            RefKind::Regulation => "regulation",
         }
     }
 }
@@ -104,22 +110,122 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
     // or a law name followed by "§ 6-2" beats the shorter bare match.
     candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
     let mut out = Vec::new();
+    let mut taken = Vec::new();
     let mut taken_until = 0;
     for candidate in candidates {
         if candidate.start < taken_until || candidate.citations.is_empty() {
             continue;
         }
         taken_until = candidate.end;
+        taken.push((candidate.start, candidate.end));
         out.extend(candidate.citations);
     }
+    in_force(&view.text, &taken, &mut out);
     // Spans were found in the view; point them into the original text.
     for c in &mut out {
         let (start, end) = view.original_range(c.start, c.end);
         c.start = start;
         c.end = end;
-        c.written = text[start..end].to_string();
+        c.written = one_line(&text[start..end]);
     }
     out
+}
+
+/// Paragraphs written without their law ("jf. § 3-2") belong to the law in force in the
+/// passage: the law named "here" ("§ 7-6 i loven her") is the one the act amends; otherwise
+/// the nearest law cited before in the same paragraph (no blank line between), else the law
+/// the current part of an amending act changes ("I lov … gjøres følgende endringer:"), else
+/// the law cited last before. Before any law is cited, a bare paragraph is no citation.
+fn in_force(text: &str, taken: &[(usize, usize)], out: &mut Vec<Citation>) {
+    let amended = paragraphs::amended_laws(text);
+    let mut added = Vec::new();
+    for run in paragraphs::bare_runs(text) {
+        if taken.iter().any(|&(s, e)| run.start < e && s < run.end) {
+            continue;
+        }
+        let part = amended
+            .iter()
+            .filter(|(at, _)| *at < run.start)
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, statute)| (statute.kind, statute.name.clone()));
+        let statutes_before = || {
+            out.iter().filter(|c| {
+                matches!(c.kind, RefKind::Law | RefKind::Regulation) && c.end <= run.start
+            })
+        };
+        let pick = |c: &Citation| (c.kind, c.document.clone());
+        let last = statutes_before().max_by_key(|c| c.end).map(pick);
+        // The same sentence: a law named in it governs its bare paragraphs.
+        let same_sentence = statutes_before()
+            .filter(|c| !has_sentence_break(&text[c.end..run.start]))
+            .max_by_key(|c| c.end)
+            .map(pick);
+        // "helsetilsynsloven §§ 8 og 9. … etter § 9": a number repeated from a law's citation
+        // earlier in the paragraph is that paragraph again.
+        let repeated = statutes_before()
+            .filter(|c| {
+                !has_blank_line(&text[c.end..run.start])
+                    && run
+                        .items
+                        .iter()
+                        .any(|(_, _, n)| c.canonical.ends_with(&format!(" § {n}")))
+            })
+            .max_by_key(|c| c.end)
+            .map(pick);
+        let statute = if run.here {
+            part.or(last)
+        } else {
+            same_sentence.or(repeated).or(part).or(last)
+        };
+        let Some((kind, document)) = statute else {
+            continue;
+        };
+        for (start, end, number) in run.items {
+            added.push(citation(
+                text,
+                kind,
+                format!("{document} § {number}"),
+                document.clone(),
+                None,
+                start,
+                end,
+            ));
+        }
+    }
+    if !added.is_empty() {
+        out.extend(added);
+        out.sort_by_key(|c| c.start);
+    }
+}
+
+/// A sentence ends between: a full stop, question or exclamation mark, or colon, then a
+/// line break or a capital letter ("nr. 56 om" and "m.m. gjøres" do not end one).
+fn has_sentence_break(between: &str) -> bool {
+    static BREAK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[.!?:](?:\s*\n|\s+\p{Lu})").expect("sentence break compiles")
+    });
+    BREAK.is_match(between) || between.contains('\n')
+}
+
+fn has_blank_line(between: &str) -> bool {
+    let mut newlines = 0;
+    for c in between.chars() {
+        if c == '\n' {
+            newlines += 1;
+            if newlines >= 2 {
+                return true;
+            }
+        } else if !c.is_whitespace() {
+            newlines = 0;
+        }
+    }
+    false
+}
+
+/// The text as a reader sees it: whitespace runs (line breaks, non-breaking spaces) as one
+/// space.
+fn one_line(written: &str) -> String {
+    written.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Canonical form of the single citation in a typed reference, for search:

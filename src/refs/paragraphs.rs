@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Match, Regex};
 
 use super::documents::{CHAPTER, CHAPTER_WORD};
-use super::{Candidate, Citation, RefKind, citation, laws, paragraph_number};
+use super::{Candidate, Citation, citation, laws, paragraph_number, statutes};
 
 /// A paragraph number: "6-2", "2-1 e", "4A-2", "4", "4 a". A letter suffix
 /// stops at a-h so that "§ 4 i loven" does not read "i" as a suffix.
@@ -44,14 +44,33 @@ const JF: &str = r"(?i:jf\.|jfr\.|jamfør)";
 fn law() -> String {
     let name = laws::name_pattern();
     let abbreviation = laws::abbreviation_pattern();
+    let statute = statutes::pattern();
     format!(
-        r"(?P<law>\b{name}\b|\b(?i:{abbreviation})\b\.?)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
+        r"(?P<law>{statute}|\b{name}\b|\b(?i:{abbreviation})\b\.?)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
     )
 }
 
+/// "ny", "nye", "nytt" between a law and its paragraph: "helse- og omsorgstjenesteloven
+/// ny § 6-2 a" (an amendment naming the paragraph it adds).
+const NEW: &str = r"(?:(?i:ny|nye|nytt)\s+)?";
+
 /// Law before the paragraphs: "hol. § 6-2", "helsepersonellovens § 4".
 static LAW_THEN_PARAGRAPHS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}\s*(?P<run>{})", law(), run())).expect("law pattern compiles")
+    Regex::new(&format!(
+        r"{}(?P<about>\s+om\s+[^()§;:\n.]{{1,100}}?)?\s*{NEW}(?P<run>{})",
+        law(),
+        run()
+    ))
+    .expect("law pattern compiles")
+});
+
+/// A law or regulation cited by date: "lov 2. juli …", "forskrift 29. august …".
+static DATED_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?i:lov|forskrift)").expect("dated start compiles"));
+
+/// A law named inside the subject of a dated act: then the paragraph after it is that law's.
+static NAMES_A_LAW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"\b{}\b", laws::name_pattern())).expect("law name pattern compiles")
 });
 
 /// Paragraphs before the law: "§ 6-2 første ledd i helse- og
@@ -65,8 +84,9 @@ static PARAGRAPHS_THEN_LAW: LazyLock<Regex> = LazyLock::new(|| {
 static LAW_NAME: LazyLock<Regex> = LazyLock::new(|| {
     let name = laws::name_pattern();
     let abbreviation = laws::abbreviation_pattern();
+    let statute = statutes::pattern();
     Regex::new(&format!(
-        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<law>\b{name}\b)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?(?:\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})\b)?"
+        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<law>{statute}|\b{name}\b)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?(?:\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})\b)?"
     ))
     .expect("law name pattern compiles")
 });
@@ -91,7 +111,7 @@ pub(super) fn collect(text: &str, out: &mut Vec<Candidate>) {
         let (Some(whole), Some(written_law)) = (caps.get(0), caps.name("law")) else {
             continue;
         };
-        let Some(law) = laws::lookup(written_law.as_str()) else {
+        let Some(law) = statutes::resolve(written_law.as_str()) else {
             continue;
         };
         let chapter = caps
@@ -100,9 +120,9 @@ pub(super) fn collect(text: &str, out: &mut Vec<Candidate>) {
             .map(|m| m.as_str().to_string());
         let found = citation(
             text,
-            RefKind::Law,
-            law.name.to_string(),
-            law.name.to_string(),
+            law.kind,
+            law.name.clone(),
+            law.name.clone(),
             chapter,
             whole.start(),
             whole.end(),
@@ -128,8 +148,9 @@ struct Item {
 static FOLLOWED_BY_LAW: LazyLock<Regex> = LazyLock::new(|| {
     let name = laws::name_pattern();
     let abbreviation = laws::abbreviation_pattern();
+    let statute = statutes::pattern();
     Regex::new(&format!(
-        r"^(?:\s+i)?\s+(?:\b{name}\b|\b(?i:{abbreviation})\b)"
+        r"^(?:\s+i)?\s+(?:{statute}|\b{name}\b|\b(?i:{abbreviation})\b)"
     ))
     .expect("follow-up pattern compiles")
 });
@@ -146,7 +167,14 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
     else {
         return;
     };
-    let Some(law) = laws::lookup(written_law.as_str()) else {
+    // "lov 23. juni 2000 nr. 56 om helsemessig og sosial beredskap § 2-2": the subject may
+    // stand between a law cited by date and its paragraph, never after a title.
+    if let Some(about) = caps.name("about")
+        && (!DATED_START.is_match(written_law.as_str()) || NAMES_A_LAW.is_match(about.as_str()))
+    {
+        return;
+    }
+    let Some(law) = statutes::resolve(written_law.as_str()) else {
         return;
     };
     let mut items = split_run(run, law_first);
@@ -188,9 +216,9 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
             };
             citation(
                 text,
-                RefKind::Law,
+                law.kind,
                 format!("{} § {}", law.name, item.number),
-                law.name.to_string(),
+                law.name.clone(),
                 None,
                 start,
                 item_end,
@@ -222,7 +250,9 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
             continue;
         };
         let sign = caps.name("sign").map(|s| s.as_str());
-        let after_jf = JF_GAP.is_match(&run.as_str()[previous_end..m.start()]);
+        let gap = &run.as_str()[previous_end..m.start()];
+        let after_jf = JF_GAP.is_match(gap);
+        let after_range = !items.is_empty() && RANGE_GAP.is_match(gap);
         previous_end = m.end();
         if items.is_empty() {
             plural = sign == Some("§§");
@@ -237,16 +267,185 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
             } else {
                 number.start()
             };
+        let number = paragraph_number(number.as_str());
+        let end = run.start() + m.end();
+        if after_range && let Some(previous) = items.last() {
+            // "§§ 6-1 til 6-3": the paragraphs between, when both ends are in one chapter.
+            for between in between(&previous.number, &number) {
+                items.push(Item {
+                    start,
+                    end,
+                    number: between,
+                    after_jf: false,
+                });
+            }
+        }
         items.push(Item {
             start,
-            end: run.start() + m.end(),
-            number: paragraph_number(number.as_str()),
+            end,
+            number,
             after_jf,
         });
     }
     items
 }
 
+/// "til" or a dash between two items of a run: a range.
+static RANGE_GAP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:til|[–—-])\s*(?:§{1,2})?\s*$").expect("range gap compiles")
+});
+
+/// The most paragraphs a range is expanded to; a longer one gives its ends only.
+const MAX_RANGE: u32 = 30;
+
+/// The paragraphs strictly between two ends of a range in one chapter ("6-1", "6-4" →
+/// "6-2", "6-3"), or in a law numbered without chapters ("3", "6" → "4", "5"). Letter
+/// suffixes ("6-2 a") are never invented: only the numbers in between.
+fn between(first: &str, last: &str) -> Vec<String> {
+    // (chapter, number, letter): "6-2 a" → (Some("6"), 2, Some('a')).
+    let split = |p: &str| -> Option<(Option<String>, u32, Option<char>)> {
+        let (p, letter) = match p.split_once(' ') {
+            Some((p, l)) => (p, Some(l.chars().next()?)),
+            None => (p, None),
+        };
+        match p.rsplit_once('-') {
+            Some((chapter, n)) => Some((Some(chapter.to_string()), n.parse().ok()?, letter)),
+            None => Some((None, p.parse().ok()?, letter)),
+        }
+    };
+    let (Some((c1, a, l1)), Some((c2, b, l2))) = (split(first), split(last)) else {
+        return Vec::new();
+    };
+    if c1 != c2 || l1.is_some() || b < a || b - a > MAX_RANGE {
+        return Vec::new();
+    }
+    let label = |n: u32, letter: Option<char>| {
+        let number = match &c1 {
+            Some(chapter) => format!("{chapter}-{n}"),
+            None => n.to_string(),
+        };
+        match letter {
+            Some(l) => format!("{number} {l}"),
+            None => number,
+        }
+    };
+    let mut out: Vec<String> = (a + 1..b).map(|n| label(n, None)).collect();
+    // "§§ 4 til 7 d": 5, 6, then 7 and 7 a–7 c before the end itself.
+    if let Some(end_letter) = l2 {
+        if b > a {
+            out.push(label(b, None));
+        }
+        out.extend(('a'..end_letter).map(|l| label(b, Some(l))));
+    }
+    out
+}
+
 fn is_dash(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑' | '–')
+}
+
+/// A run of paragraphs with no law beside it: "§ 3-2", "jf. §§ 6-1 og 6-2".
+static BARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?P<run>{})", run())).expect("bare run compiles"));
+
+/// "i" and a word after a bare run: the paragraph belongs to what that word names, unless
+/// the word is the law in force itself ("§ 3 i loven").
+static IN_OTHER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s+i\s+(?P<w>\p{L}+)").expect("follow-up word compiles"));
+
+/// Words right before a bare run that say it is not a paragraph of a law: "forskriften § 3",
+/// "avtalen § 4", "vedtektene § 2".
+static OTHER_INSTRUMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:forskrift\p{L}*|avtal\p{L}*|instruks\p{L}*|vedtekt\p{L}*|retningslin\p{L}*|reglement\p{L}*|konvensjon\p{L}*|grunnlov\p{L}*|direktiv\p{L}*|artikkel|art\.)\s*$")
+        .expect("instrument words compile")
+});
+
+/// A run of paragraphs written without its law, as a span and the paragraph numbers in it.
+pub(super) struct BareRun {
+    pub start: usize,
+    pub end: usize,
+    /// Followed by "i loven her", "i denne lova": the law the passage amends or is.
+    pub here: bool,
+    /// (start, end, number) of each paragraph.
+    pub items: Vec<(usize, usize, String)>,
+}
+
+/// Every paragraph run that names no law and is not tied to another instrument. Whether a
+/// law is in force at that point is for the caller to say (it knows what was cited before).
+pub(super) fn bare_runs(text: &str) -> Vec<BareRun> {
+    let mut runs = Vec::new();
+    for caps in BARE.captures_iter(text) {
+        let Some(run) = caps.name("run") else {
+            continue;
+        };
+        if OTHER_INSTRUMENT.is_match(&text[..run.start()])
+            || is_heading(text, run.start(), run.end())
+        {
+            continue;
+        }
+        let here = HERE.is_match(&text[run.end()..]);
+        if let Some(next) = IN_OTHER.captures(&text[run.end()..])
+            && !matches!(
+                next["w"].to_lowercase().as_str(),
+                "loven" | "lova" | "denne" | "same" | "samme" | "lovens" | "lovas"
+            )
+        {
+            continue;
+        }
+        let items: Vec<(usize, usize, String)> = split_run(run, true)
+            .into_iter()
+            .map(|i| (i.start, i.end, i.number))
+            .collect();
+        if let (Some(first), Some(last)) = (items.first(), items.last()) {
+            runs.push(BareRun {
+                start: first.0,
+                end: last.1,
+                here,
+                items,
+            });
+        }
+    }
+    runs
+}
+
+/// A paragraph's own heading in quoted law text ("Ny § 3-8 a skal lyde: § 3-8 a. Godkjenning
+/// av …", or "§ 3-8 a. Godkjenning" on a line of its own): a number, a full stop and a
+/// capitalised title, at a line start or right after "skal lyde:". It names the paragraph
+/// being written, it does not cite it.
+fn is_heading(text: &str, start: usize, end: usize) -> bool {
+    static TITLE_AFTER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*\.\s+\p{Lu}").expect("heading pattern compiles"));
+    static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:(?i:lyde|lyda|lyde som følger|lyde slik)\s*:\s*|(?:^|\n)[^\S\n]*)$")
+            .expect("heading context compiles")
+    });
+    TITLE_AFTER.is_match(&text[end..]) && INTRODUCED.is_match(&text[..start])
+}
+
+/// "i loven her", "i lova her", "i denne loven": the law of the passage itself.
+static HERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+i\s+(?i:(?:loven|lova)\s+her\b|denne\s+lov)").expect("here pattern compiles")
+});
+
+/// The law an amending act changes from this point on: "I lov 2. juli 1999 nr. 61 om
+/// spesialisthelsetjenesten m.m. gjøres følgende endringer:", "I helse- og
+/// omsorgstenestelova vert det gjort desse endringane:", "I lov … skal § 1-7 lyde:".
+static AMENDS: LazyLock<Regex> = LazyLock::new(|| {
+    let name = laws::name_pattern();
+    let statute = statutes::pattern();
+    Regex::new(&format!(
+        r"\b[Ii]\s+(?P<law>{statute}|\b{name}\b)[^:§]{{0,200}}?(?i:(?:gjøres|gjerast|gjer\s+ein|blir\s+gjort|vert\s+gjort|vert\s+det\s+gjort|blir\s+det\s+gjort|gjøres\s+det)\s+(?:følgende|følgjande|desse|disse)\s+endring|skal\s+(?:§|lyde|lyda|oppheves|opphevast))"
+    ))
+    .expect("amending pattern compiles")
+});
+
+/// Where each part of an amending act starts, and the law it amends.
+pub(super) fn amended_laws(text: &str) -> Vec<(usize, statutes::Statute)> {
+    AMENDS
+        .captures_iter(text)
+        .filter_map(|caps| {
+            let law = caps.name("law")?;
+            Some((law.start(), statutes::resolve(law.as_str())?))
+        })
+        .collect()
 }

@@ -197,7 +197,12 @@ pub fn citations(
     let key = fingerprint(&(catalog.indexed_key(), &cites_as));
     state.cached_citations(key, || {
         let sections = index.all_sections().map_err(PageError::from_index)?;
-        let linker = Linker::new(cites_as.iter().copied());
+        let linker = Linker::new(cites_as.iter().copied()).with_titles(
+            config
+                .sources
+                .iter()
+                .map(|s| (s.id.as_str(), s.title.as_str())),
+        );
         let mut out = Vec::new();
         for s in &sections {
             let text = SectionText {
