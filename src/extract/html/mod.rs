@@ -277,4 +277,92 @@ mod tests {
             extract_html(b"<html><body><nav>Meny</nav></body></html>", "t.html", None).unwrap_err();
         assert_eq!(err.to_string(), "no text in the page's main content");
     }
+
+    #[test]
+    fn deep_nesting_is_linear() {
+        let html = format!(
+            "<html><body>{}tekst{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        assert!(html.len() > 1_000_000);
+        let started = Instant::now();
+        let doc = extract_html(html.as_bytes(), "t.html", None).unwrap();
+        // Release builds take ~25 ms (examples/html_eval.rs); this is a debug build.
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(doc.sections[0].text, "tekst");
+        assert!(doc.warnings[0].contains("nested deeper than 256"));
+        // Unclosed inline elements and lists nest too.
+        let html = format!("<p>{}ord", "<span><ul><li>".repeat(50_000));
+        let started = Instant::now();
+        let doc = extract_html(html.as_bytes(), "t.html", None).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(doc.sections.iter().any(|s| s.text.contains("ord")));
+    }
+
+    #[test]
+    fn the_time_limit_stops_the_walk_with_a_warning() {
+        let html = format!("<main>{}</main>", "<p>Avsnitt om legevakt.</p>".repeat(20_000));
+        let limits = HtmlLimits {
+            max_time: Duration::ZERO,
+            ..HtmlLimits::default()
+        };
+        match extract_html_with(html.as_bytes(), "t.html", None, None, &limits) {
+            Ok(doc) => assert!(doc.warnings.iter().any(|w| w.contains("stopped reading"))),
+            Err(e) => assert!(matches!(e, HtmlError::NoText)),
+        }
+    }
+
+    fn tag() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let names = prop::sample::select(vec![
+            "div", "p", "main", "article", "section", "h1", "h2", "h3", "table", "tr", "td", "th",
+            "ul", "ol", "li", "a", "sup", "span", "footer", "nav", "script", "style", "br", "button",
+            "b", "template", "svg", "title", "textarea", "!--", "![CDATA[",
+        ]);
+        let attrs = prop::sample::select(vec![
+            "",
+            " class=\"legalArticle\"",
+            " class=\"documentBody\"",
+            " class=\"article-body\"",
+            " class=\"cookie\"",
+            " class=\"footnotes\"",
+            " data-name=\"a.\"",
+            " href=\"#fn1\"",
+            " hidden",
+            " id='x",
+        ]);
+        let text = "[a-zæøå§↑ <>&;\"'/-]{0,12}";
+        (names, attrs, any::<bool>(), text).prop_map(|(name, attrs, close, text)| {
+            if close {
+                format!("</{name}>{text}")
+            } else {
+                format!("<{name}{attrs}>{text}")
+            }
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(256))]
+
+        #[test]
+        fn random_markup_never_panics(parts in proptest::collection::vec(tag(), 0..200)) {
+            let html = parts.concat();
+            let started = Instant::now();
+            if let Ok(doc) = extract_html(html.as_bytes(), "t.html", None) {
+                proptest::prop_assert!(doc.sections.iter().all(|s| !s.text.contains("\n\n\n")));
+            }
+            let _ = extract_html(html.as_bytes(), "t.html", Some("main article"));
+            let _ = links::discover(&html, "https://www.regjeringen.no/no/id1/");
+            let (capped, _) = nesting::cap_nesting(&html, 3);
+            let _ = extract_html(capped.as_bytes(), "t.html", None);
+            proptest::prop_assert!(started.elapsed() < Duration::from_secs(5));
+        }
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000)) {
+            let _ = extract_html(&bytes, "t.html", None);
+            let _ = links::discover(&bytes, "not a url");
+        }
+    }
 }

@@ -209,6 +209,7 @@ pub fn sections_of(
         rule_stack: Vec::new(),
         rule_headings: HashSet::new(),
         table: None,
+        label: None,
     };
     let mut steps = 0usize;
     for root in roots {
@@ -238,6 +239,8 @@ struct Walker<'m, 'p> {
     /// Heading elements of open rule sections (read already; skipped as text).
     rule_headings: HashSet<NodeId>,
     table: Option<Table>,
+    /// The label of a list item whose text has not begun yet.
+    label: Option<String>,
 }
 
 /// A table being read: rows of cells. Tables inside it are read as cell text.
@@ -295,6 +298,13 @@ impl Table {
 
 impl Walker<'_, '_> {
     fn push_text(&mut self, text: &str) {
+        if self.label.is_some() && !text.trim().is_empty() {
+            // A list item's label goes before its first words, whatever blocks come between.
+            if let Some(label) = self.label.take() {
+                self.push_text(&label);
+                self.push_text(" ");
+            }
+        }
         if let Some(table) = &mut self.table {
             table.push_text(text);
         } else if let Some((_, buffer, _)) = &mut self.heading {
@@ -381,8 +391,7 @@ impl Walker<'_, '_> {
                         .map(str::trim)
                         .filter(|l| !l.is_empty() && l.chars().count() <= 8)
                     {
-                        self.push_text(label);
-                        self.push_text(" ");
+                        self.label = Some(label.to_string());
                     }
                     return;
                 }
