@@ -154,7 +154,9 @@ fn run() -> anyhow::Result<bool> {
     );
     let mut ok = true;
     for path in &files {
-        let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
         let bytes = std::fs::read(path)?;
         let html = String::from_utf8_lossy(&bytes);
         let page = Html::parse_document(&html);
@@ -162,7 +164,11 @@ fn run() -> anyhow::Result<bool> {
             Kind::Lovdata
         } else if page.select(&sel("div.article-body")).next().is_some() {
             Kind::Regjeringen
-        } else if page.select(&sel("ul#searchResultsListing")).next().is_some() {
+        } else if page
+            .select(&sel("ul#searchResultsListing"))
+            .next()
+            .is_some()
+        {
             Kind::Listing
         } else {
             Kind::Other
@@ -198,7 +204,10 @@ fn run() -> anyhow::Result<bool> {
         };
         let text = doc_text(&doc);
         if let Some(d) = &dump {
-            std::fs::write(d.join(format!("{name}.json")), serde_json::to_vec_pretty(&doc)?)?;
+            std::fs::write(
+                d.join(format!("{name}.json")),
+                serde_json::to_vec_pretty(&doc)?,
+            )?;
         }
         let (share, total) = kept_share(&words(&reference), &words(&text));
 
@@ -209,7 +218,9 @@ fn run() -> anyhow::Result<bool> {
                     .select(&sel("h3.legalArticleHeader .legalArticleValue"))
                     .map(|e| collapse_whitespace(&e.text().collect::<String>()))
                     .collect();
-                let parts = page.select(&sel("main.documentBody > section > h2")).count();
+                let parts = page
+                    .select(&sel("main.documentBody > section > h2"))
+                    .count();
                 let mut got: Vec<String> = doc
                     .sections
                     .iter()
@@ -269,7 +280,9 @@ fn run() -> anyhow::Result<bool> {
                 links.entries.len()
             ));
         }
-        let met = share >= WORD_TARGET && units == unit_sections && chrome.is_empty()
+        let met = share >= WORD_TARGET
+            && units == unit_sections
+            && chrome.is_empty()
             && !notes.iter().any(|n| !n.starts_with("links:"));
         if !met {
             ok = false;
@@ -318,7 +331,11 @@ fn run() -> anyhow::Result<bool> {
         "",
         "",
         elapsed.as_secs_f64() * 1000.0,
-        if deep_ok { "ok" } else { "MISSED (target < 1 s)" }
+        if deep_ok {
+            "ok"
+        } else {
+            "MISSED (target < 1 s)"
+        }
     );
     Ok(ok)
 }

@@ -74,16 +74,28 @@ mod tests {
             split("§ 6-2 a. Samarbeidsavtalar"),
             (Some("§ 6-2 a"), "Samarbeidsavtalar".into())
         );
-        assert_eq!(split("§ 12 Ikraftsetjing"), (Some("§ 12"), "Ikraftsetjing".into()));
-        assert_eq!(split("§ 6-2 annen tekst"), (Some("§ 6-2"), "annen tekst".into()));
+        assert_eq!(
+            split("§ 12 Ikraftsetjing"),
+            (Some("§ 12"), "Ikraftsetjing".into())
+        );
+        assert_eq!(
+            split("§ 6-2 annen tekst"),
+            (Some("§ 6-2"), "annen tekst".into())
+        );
         assert_eq!(
             split("Kapittel 6. Samarbeid mellom kommunar"),
             (Some("6"), "Samarbeid mellom kommunar".into())
         );
         assert_eq!(split("II"), (Some("II"), String::new()));
-        assert_eq!(split("IV. Ikraftsetjing"), (Some("IV"), "Ikraftsetjing".into()));
+        assert_eq!(
+            split("IV. Ikraftsetjing"),
+            (Some("IV"), "Ikraftsetjing".into())
+        );
         assert_eq!(split("Innleiing"), (None, "Innleiing".into()));
-        assert_eq!(split("3.2 Felles planlegging"), (Some("3.2"), "Felles planlegging".into()));
+        assert_eq!(
+            split("3.2 Felles planlegging"),
+            (Some("3.2"), "Felles planlegging".into())
+        );
         assert_eq!(normalise_number("§6-2a"), "§ 6-2 a");
         assert_eq!(normalise_number(" § 1-1 "), "§ 1-1");
     }

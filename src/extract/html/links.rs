@@ -126,9 +126,7 @@ fn chapter_of(url: &Url, page: Option<&Url>) -> Option<u32> {
         .and_then(|(_, v)| v.trim().parse::<u32>().ok())?;
     match page {
         Some(page) if page.host_str() != url.host_str() => None,
-        Some(page) if page.path().trim_end_matches('/') != url.path().trim_end_matches('/') => {
-            None
-        }
+        Some(page) if page.path().trim_end_matches('/') != url.path().trim_end_matches('/') => None,
         _ => Some(chapter),
     }
 }
@@ -151,13 +149,19 @@ fn in_chrome(a: ElementRef<'_>) -> bool {
     a.ancestors().filter_map(ElementRef::wrap).any(|e| {
         let e = e.value();
         matches!(e.name(), "nav" | "footer" | "menu" | "dialog")
-            || matches!(e.attr("role"), Some("navigation" | "contentinfo" | "dialog"))
-            || [e.attr("class"), e.attr("id")].into_iter().flatten().any(|v| {
-                let v = v.to_ascii_lowercase();
-                ["cookie", "consent", "breadcrumb", "megamenu", "hygienemenu"]
-                    .iter()
-                    .any(|m| v.contains(m))
-            })
+            || matches!(
+                e.attr("role"),
+                Some("navigation" | "contentinfo" | "dialog")
+            )
+            || [e.attr("class"), e.attr("id")]
+                .into_iter()
+                .flatten()
+                .any(|v| {
+                    let v = v.to_ascii_lowercase();
+                    ["cookie", "consent", "breadcrumb", "megamenu", "hygienemenu"]
+                        .iter()
+                        .any(|m| v.contains(m))
+                })
     })
 }
 
@@ -237,7 +241,10 @@ mod tests {
 
     #[test]
     fn garbage_gives_nothing() {
-        assert_eq!(discover(b"\xff\xfe<<a href=", ""), DiscoveredLinks::default());
+        assert_eq!(
+            discover(b"\xff\xfe<<a href=", ""),
+            DiscoveredLinks::default()
+        );
         assert_eq!(
             discover("<a href='javascript:alert(1)'>x</a>", "https://a.no/"),
             DiscoveredLinks::default()

@@ -289,20 +289,31 @@ mod tests {
         let started = Instant::now();
         let doc = extract_html(html.as_bytes(), "t.html", None).unwrap();
         // Release builds take ~25 ms (examples/html_eval.rs); this is a debug build.
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(doc.sections[0].text, "tekst");
         assert!(doc.warnings[0].contains("nested deeper than 256"));
         // Unclosed inline elements and lists nest too.
         let html = format!("<p>{}ord", "<span><ul><li>".repeat(50_000));
         let started = Instant::now();
         let doc = extract_html(html.as_bytes(), "t.html", None).unwrap();
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         assert!(doc.sections.iter().any(|s| s.text.contains("ord")));
     }
 
     #[test]
     fn the_time_limit_stops_the_walk_with_a_warning() {
-        let html = format!("<main>{}</main>", "<p>Avsnitt om legevakt.</p>".repeat(20_000));
+        let html = format!(
+            "<main>{}</main>",
+            "<p>Avsnitt om legevakt.</p>".repeat(20_000)
+        );
         let limits = HtmlLimits {
             max_time: Duration::ZERO,
             ..HtmlLimits::default()
@@ -317,8 +328,8 @@ mod tests {
         use proptest::prelude::*;
         let names = prop::sample::select(vec![
             "div", "p", "main", "article", "section", "h1", "h2", "h3", "table", "tr", "td", "th",
-            "ul", "ol", "li", "a", "sup", "span", "footer", "nav", "script", "style", "br", "button",
-            "b", "template", "svg", "title", "textarea", "!--", "![CDATA[",
+            "ul", "ol", "li", "a", "sup", "span", "footer", "nav", "script", "style", "br",
+            "button", "b", "template", "svg", "title", "textarea", "!--", "![CDATA[",
         ]);
         let attrs = prop::sample::select(vec![
             "",

@@ -22,8 +22,8 @@ const RAW_TEXT: &[&str] = &[
 
 /// Elements whose end tag may be omitted: a start tag of the same kind closes the open one.
 const OPTIONAL_END: &[&str] = &[
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
-    "rb", "rt", "rp",
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb",
+    "rt", "rp",
 ];
 
 /// Start tags that close an open `p`.
@@ -154,10 +154,8 @@ fn close_implied(stack: &mut Vec<String>, name: &str) {
     fn top(stack: &[String]) -> Option<&str> {
         stack.last().map(String::as_str)
     }
-    if CLOSES_P.contains(&name) || name == "li" || name == "dt" || name == "dd" {
-        if top(stack) == Some("p") {
-            stack.pop();
-        }
+    if (CLOSES_P.contains(&name) || matches!(name, "li" | "dt" | "dd")) && top(stack) == Some("p") {
+        stack.pop();
     }
     match name {
         "li" if top(stack) == Some("li") => {

@@ -186,8 +186,8 @@ mod tests {
     fn bad_profiles_are_errors() {
         let err = parse_profiles("[[profile]]\nname = \"x\"\ndetect = \"div[\"\n").unwrap_err();
         assert!(err.to_string().contains("invalid selector"), "{err}");
-        let err = parse_profiles("[[profile]]\nname = \"x\"\ndetect = \"div\"\nbogus = 1\n")
-            .unwrap_err();
+        let err =
+            parse_profiles("[[profile]]\nname = \"x\"\ndetect = \"div\"\nbogus = 1\n").unwrap_err();
         assert!(err.to_string().contains("bogus"), "{err}");
     }
 

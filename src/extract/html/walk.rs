@@ -14,7 +14,7 @@ use super::collapse_whitespace;
 use super::headings::{normalise_number, split_legal_heading};
 use super::profiles::{Profile, Rule};
 use crate::extract::model::Section;
-use crate::extract::{number_depth, split_heading_number};
+use crate::extract::number_depth;
 
 /// Elements whose whole subtree is never content.
 const SKIPPED: &[&str] = &[
@@ -107,7 +107,13 @@ fn is_back_link(element: ElementRef<'_>) -> bool {
     if e.attr("role") == Some("doc-backlink")
         || marked(
             e.attr("class"),
-            &["backref", "backlink", "back-link", "footnote-back", "fn-back"],
+            &[
+                "backref",
+                "backlink",
+                "back-link",
+                "footnote-back",
+                "fn-back",
+            ],
         )
     {
         return true;
@@ -129,7 +135,8 @@ fn is_note_reference(element: ElementRef<'_>) -> bool {
     e.name() == "sup"
         && (marked(e.attr("class"), &["footnote", "noteref", "fnref"])
             || element.children().filter_map(ElementRef::wrap).any(|c| {
-                c.value().name() == "a" && c.value().attr("href").is_some_and(|h| h.starts_with('#'))
+                c.value().name() == "a"
+                    && c.value().attr("href").is_some_and(|h| h.starts_with('#'))
             }))
 }
 
@@ -215,7 +222,7 @@ pub fn sections_of(
     for root in roots {
         for edge in root.traverse() {
             steps += 1;
-            if steps % 1024 == 0 && Instant::now() > deadline {
+            if steps.is_multiple_of(1024) && Instant::now() > deadline {
                 return (walker.out.finish(), Stop::TimedOut);
             }
             match edge {
@@ -548,10 +555,14 @@ impl SectionBuilder {
         }
     }
 
-    /// A section from an h1–h4 heading: its number (if any) sets the level, else the tag.
+    /// A section from an h1–h4 heading: a decimal number ("3.2") sets the level, else the tag
+    /// does ("§ 6-2", "II", no number).
     fn start_section(&mut self, tag_level: u8, heading: &str) {
-        let (number, title) = split_heading_number(heading);
-        let level = number.as_deref().map_or(tag_level, number_depth);
+        let (number, title) = split_legal_heading(heading);
+        let level = number
+            .as_deref()
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+            .map_or(tag_level, number_depth);
         let title = if title.is_empty() {
             heading.to_string()
         } else {
