@@ -3,9 +3,9 @@
 //! In order: the source's CSS selector (every outermost match), the site profile's content
 //! selectors, then a heuristic over the usual containers (`main`, `[role=main]`, `article`,
 //! `#content` …) that chooses by the amount of text they hold, never by their order: the
-//! candidate with the most text wins, and one of its descendants replaces it only when that
-//! descendant holds nearly all of its text (so a `<main>` that wraps one `<article>` and a
-//! sidebar gives the article, while a `<main>` of many `<article>`s stays whole).
+//! candidate with the most text wins, and a candidate inside it replaces it only when it is the
+//! only one there and holds nearly all of its text (so a `<main>` that wraps one `<article>` and
+//! a sidebar gives the article, while a `<main>` of many `<article>`s stays whole).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -35,7 +35,7 @@ static CANDIDATES: LazyLock<Vec<Selector>> = LazyLock::new(|| {
 
 static BODY: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("body").ok());
 
-/// A descendant replaces the best candidate when it holds at least this share of its text.
+/// The only candidate inside the best replaces it when it holds at least this share of its text.
 const NARROW_SHARE: f64 = 0.9;
 /// The best candidate is used only when it holds at least this share of the body's text.
 const MIN_SHARE: f64 = 0.3;
@@ -106,15 +106,19 @@ pub fn heuristic(document: &Html) -> ElementRef<'_> {
     if best_len == 0 || (best_len as f64) < MIN_SHARE * body_len as f64 {
         return body;
     }
-    // The smallest descendant of the best candidate that still holds nearly all its text.
+    // Narrow into the one candidate inside it, while that one holds nearly all its text.
     let mut chosen = (best_id, best_len);
-    for (&id, &len) in &lengths {
-        if id != best_id
-            && len < chosen.1
-            && len as f64 >= NARROW_SHARE * best_len as f64
-            && is_descendant(document, id, best_id)
-        {
-            chosen = (id, len);
+    loop {
+        let inner: Vec<(NodeId, usize)> = lengths
+            .iter()
+            .filter(|&(&id, &len)| {
+                id != chosen.0 && len > 0 && outermost_inside(document, id, chosen.0, &candidates)
+            })
+            .map(|(&id, &len)| (id, len))
+            .collect();
+        match inner.as_slice() {
+            [(id, len)] if *len as f64 >= NARROW_SHARE * chosen.1 as f64 => chosen = (*id, *len),
+            _ => break,
         }
     }
     document
@@ -172,11 +176,25 @@ fn text_lengths(root: ElementRef<'_>, ids: &HashSet<NodeId>) -> HashMap<NodeId, 
     out
 }
 
-fn is_descendant(document: &Html, id: NodeId, ancestor: NodeId) -> bool {
-    document
-        .tree
-        .get(id)
-        .is_some_and(|node| node.ancestors().any(|a| a.id() == ancestor))
+/// Whether `id` is inside `ancestor` with no other candidate between them.
+fn outermost_inside(
+    document: &Html,
+    id: NodeId,
+    ancestor: NodeId,
+    candidates: &HashSet<NodeId>,
+) -> bool {
+    let Some(node) = document.tree.get(id) else {
+        return false;
+    };
+    for a in node.ancestors() {
+        if a.id() == ancestor {
+            return true;
+        }
+        if candidates.contains(&a.id()) {
+            return false;
+        }
+    }
+    false
 }
 
 /// The elements not inside another of them, in document order.
@@ -222,6 +240,16 @@ mod tests {
         let root = heuristic(&doc);
         assert_eq!(root.value().name(), "article");
         assert!(text_of(root).starts_with("Sak"));
+    }
+
+    #[test]
+    fn a_large_article_beside_a_small_one_keeps_main() {
+        let html = format!(
+            "<html><body><main><article><p>Innleiing.</p></article><article><p>{}</p></article></main></body></html>",
+            "Endringar i lova. ".repeat(200)
+        );
+        let doc = Html::parse_document(&html);
+        assert_eq!(heuristic(&doc).value().name(), "main");
     }
 
     #[test]
