@@ -483,6 +483,8 @@ impl Pipeline {
                     new_version,
                     etag,
                     last_modified,
+                    final_url,
+                    moved_to,
                 }) => {
                     let change = match &record.sha256 {
                         None => "new",
@@ -511,6 +513,8 @@ impl Pipeline {
                     record.etag = etag;
                     record.last_modified = last_modified;
                     record.url = url;
+                    record.final_url = final_url;
+                    record.moved_to = moved_to;
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
@@ -909,7 +913,11 @@ impl Pipeline {
             );
         }
         let started = Instant::now();
-        match crate::notify::post_webhook(&self.config.notify, &self.config.fetch.user_agent, &body)
+        match crate::notify::post_webhook(
+            &self.config.notify,
+            &self.config.fetch.user_agent_header(),
+            &body,
+        )
         {
             Ok(status) => tracing::info!(
                 ?status,
