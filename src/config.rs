@@ -729,7 +729,11 @@ terms = ["fastlege", "legemangel"]
     #[test]
     fn fetch_politeness_settings_and_the_robots_override() {
         let config = parse(GOOD).unwrap();
-        assert_eq!(config.sources[0].robots, RobotsPolicy::Respect, "the default");
+        assert_eq!(
+            config.sources[0].robots,
+            RobotsPolicy::Respect,
+            "the default"
+        );
         assert_eq!(config.fetch.host_delay_ms, 1000);
         assert_eq!(config.fetch.robots_token(), "samspor");
         assert_eq!(config.fetch.user_agent_header(), config.fetch.user_agent);

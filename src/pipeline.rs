@@ -917,8 +917,7 @@ impl Pipeline {
             &self.config.notify,
             &self.config.fetch.user_agent_header(),
             &body,
-        )
-        {
+        ) {
             Ok(status) => tracing::info!(
                 ?status,
                 millis = started.elapsed().as_millis() as u64,

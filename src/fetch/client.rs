@@ -84,13 +84,7 @@ impl Fetcher {
                 Ok(())
             }
         };
-        let reached = self.get(
-            start,
-            previous,
-            clock,
-            self.settings.max_redirects,
-            &check,
-        )?;
+        let reached = self.get(start, previous, clock, self.settings.max_redirects, &check)?;
         let status = reached.response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Answer {
@@ -263,9 +257,15 @@ impl Fetcher {
     fn load_robots(&self, url: &Url, clock: &Clock) -> RobotsFile {
         let file = self.fetch_robots(url, clock);
         match &file {
-            RobotsFile::Rules(_) => tracing::debug!(origin = %url.origin().ascii_serialization(), "robots.txt read"),
-            RobotsFile::Missing { why } => tracing::debug!(origin = %url.origin().ascii_serialization(), %why, "no robots.txt: everything allowed"),
-            RobotsFile::Unreachable { why } => tracing::warn!(origin = %url.origin().ascii_serialization(), %why, "robots.txt unreadable: nothing on this host is fetched this run"),
+            RobotsFile::Rules(_) => {
+                tracing::debug!(origin = %url.origin().ascii_serialization(), "robots.txt read")
+            }
+            RobotsFile::Missing { why } => {
+                tracing::debug!(origin = %url.origin().ascii_serialization(), %why, "no robots.txt: everything allowed")
+            }
+            RobotsFile::Unreachable { why } => {
+                tracing::warn!(origin = %url.origin().ascii_serialization(), %why, "robots.txt unreadable: nothing on this host is fetched this run")
+            }
         }
         file
     }
@@ -340,7 +340,12 @@ fn read_body(reached: Reached<'_>, limit: u64, strict: bool) -> Result<Vec<u8>, 
         secs: reached.timeout.as_secs_f64(),
         url: url.clone(),
     };
-    if strict && reached.response.content_length().is_some_and(|len| len > limit) {
+    if strict
+        && reached
+            .response
+            .content_length()
+            .is_some_and(|len| len > limit)
+    {
         return Err(too_large());
     }
     let mut body = Vec::new();

@@ -58,7 +58,9 @@ pub enum FetchError {
     TooManyRedirects { url: String, limit: u32 },
     #[error("{url}: bad redirect: {message}")]
     BadRedirect { url: String, message: String },
-    #[error("{url}: {reason}; set robots = \"ignore\" on the source in sources.toml to fetch it anyway")]
+    #[error(
+        "{url}: {reason}; set robots = \"ignore\" on the source in sources.toml to fetch it anyway"
+    )]
     Disallowed { url: String, reason: String },
     #[error("{url}: the source's time budget of {secs:.1} s ran out {doing}")]
     Budget {
@@ -66,7 +68,7 @@ pub enum FetchError {
         secs: f64,
         doing: &'static str,
     },
-    #[error("{url}: not fetched: the fetch stage's time budget of {secs:.0} s was used up")]
+    #[error("{url}: not fetched: the fetch stage's time budget of {secs:.1} s was used up")]
     RunBudget { url: String, secs: f64 },
     /// The last error after several attempts, and why no more were made.
     #[error("{last} ({story})")]
@@ -274,8 +276,8 @@ impl Fetcher {
             } => (bytes, content_type, etag, last_modified),
         };
         let final_url = answer.final_url;
-        let expected = expects_pdf(final_url.path(), content_type.as_deref())
-            || expects_pdf(url.path(), None);
+        let expected =
+            expects_pdf(final_url.path(), content_type.as_deref()) || expects_pdf(url.path(), None);
         let format = classify(&bytes, expected, final_url.as_str())?;
         let (sha256, new_version) = store
             .put(&source.id, &bytes, format)

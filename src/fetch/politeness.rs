@@ -84,7 +84,11 @@ impl HostGate {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        let mut hosts = self.gate.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut hosts = self
+            .gate
+            .hosts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(state) = hosts.get_mut(&self.host) {
             state.busy = false;
             state.next_at = Some(Instant::now() + self.gate.delay);
@@ -163,7 +167,10 @@ mod tests {
     #[test]
     fn host_keys_include_the_port() {
         let key = |u: &str| host_key(&url::Url::parse(u).unwrap());
-        assert_eq!(key("https://WWW.Regjeringen.no/no/"), "www.regjeringen.no:443");
+        assert_eq!(
+            key("https://WWW.Regjeringen.no/no/"),
+            "www.regjeringen.no:443"
+        );
         assert_eq!(key("http://127.0.0.1:8080/a"), "127.0.0.1:8080");
     }
 }

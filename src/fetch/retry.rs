@@ -79,7 +79,13 @@ pub struct Failure<E> {
 impl<E> Failure<E> {
     /// "gave up after 3 attempts in 2.1 s", or None for a single attempt that could not heal.
     pub fn story(&self) -> Option<String> {
-        let tries = |n: u32| if n == 1 { "1 attempt".to_string() } else { format!("{n} attempts") };
+        let tries = |n: u32| {
+            if n == 1 {
+                "1 attempt".to_string()
+            } else {
+                format!("{n} attempts")
+            }
+        };
         let secs = self.elapsed.as_secs_f64();
         match self.reason {
             GiveUp::Permanent if self.attempts <= 1 => None,
@@ -87,12 +93,12 @@ impl<E> Failure<E> {
                 "gave up after {} in {secs:.1} s",
                 tries(self.attempts)
             )),
-            GiveUp::Budget { remaining, .. } if remaining < Duration::from_millis(10) => Some(
-                format!(
+            GiveUp::Budget { remaining, .. } if remaining < Duration::from_millis(10) => {
+                Some(format!(
                     "gave up after {} in {secs:.1} s: the time budget is used up",
                     tries(self.attempts)
-                ),
-            ),
+                ))
+            }
             GiveUp::Budget {
                 wait, server_asked, ..
             } => {
@@ -249,11 +255,21 @@ mod tests {
 
     #[test]
     fn stops_when_retries_are_used() {
-        let failure = retry(&policy(2), &far, |_| -> Result<(), E> { Err(HEAL) }, |_, _, _| {})
-            .unwrap_err();
+        let failure = retry(
+            &policy(2),
+            &far,
+            |_| -> Result<(), E> { Err(HEAL) },
+            |_, _, _| {},
+        )
+        .unwrap_err();
         assert_eq!(failure.attempts, 3);
         assert_eq!(failure.reason, GiveUp::RetriesUsed);
-        assert!(failure.story().unwrap().starts_with("gave up after 3 attempts in "));
+        assert!(
+            failure
+                .story()
+                .unwrap()
+                .starts_with("gave up after 3 attempts in ")
+        );
     }
 
     #[test]
@@ -263,8 +279,13 @@ mod tests {
             retry_after: Some(Duration::from_secs(3600)),
         });
         let soon = || started + Duration::from_secs(5);
-        let failure = retry(&policy(3), &soon, |_| -> Result<(), E> { Err(E(asked.0)) }, |_, _, _| {})
-            .unwrap_err();
+        let failure = retry(
+            &policy(3),
+            &soon,
+            |_| -> Result<(), E> { Err(E(asked.0)) },
+            |_, _, _| {},
+        )
+        .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(1), "no waiting");
         assert!(matches!(
             failure.reason,
@@ -325,7 +346,10 @@ mod tests {
     #[test]
     fn retry_after_in_seconds_and_as_an_http_date() {
         let now = httpdate::parse_http_date("Sun, 29 Nov 2026 12:00:00 GMT").unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Sun, 29 Nov 2026 12:00:30 GMT", now),
             Some(Duration::from_secs(30))

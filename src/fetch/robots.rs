@@ -307,7 +307,13 @@ mod tests {
 
     #[test]
     fn unreadable_files_disallow_and_missing_ones_allow() {
-        assert!(RobotsFile::Missing { why: "HTTP 404".into() }.check("samspor", "/x").is_ok());
+        assert!(
+            RobotsFile::Missing {
+                why: "HTTP 404".into()
+            }
+            .check("samspor", "/x")
+            .is_ok()
+        );
         let err = RobotsFile::Unreachable {
             why: "HTTP 503".into(),
         }
@@ -323,7 +329,9 @@ mod tests {
         for _ in 0..3 {
             cache.get("https://a:443", || {
                 loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                RobotsFile::Missing { why: "HTTP 404".into() }
+                RobotsFile::Missing {
+                    why: "HTTP 404".into(),
+                }
             });
         }
         assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -349,12 +357,24 @@ mod tests {
             assert!(robots.allows("samspor", path), "{path} is allowed");
         }
         let disallowed = [
-            ("/no/dokumenter/horing/id3167072/?uid=abc-123", "Disallow: /*/?uid"),
-            ("/no/dokumentarkiv/stoltenberg-ii/dokumenter/x/", "Disallow: /no/dokumentarkiv/*"),
-            ("/no/dokument/?documenttype=dokumenter/nou", "Disallow: /*/?documenttype"),
+            (
+                "/no/dokumenter/horing/id3167072/?uid=abc-123",
+                "Disallow: /*/?uid",
+            ),
+            (
+                "/no/dokumentarkiv/stoltenberg-ii/dokumenter/x/",
+                "Disallow: /no/dokumentarkiv/*",
+            ),
+            (
+                "/no/dokument/?documenttype=dokumenter/nou",
+                "Disallow: /*/?documenttype",
+            ),
             ("/no/sok/?term=fastlege", "Disallow: /*/?term"),
             ("/no/api/search", "Disallow: /no/api/*"),
-            ("/contentassets/abc/data.xml", "Disallow: /contentassets/*.xml$"),
+            (
+                "/contentassets/abc/data.xml",
+                "Disallow: /contentassets/*.xml$",
+            ),
         ];
         for (path, rule) in disallowed {
             assert_eq!(

@@ -1290,6 +1290,45 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_catalog_gains_the_redirect_columns_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(path_in(dir.path())).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute(
+                "INSERT INTO sources (id, state, url) VALUES ('avtale', 'ok', 'https://saman.no/a')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(CatalogDb::open(dir.path()).unwrap());
+        let mut catalog = Catalog::load(dir.path()).unwrap();
+        let record = &catalog.sources["avtale"];
+        assert_eq!(record.url.as_deref(), Some("https://saman.no/a"));
+        assert_eq!(record.moved_to, None);
+
+        let record = catalog.source_mut("avtale");
+        record.final_url = Some("https://saman.no/ny/a".into());
+        record.moved_to = Some("https://saman.no/ny/a".into());
+        catalog.save().unwrap();
+        let again = Catalog::load(dir.path()).unwrap();
+        assert_eq!(
+            again.sources["avtale"].moved_to.as_deref(),
+            Some("https://saman.no/ny/a")
+        );
+        assert_eq!(
+            again.sources["avtale"].final_url.as_deref(),
+            Some("https://saman.no/ny/a")
+        );
+        let conn = Connection::open(path_in(dir.path())).unwrap();
+        assert_eq!(
+            user_version(&conn, &path_in(dir.path())).unwrap(),
+            SCHEMA_VERSION
+        );
+    }
+
+    #[test]
     fn newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         drop(CatalogDb::open(dir.path()).unwrap());
