@@ -148,7 +148,10 @@ fn a_dripping_server_is_cut_off_by_the_budget_and_the_last_version_stays_indexed
     assert!(fetch >= budget - Duration::from_millis(300), "{fetch:?}");
     assert!(fetch <= budget + SLACK, "{fetch:?} past the budget");
     assert!(wall <= budget + SLACK * 3, "the run took {wall:?}");
-    assert!(server.hits("/avtale") >= 1 + 3, "retried within the budget");
+    assert!(
+        server.hits("/avtale") > 3,
+        "first run once, then retried within the budget"
+    );
 
     assert!(
         searchable(&sources, &index, "legemangel", "avtale"),

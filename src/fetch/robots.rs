@@ -102,7 +102,7 @@ impl Robots {
         let ours: Vec<&Group> = self
             .groups
             .iter()
-            .filter(|g| g.agents.iter().any(|a| *a == agent))
+            .filter(|g| g.agents.contains(&agent))
             .collect();
         let groups = if ours.is_empty() {
             self.groups
