@@ -426,6 +426,7 @@ impl Pipeline {
                         format: r.latest().map(|v| v.format),
                         etag: r.etag.clone(),
                         last_modified: r.last_modified.clone(),
+                        final_url: r.final_url.clone(),
                     },
                     None => Previous::default(),
                 };

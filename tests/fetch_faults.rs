@@ -588,12 +588,22 @@ fn the_run_budget_stops_the_stage() {
     );
 }
 
+/// A page with an ETag that answers a matching If-None-Match with 304.
+fn with_etag(body: Vec<u8>, etag: &'static str) -> impl Fn(&common::Request, usize) -> Response {
+    move |request, _| {
+        if request.headers.get("if-none-match").map(String::as_str) == Some(etag) {
+            Response::status(304).header("ETag", etag)
+        } else {
+            Response::ok(body.clone(), "text/html").header("ETag", etag)
+        }
+    }
+}
+
 #[test]
 fn a_source_that_moved_permanently_is_followed_recorded_and_reported() {
     let server = TestServer::start();
-    server.route("/avtaler/samarbeid", |_, _| {
-        Response::ok(page("Legemangelen rammer fastlegeordningen."), "text/html")
-    });
+    let text = page("Legemangelen rammer fastlegeordningen.");
+    server.route("/avtaler/samarbeid", with_etag(text.clone(), "\"e1\""));
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     let old = server.url("/avtaler/samarbeid");
@@ -602,42 +612,67 @@ fn a_source_that_moved_permanently_is_followed_recorded_and_reported() {
     let (first, _) = samspor(&sources, &index, &["run"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
 
-    // saman.no moves its agreements: 301 to the new address, which has a new version.
+    // saman.no moves its agreements: 301 to the new address, same page and even the same
+    // ETag there. The validators belong to the old address, so the new one is asked in full
+    // and the move is seen (a 304 would hide it).
     let target = new.clone();
     server.route("/avtaler/samarbeid", move |_, _| {
         Response::status(301).header("Location", &target)
     });
-    server.route("/ny/avtaler/samarbeid", |_, _| {
-        Response::ok(page("Rekruttering av fastleger i ny avtale."), "text/html")
-    });
+    server.route("/ny/avtaler/samarbeid", with_etag(text, "\"e1\""));
     let (second, _) = samspor(&sources, &index, &["run"]);
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     assert!(stderr(&second).contains("moved permanently"), "logged");
+    assert_eq!(
+        server.requests("/ny/avtaler/samarbeid")[0]
+            .headers
+            .get("if-none-match"),
+        None
+    );
 
     let catalog = Catalog::load(&index).unwrap();
     let record = &catalog.sources["avtale"];
     assert_eq!(record.state, SourceState::Ok);
     assert_eq!(record.final_url.as_deref(), Some(new.as_str()));
     assert_eq!(record.moved_to.as_deref(), Some(new.as_str()));
-    assert_eq!(record.versions.len(), 2, "nothing lost");
+    assert_eq!(
+        record.versions.len(),
+        1,
+        "the same bytes: nothing new, nothing lost"
+    );
     let status = source_status(&sources, &index, "avtale");
     assert_eq!(status["moved_to"], new.as_str());
     assert_eq!(status["final_url"], new.as_str());
+    assert_eq!(status["state"], "ok");
     let (text, _) = samspor(&sources, &index, &["status"]);
     let text = String::from_utf8_lossy(&text.stdout).into_owned();
     assert!(
         text.contains(&format!("flyttet permanent (301/308) til {new}")),
         "{text}"
     );
-    assert!(searchable(&sources, &index, "rekruttering", "avtale"));
+    assert!(searchable(&sources, &index, "legemangel", "avtale"));
 
-    // The analyst updates sources.toml: no more "moved".
-    let sources = write_sources(dir.path(), BUDGETS, &[("avtale", &new, "")]);
+    // The next night the new address answers 304 to its own validators; still "moved".
     let (third, _) = samspor(&sources, &index, &["run"]);
     assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    let asked = server.requests("/ny/avtaler/samarbeid");
+    assert_eq!(
+        asked[1].headers.get("if-none-match").map(String::as_str),
+        Some("\"e1\"")
+    );
+    assert_eq!(
+        source_status(&sources, &index, "avtale")["moved_to"],
+        new.as_str()
+    );
+
+    // The analyst updates sources.toml: no more "moved", still one version, still indexed.
+    let sources = write_sources(dir.path(), BUDGETS, &[("avtale", &new, "")]);
+    let (fourth, _) = samspor(&sources, &index, &["run"]);
+    assert_eq!(fourth.status.code(), Some(0), "{}", stderr(&fourth));
     let status = source_status(&sources, &index, "avtale");
     assert_eq!(status["moved_to"], Value::Null);
-    assert_eq!(status["versions"], 2);
+    assert_eq!(status["versions"], 1);
+    assert!(searchable(&sources, &index, "legemangel", "avtale"));
 }
 
 #[test]
@@ -677,4 +712,67 @@ fn a_temporary_redirect_is_followed_but_is_no_move() {
         Some(server.url("/mellom").as_str()),
         "moved to the target of the permanent hop"
     );
+}
+
+#[test]
+fn the_webhook_retries_through_the_same_helper() {
+    let server = TestServer::start();
+    server.route("/igjen", |_, hit| {
+        if hit == 1 {
+            Response::status(503)
+        } else {
+            Response::status(204)
+        }
+    });
+    server.route("/senere", |_, _| {
+        Response::status(429).header("Retry-After", "3600")
+    });
+    let settings = |path: &str| samspor::config::NotifySettings {
+        webhook: Some(server.url(path)),
+        webhook_timeout_secs: 2.0,
+        feed_url: None,
+    };
+    let summary = serde_json::json!({"run": 1});
+    let status = samspor::notify::post_webhook(&settings("/igjen"), "samspor/test", &summary);
+    assert_eq!(status.unwrap(), Some(204));
+    assert_eq!(server.hits("/igjen"), 2, "a 503 heals");
+
+    let started = Instant::now();
+    let error = samspor::notify::post_webhook(&settings("/borte"), "samspor/test", &summary)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(error, format!("webhook {}: HTTP 404", server.url("/borte")));
+    assert_eq!(server.hits("/borte"), 1, "a 404 does not");
+
+    let error = samspor::notify::post_webhook(&settings("/senere"), "samspor/test", &summary)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("the server asked to retry after 3600.0 s, past the time budget)"),
+        "{error}"
+    );
+    assert_eq!(server.hits("/senere"), 1);
+    assert!(started.elapsed() < Duration::from_secs(1), "no waiting");
+}
+
+#[test]
+fn an_unreadable_robots_txt_disallows_its_host_for_the_run_and_says_so() {
+    let server = TestServer::start();
+    server.route("/robots.txt", |_, _| Response::status(503));
+    server.route("/side", |_, _| {
+        Response::ok(page("Fastlegen."), "text/html")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/side");
+    let sources = write_sources(dir.path(), BUDGETS, &[("side", &url, "")]);
+    let (summary, took) = fetch_once(dir.path(), &sources);
+    assert_eq!(
+        summary.failures[0].error,
+        format!(
+            "{url}: not fetched: the site's robots.txt could not be read (HTTP 503 from {}), and that means nothing there may be fetched this run",
+            server.url("/robots.txt")
+        )
+    );
+    assert_eq!(server.hits("/side"), 0);
+    assert!(took < Duration::from_secs(2), "{took:?}");
 }

@@ -155,10 +155,15 @@ impl Fetcher {
             }
             let timeout = remaining.min(Duration::from_secs_f64(self.settings.timeout_secs));
             let mut request = self.client.get(url.clone()).timeout(timeout);
-            if let Some(etag) = &previous.etag {
+            // Validators belong to the resource they came from.
+            let validators = match &previous.final_url {
+                Some(from) => from == url.as_str(),
+                None => true,
+            };
+            if let Some(etag) = previous.etag.as_ref().filter(|_| validators) {
                 request = request.header(reqwest::header::IF_NONE_MATCH, etag);
             }
-            if let Some(last_modified) = &previous.last_modified {
+            if let Some(last_modified) = previous.last_modified.as_ref().filter(|_| validators) {
                 request = request.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
             }
             let response = request
@@ -248,9 +253,15 @@ impl Fetcher {
             path.push_str(query);
         }
         file.check(&self.agent, &path)
-            .map_err(|reason| FetchError::Disallowed {
-                url: url.to_string(),
-                reason,
+            .map_err(|refusal| match refusal {
+                robots::Refusal::Rule(rule) => FetchError::Disallowed {
+                    url: url.to_string(),
+                    rule,
+                },
+                robots::Refusal::Unreadable(why) => FetchError::RobotsUnreadable {
+                    url: url.to_string(),
+                    why,
+                },
             })
     }
 

@@ -59,9 +59,14 @@ pub enum FetchError {
     #[error("{url}: bad redirect: {message}")]
     BadRedirect { url: String, message: String },
     #[error(
-        "{url}: {reason}; set robots = \"ignore\" on the source in sources.toml to fetch it anyway"
+        "{url}: disallowed by robots.txt ({rule}); set robots = \"ignore\" on the source in sources.toml to fetch it anyway"
     )]
-    Disallowed { url: String, reason: String },
+    Disallowed { url: String, rule: String },
+    /// RFC 9309: a robots.txt that cannot be read (5xx, no answer) disallows the whole site.
+    #[error(
+        "{url}: not fetched: the site's robots.txt could not be read ({why}), and that means nothing there may be fetched this run"
+    )]
+    RobotsUnreadable { url: String, why: String },
     #[error("{url}: the source's time budget of {secs:.1} s ran out {doing}")]
     Budget {
         url: String,
@@ -114,6 +119,9 @@ pub struct Previous {
     pub format: Option<Format>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The address the validators came from (after redirects): they are sent only there, so a
+    /// source that moved is fetched in full once and its move recorded. None: every hop.
+    pub final_url: Option<String>,
 }
 
 /// The result of fetching one source.
@@ -458,7 +466,7 @@ mod tests {
             },
             FetchError::Disallowed {
                 url: "u".into(),
-                reason: "disallowed by robots.txt".into(),
+                rule: "Disallow: /".into(),
             },
         ];
         for error in permanent {

@@ -211,18 +211,25 @@ pub enum RobotsFile {
     Unreachable { why: String },
 }
 
+/// Why robots.txt keeps us from a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A rule disallows it: `Disallow: /privat/`.
+    Rule(String),
+    /// The file could not be read: what happened.
+    Unreadable(String),
+}
+
 impl RobotsFile {
-    /// `Err` with the reason when `agent` may not fetch `path_and_query`.
-    pub fn check(&self, agent: &str, path_and_query: &str) -> Result<(), String> {
+    /// Whether `agent` may fetch `path_and_query`.
+    pub fn check(&self, agent: &str, path_and_query: &str) -> Result<(), Refusal> {
         match self {
             RobotsFile::Rules(robots) => match robots.disallowing_rule(agent, path_and_query) {
-                Some(rule) => Err(format!("disallowed by robots.txt ({rule})")),
+                Some(rule) => Err(Refusal::Rule(rule)),
                 None => Ok(()),
             },
             RobotsFile::Missing { .. } => Ok(()),
-            RobotsFile::Unreachable { why } => Err(format!(
-                "robots.txt could not be read ({why}), which means everything is disallowed"
-            )),
+            RobotsFile::Unreachable { why } => Err(Refusal::Unreadable(why.clone())),
         }
     }
 }
@@ -319,7 +326,7 @@ mod tests {
         }
         .check("samspor", "/x")
         .unwrap_err();
-        assert!(err.contains("HTTP 503"), "{err}");
+        assert_eq!(err, Refusal::Unreadable("HTTP 503".into()));
     }
 
     #[test]
