@@ -143,6 +143,10 @@ fn main() {
             sources.push(id);
         }
     }
+    // One loopback host: measure samspor, not the politeness pause between requests.
+    if let Some(toml::Value::Table(fetch)) = table.get_mut("fetch") {
+        fetch.insert("host_delay_ms".into(), toml::Value::Integer(0));
+    }
     let (base, counters) = serve(files);
     let dir = tempfile::tempdir().expect("temp dir");
     let config_path = dir.path().join("sources.toml");

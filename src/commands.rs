@@ -525,6 +525,8 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
                 "sections": indexed.as_ref().map(|e| e.sections),
                 "last_good_fetch_age_secs": record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
                 "staleness": staleness(&record, now),
+                "final_url": record.final_url,
+                "moved_to": moved_to(source, &record),
             })
         })
         .collect();
@@ -563,6 +565,12 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
         {
             writeln!(out, "         {error}")?;
         }
+        if let Some(new) = moved_to(source, &record) {
+            writeln!(
+                out,
+                "         flyttet permanent (301/308) til {new} – oppdater url i sources.toml"
+            )?;
+        }
     }
     if let Some(run) = last_run {
         writeln!(
@@ -581,6 +589,18 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// Where a permanent redirect says the source now lives, when sources.toml still names
+/// another address (None once the file has been updated).
+fn moved_to(source: &crate::config::Source, record: &crate::track::SourceRecord) -> Option<String> {
+    let moved = record.moved_to.as_deref()?;
+    let configured = match &source.location {
+        crate::config::Location::Http(url) => url.as_str(),
+        crate::config::Location::File(_) => return None,
+    };
+    (moved != configured && record.url.as_deref() == Some(source.url.as_str()))
+        .then(|| moved.to_string())
 }
 
 /// Runs listed by `status`.

@@ -120,6 +120,8 @@ pub struct Source {
     pub year: Option<u32>,
     /// Line of the `[[source]]` entry's id, for messages.
     pub line: usize,
+    /// `robots = "ignore"` overrides robots.txt for this source only.
+    pub robots: RobotsPolicy,
 }
 
 impl Source {
@@ -158,16 +160,30 @@ pub struct Theme {
 #[serde(deny_unknown_fields, default)]
 pub struct FetchSettings {
     pub user_agent: String,
+    /// Who to write to about samspor's requests (an e-mail address or a URL); added to the
+    /// User-Agent so a site's operator can reach whoever runs it.
+    pub contact: Option<String>,
     pub connect_timeout_secs: f64,
-    /// Limit for one whole request, body included.
+    /// Limit for one request (one attempt), body included.
     pub timeout_secs: f64,
+    /// Limit for one source: every attempt, retry wait and redirect of it. A source that
+    /// runs out of it fails (keeping its last good version).
+    pub source_budget_secs: f64,
+    /// Limit for the whole fetch stage; sources not started when it runs out fail.
+    pub run_budget_secs: f64,
+    /// Limit of the (decompressed) body.
     pub max_bytes: u64,
-    /// Extra attempts after a 5xx answer, a timeout or a connection error (never after a 4xx).
+    /// Extra attempts after something that can heal: a timeout, a connection error, 5xx,
+    /// 408 or 429. Never after another 4xx, a redirect loop, wrong content or a body too large.
     pub retries: u32,
-    /// First back-off delay; doubled on each retry.
+    /// First back-off delay; doubled on each retry, with jitter (a `Retry-After` wins).
     pub backoff_ms: u64,
-    /// Sources fetched at the same time.
+    /// Sources fetched at the same time (still one request at a time per host).
     pub concurrency: usize,
+    /// Pause between the end of one request to a host and the start of the next.
+    pub host_delay_ms: u64,
+    /// Redirects followed per request.
+    pub max_redirects: u32,
 }
 
 impl Default for FetchSettings {
@@ -177,14 +193,52 @@ impl Default for FetchSettings {
                 "samspor/{} (policy-document tracker for a helsefellesskap; nightly, conditional requests)",
                 env!("CARGO_PKG_VERSION")
             ),
+            contact: None,
             connect_timeout_secs: 10.0,
             timeout_secs: 120.0,
+            source_budget_secs: 300.0,
+            run_budget_secs: 3600.0,
             max_bytes: 200 * 1024 * 1024,
             retries: 3,
             backoff_ms: 1000,
             concurrency: 4,
+            host_delay_ms: 1000,
+            max_redirects: 10,
         }
     }
+}
+
+impl FetchSettings {
+    /// The User-Agent header: `user_agent` with the contact added ("…; contact: X)").
+    pub fn user_agent_header(&self) -> String {
+        let Some(contact) = self.contact.as_deref().map(str::trim) else {
+            return self.user_agent.clone();
+        };
+        match self.user_agent.strip_suffix(')') {
+            Some(open) if open.contains('(') => format!("{open}; contact: {contact})"),
+            _ => format!("{} (contact: {contact})", self.user_agent),
+        }
+    }
+
+    /// The product token robots.txt groups are matched against ("samspor").
+    pub fn robots_token(&self) -> String {
+        self.user_agent
+            .split(['/', ' '])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+}
+
+/// Whether a source's fetch obeys its site's robots.txt (`robots` in `[[source]]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RobotsPolicy {
+    /// The default: a path robots.txt disallows is not fetched, and the run says so.
+    #[default]
+    Respect,
+    /// The analyst's explicit choice for this source: robots.txt is not consulted.
+    Ignore,
 }
 
 /// `[notify]`: who hears about a run besides the catalog and the feed file.
@@ -237,6 +291,8 @@ struct RawSource {
     cites_as: Option<String>,
     #[serde(default)]
     year: Option<u32>,
+    #[serde(default)]
+    robots: RobotsPolicy,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +409,7 @@ impl Config {
                 cites_as,
                 year,
                 line: line_of(text, id_offset),
+                robots: raw_source.robots,
             });
         }
 
@@ -504,8 +561,24 @@ fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
     if settings.user_agent.trim().is_empty() {
         return Err("[fetch] user_agent must not be empty".into());
     }
-    if !(settings.timeout_secs > 0.0 && settings.connect_timeout_secs > 0.0) {
+    // Both end up in an HTTP header: visible ASCII and spaces only.
+    let header_safe = |text: &str| text.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    if !header_safe(&settings.user_agent) {
+        return Err("[fetch] user_agent must be printable ASCII".into());
+    }
+    if let Some(contact) = &settings.contact
+        && (contact.trim().is_empty() || !header_safe(contact))
+    {
+        return Err(
+            "[fetch] contact must be a non-empty e-mail address or URL in printable ASCII".into(),
+        );
+    }
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    if !(positive(settings.timeout_secs) && positive(settings.connect_timeout_secs)) {
         return Err("[fetch] timeouts must be positive".into());
+    }
+    if !(positive(settings.source_budget_secs) && positive(settings.run_budget_secs)) {
+        return Err("[fetch] source_budget_secs and run_budget_secs must be positive".into());
     }
     if settings.max_bytes == 0 {
         return Err("[fetch] max_bytes must be positive".into());
@@ -651,6 +724,42 @@ terms = ["fastlege", "legemangel"]
         let err = error_of(&with_notify.replace("https://hooks", "ftp://hooks"));
         assert!(err.contains("must be an http:// or https:// URL"), "{err}");
         assert!(err.starts_with("sources.toml:5: "), "{err}");
+    }
+
+    #[test]
+    fn fetch_politeness_settings_and_the_robots_override() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(
+            config.sources[0].robots,
+            RobotsPolicy::Respect,
+            "the default"
+        );
+        assert_eq!(config.fetch.host_delay_ms, 1000);
+        assert_eq!(config.fetch.robots_token(), "samspor");
+        assert_eq!(config.fetch.user_agent_header(), config.fetch.user_agent);
+
+        let text = GOOD
+            .replace(
+                "retries = 1\n",
+                "retries = 1\ncontact = \"post@helsefellesskap.example\"\nsource_budget_secs = 30\n",
+            )
+            .replace("cites_as = \"NOU 2023: 4\"", "robots = \"ignore\"");
+        let config = parse(&text).unwrap();
+        assert_eq!(config.sources[0].robots, RobotsPolicy::Ignore);
+        assert_eq!(config.fetch.source_budget_secs, 30.0);
+        let ua = config.fetch.user_agent_header();
+        assert!(ua.starts_with("samspor/"), "{ua}");
+        assert!(
+            ua.ends_with("conditional requests; contact: post@helsefellesskap.example)"),
+            "{ua}"
+        );
+
+        let err = error_of(&GOOD.replace("cites_as = \"NOU 2023: 4\"", "robots = \"maybe\""));
+        assert!(err.starts_with("sources.toml:10: "), "{err}");
+        let err = error_of(&GOOD.replace("retries = 1\n", "contact = \"Åse <åse@x.no>\"\n"));
+        assert!(err.contains("printable ASCII"), "{err}");
+        let err = error_of(&GOOD.replace("retries = 1\n", "run_budget_secs = 0\n"));
+        assert!(err.contains("run_budget_secs"), "{err}");
     }
 
     #[test]

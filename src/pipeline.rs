@@ -426,6 +426,7 @@ impl Pipeline {
                         format: r.latest().map(|v| v.format),
                         etag: r.etag.clone(),
                         last_modified: r.last_modified.clone(),
+                        final_url: r.final_url.clone(),
                     },
                     None => Previous::default(),
                 };
@@ -483,6 +484,8 @@ impl Pipeline {
                     new_version,
                     etag,
                     last_modified,
+                    final_url,
+                    moved_to,
                 }) => {
                     let change = match &record.sha256 {
                         None => "new",
@@ -511,6 +514,8 @@ impl Pipeline {
                     record.etag = etag;
                     record.last_modified = last_modified;
                     record.url = url;
+                    record.final_url = final_url;
+                    record.moved_to = moved_to;
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
@@ -909,8 +914,11 @@ impl Pipeline {
             );
         }
         let started = Instant::now();
-        match crate::notify::post_webhook(&self.config.notify, &self.config.fetch.user_agent, &body)
-        {
+        match crate::notify::post_webhook(
+            &self.config.notify,
+            &self.config.fetch.user_agent_header(),
+            &body,
+        ) {
             Ok(status) => tracing::info!(
                 ?status,
                 millis = started.elapsed().as_millis() as u64,

@@ -302,7 +302,8 @@ fn killed_runs_leave_an_index_and_catalog_that_the_next_run_completes_and_agree(
     site.set_bytes(pdf_paths[0], &pdfs[0]);
     site.set_bytes(pdf_paths[1], &pdfs[1]);
 
-    let mut config_text = String::from("[fetch]\nretries = 0\ntimeout_secs = 20\n\n");
+    let mut config_text =
+        String::from("[fetch]\nretries = 0\ntimeout_secs = 20\nhost_delay_ms = 0\n\n");
     let ids: Vec<String> = all_paths
         .iter()
         .map(|p| p.trim_start_matches('/').replace('.', "-"))

@@ -100,7 +100,9 @@ fn avtale_sections() -> Vec<(&'static str, &'static str, &'static str)> {
 }
 
 fn write_config(dir: &Path, sources: &[(&str, &str)], notify: Option<&str>) -> PathBuf {
-    let mut text = String::from("[fetch]\nretries = 0\nbackoff_ms = 10\ntimeout_secs = 10\n\n");
+    let mut text = String::from(
+        "[fetch]\nretries = 0\nbackoff_ms = 10\ntimeout_secs = 10\nhost_delay_ms = 0\n\n",
+    );
     if let Some(notify) = notify {
         text.push_str(&format!("[notify]\n{notify}\n\n"));
     }

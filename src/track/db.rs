@@ -39,7 +39,7 @@ pub const RUNS_KEPT: u64 = 1000;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Schema migrations: entry `n` takes `user_version` `n` to `n + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -141,6 +141,13 @@ CREATE TABLE theme_matches (
     FOREIGN KEY (source, sha256) REFERENCES versions(source, sha256) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE INDEX theme_matches_new ON theme_matches(new_in_run) WHERE new_in_run IS NOT NULL;
+"#;
+
+/// Where a source's newest version came from after redirects, and where a permanent
+/// redirect says it has moved (for `status`).
+const SCHEMA_V2: &str = r#"
+ALTER TABLE sources ADD COLUMN final_url TEXT;
+ALTER TABLE sources ADD COLUMN moved_to TEXT;
 "#;
 
 /// The database path inside an index dir.
@@ -654,15 +661,16 @@ fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Res
     conn.execute(
         "INSERT INTO sources (id, state, last_error, failed_stage, fetched_at, last_attempt_at,
             failures_since_ok, sha256, etag, last_modified, url, indexed_sha256, removed_at,
-            removed_run, title)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            removed_run, title, final_url, moved_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, last_error = excluded.last_error,
             failed_stage = excluded.failed_stage, fetched_at = excluded.fetched_at,
             last_attempt_at = excluded.last_attempt_at,
             failures_since_ok = excluded.failures_since_ok, sha256 = excluded.sha256,
             etag = excluded.etag, last_modified = excluded.last_modified, url = excluded.url,
             indexed_sha256 = excluded.indexed_sha256, removed_at = excluded.removed_at,
-            removed_run = excluded.removed_run, title = excluded.title",
+            removed_run = excluded.removed_run, title = excluded.title,
+            final_url = excluded.final_url, moved_to = excluded.moved_to",
         params![
             id,
             state_name(r.state),
@@ -679,6 +687,8 @@ fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Res
             time(&r.removed_at),
             r.removed_run,
             r.title,
+            r.final_url,
+            r.moved_to,
         ],
     )
 }
@@ -1028,7 +1038,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
     let mut select = conn.prepare(
         "SELECT id, state, last_error, failed_stage, fetched_at, last_attempt_at,
             failures_since_ok, sha256, etag, last_modified, url, indexed_sha256, removed_at,
-            removed_run, title FROM sources ORDER BY id",
+            removed_run, title, final_url, moved_to FROM sources ORDER BY id",
     )?;
     let rows = select.query_map([], |row| {
         let state: String = row.get(1)?;
@@ -1054,6 +1064,8 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
                 removed_at: parse_time(row.get(12)?),
                 removed_run: row.get(13)?,
                 title: row.get(14)?,
+                final_url: row.get(15)?,
+                moved_to: row.get(16)?,
             },
         ))
     })?;
@@ -1275,6 +1287,45 @@ mod tests {
         // A second open neither re-imports nor fails.
         let again = CatalogDb::open(dir.path()).unwrap();
         assert_eq!(again.snapshot().sources.len(), 1);
+    }
+
+    #[test]
+    fn a_version_1_catalog_gains_the_redirect_columns_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(path_in(dir.path())).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute(
+                "INSERT INTO sources (id, state, url) VALUES ('avtale', 'ok', 'https://saman.no/a')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(CatalogDb::open(dir.path()).unwrap());
+        let mut catalog = Catalog::load(dir.path()).unwrap();
+        let record = &catalog.sources["avtale"];
+        assert_eq!(record.url.as_deref(), Some("https://saman.no/a"));
+        assert_eq!(record.moved_to, None);
+
+        let record = catalog.source_mut("avtale");
+        record.final_url = Some("https://saman.no/ny/a".into());
+        record.moved_to = Some("https://saman.no/ny/a".into());
+        catalog.save().unwrap();
+        let again = Catalog::load(dir.path()).unwrap();
+        assert_eq!(
+            again.sources["avtale"].moved_to.as_deref(),
+            Some("https://saman.no/ny/a")
+        );
+        assert_eq!(
+            again.sources["avtale"].final_url.as_deref(),
+            Some("https://saman.no/ny/a")
+        );
+        let conn = Connection::open(path_in(dir.path())).unwrap();
+        assert_eq!(
+            user_version(&conn, &path_in(dir.path())).unwrap(),
+            SCHEMA_VERSION
+        );
     }
 
     #[test]

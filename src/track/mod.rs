@@ -142,6 +142,12 @@ pub struct SourceRecord {
     /// The title sources.toml gave it when last fetched (names it after it left the file).
     #[serde(default)]
     pub title: Option<String>,
+    /// The address the newest version came from after redirects.
+    #[serde(default)]
+    pub final_url: Option<String>,
+    /// Where a permanent redirect (301/308) said the source now lives, at the last fetch.
+    #[serde(default)]
+    pub moved_to: Option<String>,
 }
 
 impl SourceRecord {

@@ -27,6 +27,8 @@ pub struct Response {
     pub delay: Duration,
     /// Leave out Content-Length and close the connection to end the body.
     pub no_length: bool,
+    /// Send the body one byte at a time with this pause between bytes (a dripping server).
+    pub drip: Option<Duration>,
 }
 
 impl Response {
@@ -183,7 +185,16 @@ fn serve(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     if response.status != 304 {
-        stream.write_all(&response.body)?;
+        match response.drip {
+            Some(pause) => {
+                for byte in &response.body {
+                    stream.write_all(std::slice::from_ref(byte))?;
+                    stream.flush()?;
+                    thread::sleep(pause);
+                }
+            }
+            None => stream.write_all(&response.body)?,
+        }
     }
     stream.flush()
 }
@@ -203,7 +214,13 @@ pub fn fixture(path: &str) -> PathBuf {
 
 /// Writes a sources.toml with the given [[source]] entries and one theme.
 pub fn write_config(dir: &Path, fetch: &str, sources: &[(&str, &str, &str)]) -> PathBuf {
-    let mut text = format!("[fetch]\n{fetch}\n\n");
+    // Loopback tests need no politeness pause unless they test it.
+    let pause = if fetch.contains("host_delay_ms") {
+        ""
+    } else {
+        "\nhost_delay_ms = 0"
+    };
+    let mut text = format!("[fetch]\n{fetch}{pause}\n\n");
     for (id, kind, url) in sources {
         text.push_str(&format!(
             "[[source]]\nid = \"{id}\"\ntitle = \"Dokument {id}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n\n"
