@@ -83,6 +83,36 @@ impl Language {
     }
 }
 
+/// How a source's configured page leads to the document(s) to track (`follow` in sources.toml).
+///
+/// Publishers put a landing page at a document's stable address: a summary and links to the
+/// chapters and to the PDF. `follow` says what to take from it; without it the page itself is
+/// the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Follow {
+    /// The whole document is the PDF the page links to (the first matching link).
+    Pdf,
+    /// The whole document is the page's chapter pages (`?ch=N`), gathered in order.
+    Chapters,
+    /// The page lists documents (a hearing and its responses): each linked document is tracked
+    /// as a source of its own, `PARENT--SLUG`, with its own versions.
+    Listing,
+}
+
+impl Follow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Follow::Pdf => "pdf",
+            Follow::Chapters => "chapters",
+            Follow::Listing => "listing",
+        }
+    }
+}
+
+/// Default of `max_links`: linked documents (chapters, listing entries) taken per source.
+pub const DEFAULT_MAX_LINKS: usize = 200;
+
 /// Where a source lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -120,6 +150,16 @@ pub struct Source {
     pub year: Option<u32>,
     /// Line of the `[[source]]` entry's id, for messages.
     pub line: usize,
+    /// What to take from the page at `url` (see [`Follow`]); `None`: the page itself.
+    pub follow: Option<Follow>,
+    /// Only links whose absolute URL matches this regular expression count when following.
+    pub link_pattern: Option<regex::Regex>,
+    /// At most this many chapters or listing entries are taken.
+    pub max_links: usize,
+    /// Kind of the documents a listing yields (default: the listing's own kind).
+    pub entry_kind: Option<Kind>,
+    /// For a document derived from a listing: the listing source's id.
+    pub parent: Option<String>,
 }
 
 impl Source {
@@ -237,6 +277,14 @@ struct RawSource {
     cites_as: Option<String>,
     #[serde(default)]
     year: Option<u32>,
+    #[serde(default)]
+    follow: Option<Follow>,
+    #[serde(default)]
+    link_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    max_links: Option<Spanned<usize>>,
+    #[serde(default)]
+    entry_kind: Option<Kind>,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +385,50 @@ impl Config {
                 }
                 None => None,
             };
+            let link_pattern = match raw_source.link_pattern {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let pattern = spanned.into_inner();
+                    let compiled = regex::RegexBuilder::new(&pattern)
+                        .size_limit(1 << 20)
+                        .build()
+                        .map_err(|e| {
+                            let e = e.to_string().replace('\n', " ");
+                            invalid(
+                                offset,
+                                format!("source {id:?}: invalid link_pattern {pattern:?}: {e}"),
+                            )
+                        })?;
+                    Some(compiled)
+                }
+                None => None,
+            };
+            let max_links = match raw_source.max_links {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let value = spanned.into_inner();
+                    if !(1..=5000).contains(&value) {
+                        return Err(invalid(
+                            offset,
+                            format!("source {id:?}: max_links must be between 1 and 5000"),
+                        ));
+                    }
+                    value
+                }
+                None => DEFAULT_MAX_LINKS,
+            };
+            if raw_source.follow.is_some() && !matches!(location, Location::Http(_)) {
+                return Err(invalid(
+                    url_offset,
+                    format!("source {id:?}: follow needs an http(s) url"),
+                ));
+            }
+            if raw_source.follow.is_none() && (link_pattern.is_some() || raw_source.entry_kind.is_some()) {
+                return Err(invalid(
+                    id_offset,
+                    format!("source {id:?}: link_pattern and entry_kind need follow"),
+                ));
+            }
             let cites_as = raw_source.cites_as.filter(|c| !c.trim().is_empty());
             let year = raw_source
                 .year
@@ -353,6 +445,11 @@ impl Config {
                 cites_as,
                 year,
                 line: line_of(text, id_offset),
+                follow: raw_source.follow,
+                link_pattern,
+                max_links,
+                entry_kind: raw_source.entry_kind,
+                parent: None,
             });
         }
 
@@ -517,7 +614,7 @@ fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
 }
 
 /// The first plausible year (1900–2099) written in a title or reference.
-fn first_year(text: &str) -> Option<u32> {
+pub(crate) fn first_year(text: &str) -> Option<u32> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(3)).find_map(|i| {
         let window = &bytes[i..i + 4];

@@ -9,6 +9,7 @@ pub mod config;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod follow;
 pub mod fsutil;
 pub mod index;
 pub mod notify;
