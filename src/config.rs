@@ -50,6 +50,8 @@ pub enum Kind {
     Horingsuttalelse,
     Sak,
     Web,
+    /// A law (Lovdata), cited by its paragraphs.
+    Lov,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Horingsuttalelse => "horingsuttalelse",
             Kind::Sak => "sak",
             Kind::Web => "web",
+            Kind::Lov => "lov",
         }
     }
 }
@@ -803,6 +806,63 @@ terms = ["fastlege", "legemangel"]
             config.sources[1].location,
             Location::File(PathBuf::from("/srv/avtale.html"))
         );
+    }
+
+    #[test]
+    fn follow_keys_parse_and_are_checked() {
+        let text = GOOD.replace(
+            "cites_as = \"NOU 2023: 4\"",
+            "cites_as = \"NOU 2023: 4\"\nfollow = \"listing\"\nlink_pattern = '\\?uid='\nmax_links = 50\nentry_kind = \"horingsuttalelse\"",
+        );
+        let config = parse(&text).unwrap();
+        let source = &config.sources[0];
+        assert_eq!(source.follow, Some(Follow::Listing));
+        assert_eq!(source.max_links, 50);
+        assert_eq!(source.entry_kind, Some(Kind::Horingsuttalelse));
+        assert!(source.link_pattern.as_ref().unwrap().is_match("https://x/?uid=1"));
+        assert_eq!(source.parent, None);
+        assert_eq!(config.sources[1].follow, None);
+        assert_eq!(config.sources[1].max_links, DEFAULT_MAX_LINKS);
+
+        // Strict as everything else: a misspelt key or value is an error with its line.
+        let err = error_of(&text.replace("follow =", "folow ="));
+        assert!(err.starts_with("sources.toml:11: ") && err.contains("folow"), "{err}");
+        let err = error_of(&text.replace("\"listing\"", "\"kapitler\""));
+        assert!(err.starts_with("sources.toml:11: "), "{err}");
+        let err = error_of(&text.replace("'\\?uid='", "'(uid'"));
+        assert!(err.starts_with("sources.toml:12: ") && err.contains("invalid link_pattern"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        let err = error_of(&text.replace("max_links = 50", "max_links = 0"));
+        assert!(err.contains("max_links must be between"), "{err}");
+        // Following needs a web page, and the link filters need following.
+        let err = error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nfollow = \"pdf\""));
+        assert!(err.contains("follow needs an http(s) url"), "{err}");
+        let err = error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nlink_pattern = 'x'"));
+        assert!(err.contains("need follow"), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_sources_toml_is_valid_and_follows_whole_documents() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+        let config = Config::load(&path).unwrap();
+        for source in &config.sources {
+            let url = source.url.as_str();
+            let whole = source.follow.is_some()
+                || url.ends_with(".pdf")
+                || url.contains("/api/fil/")
+                || url.starts_with("https://lovdata.no/dokument/")
+                || url.starts_with("https://www.saman.no/");
+            assert!(whole, "{} must fetch the whole document: {url}", source.id);
+            if url.starts_with("https://www.regjeringen.no/no/dokumenter/") {
+                assert_eq!(source.follow, Some(Follow::Pdf), "{}", source.id);
+            }
+        }
+        for cited in ["NOU 2023: 4", "NOU 2023: 8", "Prop. 102 L (2020–2021)", "Meld. St. 7 (2019–2020)", "Meld. St. 9 (2023–2024)", "helse- og omsorgstjenesteloven"] {
+            assert!(
+                config.sources.iter().any(|s| s.cites_as.as_deref() == Some(cited)),
+                "{cited} is tracked"
+            );
+        }
     }
 
     proptest::proptest! {

@@ -16,5 +16,6 @@ pub mod notify;
 pub mod pipeline;
 pub mod refs;
 pub mod serve;
+pub mod suggest;
 pub mod themes;
 pub mod track;

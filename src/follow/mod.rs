@@ -445,6 +445,12 @@ pub fn with_derived(config: &Config, index_dir: &Path) -> Config {
     out
 }
 
+/// Reads sources.toml and adds the documents the listings linked to (for readers of the
+/// index dir: status, search, changes, serve).
+pub fn load_config(path: &Path, index_dir: &Path) -> Result<Config, crate::config::ConfigError> {
+    Ok(with_derived(&Config::load(path)?, index_dir))
+}
+
 fn derive(parent: &Source, entry: &Entry, url: Url) -> Source {
     let title = if entry.title.trim().is_empty() {
         format!("{}: {}", parent.title, url.path())
@@ -533,7 +539,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
         let mapped = match c {
