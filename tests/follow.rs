@@ -329,3 +329,56 @@ fn a_landing_page_without_the_link_fails_that_source_only() {
     assert!(stderr.contains("links to no PDF"), "{stderr}");
     assert!(stderr.contains("no chapter pages"), "{stderr}");
 }
+
+#[test]
+fn sources_suggest_drafts_entries_for_cited_untracked_documents() {
+    let server = TestServer::start();
+    server.route("/sak.html", |_, _| {
+        Response::ok(
+            page(
+                "Sak til SSU",
+                "<h2>1 Bakgrunn</h2><p>Partnarskapsmøtet byggjer på NOU 2023: 4 og NOU 2023: 8 Fellesskapets sykehus. \
+                 Regjeringa legg fram Meld. St. 9 (2023–2024) om samhandling, og helsepersonelloven § 4 gjeld framleis. \
+                 Sjå òg Prop. 102 L (2020–2021).</p>",
+            ),
+            "text/html; charset=utf-8",
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sources.toml");
+    let original = format!(
+        "[[source]]\nid = \"sak\"\ntitle = \"Sak til SSU\"\nkind = \"sak\"\nurl = \"{}\"\n\n[[source]]\nid = \"nou-2023-4\"\ntitle = \"NOU 2023: 4\"\nkind = \"nou\"\nurl = \"{}\"\ncites_as = \"NOU 2023: 4\"\n",
+        server.url("/sak.html"),
+        server.url("/sak.html")
+    );
+    std::fs::write(&config, &original).unwrap();
+    let index = dir.path().join("index");
+    json_of(&samspor(&config, &index, &["run", "--json"]));
+
+    let suggested = json_of(&samspor(&config, &index, &["sources", "suggest", "--json"]));
+    let list = suggested["suggestions"].as_array().unwrap();
+    let documents: std::collections::BTreeSet<&str> =
+        list.iter().map(|s| s["document"].as_str().unwrap()).collect();
+    assert_eq!(
+        documents,
+        ["Meld. St. 9 (2023–2024)", "NOU 2023: 8", "Prop. 102 L (2020–2021)", "helsepersonelloven"].into(),
+        "tracked documents (NOU 2023: 4) are not suggested: {suggested}"
+    );
+    let meld = list.iter().find(|s| s["document"] == "Meld. St. 9 (2023–2024)").unwrap();
+    assert_eq!(meld["kind"], "meld");
+    assert_eq!(meld["cites_as"], "Meld. St. 9 (2023–2024)");
+    assert_eq!(meld["follow"], "pdf");
+    assert_eq!(
+        meld["landing_pattern"],
+        "https://www.regjeringen.no/no/dokumenter/meld.-st.-9-20232024/idNNNNNNN/"
+    );
+    let law = list.iter().find(|s| s["document"] == "helsepersonelloven").unwrap();
+    assert_eq!(law["url"], "https://lovdata.no/dokument/NL/lov/1999-07-02-64");
+
+    let text = samspor(&config, &index, &["sources", "suggest"]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("[[source]]\nid = \"nou-2023-8\""), "{text}");
+    assert!(text.contains("cites_as = \"Prop. 102 L (2020–2021)\""), "{text}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original, "the file is never edited");
+}
