@@ -140,7 +140,13 @@ fn main() {
             );
             // The demo page has its own structure; the real page's selector does not apply, and
             // it is served as the document itself (no landing page to follow).
-            for key in ["selector", "follow", "link_pattern", "entry_kind", "max_links"] {
+            for key in [
+                "selector",
+                "follow",
+                "link_pattern",
+                "entry_kind",
+                "max_links",
+            ] {
                 source.remove(key);
             }
             sources.push(id);

@@ -426,7 +426,9 @@ impl Config {
                     format!("source {id:?}: follow needs an http(s) url"),
                 ));
             }
-            if raw_source.follow.is_none() && (link_pattern.is_some() || raw_source.entry_kind.is_some()) {
+            if raw_source.follow.is_none()
+                && (link_pattern.is_some() || raw_source.entry_kind.is_some())
+            {
                 return Err(invalid(
                     id_offset,
                     format!("source {id:?}: link_pattern and entry_kind need follow"),
@@ -819,25 +821,39 @@ terms = ["fastlege", "legemangel"]
         assert_eq!(source.follow, Some(Follow::Listing));
         assert_eq!(source.max_links, 50);
         assert_eq!(source.entry_kind, Some(Kind::Horingsuttalelse));
-        assert!(source.link_pattern.as_ref().unwrap().is_match("https://x/?uid=1"));
+        assert!(
+            source
+                .link_pattern
+                .as_ref()
+                .unwrap()
+                .is_match("https://x/?uid=1")
+        );
         assert_eq!(source.parent, None);
         assert_eq!(config.sources[1].follow, None);
         assert_eq!(config.sources[1].max_links, DEFAULT_MAX_LINKS);
 
         // Strict as everything else: a misspelt key or value is an error with its line.
         let err = error_of(&text.replace("follow =", "folow ="));
-        assert!(err.starts_with("sources.toml:11: ") && err.contains("folow"), "{err}");
+        assert!(
+            err.starts_with("sources.toml:11: ") && err.contains("folow"),
+            "{err}"
+        );
         let err = error_of(&text.replace("\"listing\"", "\"kapitler\""));
         assert!(err.starts_with("sources.toml:11: "), "{err}");
         let err = error_of(&text.replace("'\\?uid='", "'(uid'"));
-        assert!(err.starts_with("sources.toml:12: ") && err.contains("invalid link_pattern"), "{err}");
+        assert!(
+            err.starts_with("sources.toml:12: ") && err.contains("invalid link_pattern"),
+            "{err}"
+        );
         assert!(!err.contains('\n'), "{err}");
         let err = error_of(&text.replace("max_links = 50", "max_links = 0"));
         assert!(err.contains("max_links must be between"), "{err}");
         // Following needs a web page, and the link filters need following.
-        let err = error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nfollow = \"pdf\""));
+        let err =
+            error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nfollow = \"pdf\""));
         assert!(err.contains("follow needs an http(s) url"), "{err}");
-        let err = error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nlink_pattern = 'x'"));
+        let err =
+            error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nlink_pattern = 'x'"));
         assert!(err.contains("need follow"), "{err}");
     }
 
@@ -857,9 +873,19 @@ terms = ["fastlege", "legemangel"]
                 assert_eq!(source.follow, Some(Follow::Pdf), "{}", source.id);
             }
         }
-        for cited in ["NOU 2023: 4", "NOU 2023: 8", "Prop. 102 L (2020–2021)", "Meld. St. 7 (2019–2020)", "Meld. St. 9 (2023–2024)", "helse- og omsorgstjenesteloven"] {
+        for cited in [
+            "NOU 2023: 4",
+            "NOU 2023: 8",
+            "Prop. 102 L (2020–2021)",
+            "Meld. St. 7 (2019–2020)",
+            "Meld. St. 9 (2023–2024)",
+            "helse- og omsorgstjenesteloven",
+        ] {
             assert!(
-                config.sources.iter().any(|s| s.cites_as.as_deref() == Some(cited)),
+                config
+                    .sources
+                    .iter()
+                    .any(|s| s.cites_as.as_deref() == Some(cited)),
                 "{cited} is tracked"
             );
         }

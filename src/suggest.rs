@@ -60,27 +60,111 @@ pub struct Suggestion {
 
 /// Lovdata addresses of the laws `refs` recognises.
 const LOVDATA: &[(&str, &str, &str)] = &[
-    ("helse- og omsorgstjenesteloven", "2011-06-24-30", "Lov om kommunale helse- og omsorgstjenester m.m. (helse- og omsorgstjenesteloven)"),
-    ("spesialisthelsetjenesteloven", "1999-07-02-61", "Lov om spesialisthelsetjenesten m.m. (spesialisthelsetjenesteloven)"),
-    ("psykisk helsevernloven", "1999-07-02-62", "Lov om etablering og gjennomføring av psykisk helsevern (psykisk helsevernloven)"),
-    ("pasient- og brukerrettighetsloven", "1999-07-02-63", "Lov om pasient- og brukerrettigheter (pasient- og brukerrettighetsloven)"),
-    ("helsepersonelloven", "1999-07-02-64", "Lov om helsepersonell m.v. (helsepersonelloven)"),
-    ("folkehelseloven", "2011-06-24-29", "Lov om folkehelsearbeid (folkehelseloven)"),
-    ("helseforetaksloven", "2001-06-15-93", "Lov om helseforetak m.m. (helseforetaksloven)"),
-    ("pasientjournalloven", "2014-06-20-42", "Lov om behandling av helseopplysninger ved ytelse av helsehjelp (pasientjournalloven)"),
-    ("helseregisterloven", "2014-06-20-43", "Lov om helseregistre og behandling av helseopplysninger (helseregisterloven)"),
-    ("kommuneloven", "2018-06-22-83", "Lov om kommuner og fylkeskommuner (kommuneloven)"),
-    ("plan- og bygningsloven", "2008-06-27-71", "Lov om planlegging og byggesaksbehandling (plan- og bygningsloven)"),
-    ("tannhelsetjenesteloven", "1983-06-03-54", "Lov om tannhelsetjenesten (tannhelsetjenesteloven)"),
-    ("smittevernloven", "1994-08-05-55", "Lov om vern mot smittsomme sykdommer (smittevernloven)"),
-    ("helsetilsynsloven", "1984-03-30-15", "Lov om statlig tilsyn med helse- og omsorgstjenesten m.m. (helsetilsynsloven)"),
-    ("pasientskadeloven", "2001-06-15-53", "Lov om erstatning ved pasientskader mv. (pasientskadeloven)"),
-    ("forvaltningsloven", "1967-02-10", "Lov om behandlingsmåten i forvaltningssaker (forvaltningsloven)"),
-    ("offentleglova", "2006-05-19-16", "Lov om rett til innsyn i dokument i offentleg verksemd (offentleglova)"),
-    ("folketrygdloven", "1997-02-28-19", "Lov om folketrygd (folketrygdloven)"),
-    ("barnevernsloven", "2021-06-18-97", "Lov om barnevern (barnevernsloven)"),
-    ("sosialtjenesteloven", "2009-12-18-131", "Lov om sosiale tjenester i arbeids- og velferdsforvaltningen (sosialtjenesteloven)"),
-    ("personopplysningsloven", "2018-06-15-38", "Lov om behandling av personopplysninger (personopplysningsloven)"),
+    (
+        "helse- og omsorgstjenesteloven",
+        "2011-06-24-30",
+        "Lov om kommunale helse- og omsorgstjenester m.m. (helse- og omsorgstjenesteloven)",
+    ),
+    (
+        "spesialisthelsetjenesteloven",
+        "1999-07-02-61",
+        "Lov om spesialisthelsetjenesten m.m. (spesialisthelsetjenesteloven)",
+    ),
+    (
+        "psykisk helsevernloven",
+        "1999-07-02-62",
+        "Lov om etablering og gjennomføring av psykisk helsevern (psykisk helsevernloven)",
+    ),
+    (
+        "pasient- og brukerrettighetsloven",
+        "1999-07-02-63",
+        "Lov om pasient- og brukerrettigheter (pasient- og brukerrettighetsloven)",
+    ),
+    (
+        "helsepersonelloven",
+        "1999-07-02-64",
+        "Lov om helsepersonell m.v. (helsepersonelloven)",
+    ),
+    (
+        "folkehelseloven",
+        "2011-06-24-29",
+        "Lov om folkehelsearbeid (folkehelseloven)",
+    ),
+    (
+        "helseforetaksloven",
+        "2001-06-15-93",
+        "Lov om helseforetak m.m. (helseforetaksloven)",
+    ),
+    (
+        "pasientjournalloven",
+        "2014-06-20-42",
+        "Lov om behandling av helseopplysninger ved ytelse av helsehjelp (pasientjournalloven)",
+    ),
+    (
+        "helseregisterloven",
+        "2014-06-20-43",
+        "Lov om helseregistre og behandling av helseopplysninger (helseregisterloven)",
+    ),
+    (
+        "kommuneloven",
+        "2018-06-22-83",
+        "Lov om kommuner og fylkeskommuner (kommuneloven)",
+    ),
+    (
+        "plan- og bygningsloven",
+        "2008-06-27-71",
+        "Lov om planlegging og byggesaksbehandling (plan- og bygningsloven)",
+    ),
+    (
+        "tannhelsetjenesteloven",
+        "1983-06-03-54",
+        "Lov om tannhelsetjenesten (tannhelsetjenesteloven)",
+    ),
+    (
+        "smittevernloven",
+        "1994-08-05-55",
+        "Lov om vern mot smittsomme sykdommer (smittevernloven)",
+    ),
+    (
+        "helsetilsynsloven",
+        "1984-03-30-15",
+        "Lov om statlig tilsyn med helse- og omsorgstjenesten m.m. (helsetilsynsloven)",
+    ),
+    (
+        "pasientskadeloven",
+        "2001-06-15-53",
+        "Lov om erstatning ved pasientskader mv. (pasientskadeloven)",
+    ),
+    (
+        "forvaltningsloven",
+        "1967-02-10",
+        "Lov om behandlingsmåten i forvaltningssaker (forvaltningsloven)",
+    ),
+    (
+        "offentleglova",
+        "2006-05-19-16",
+        "Lov om rett til innsyn i dokument i offentleg verksemd (offentleglova)",
+    ),
+    (
+        "folketrygdloven",
+        "1997-02-28-19",
+        "Lov om folketrygd (folketrygdloven)",
+    ),
+    (
+        "barnevernsloven",
+        "2021-06-18-97",
+        "Lov om barnevern (barnevernsloven)",
+    ),
+    (
+        "sosialtjenesteloven",
+        "2009-12-18-131",
+        "Lov om sosiale tjenester i arbeids- og velferdsforvaltningen (sosialtjenesteloven)",
+    ),
+    (
+        "personopplysningsloven",
+        "2018-06-15-38",
+        "Lov om behandling av personopplysninger (personopplysningsloven)",
+    ),
 ];
 
 const REGJERINGEN_SEARCH: &str = "https://www.regjeringen.no/no/sok/id86008/?term=";
@@ -186,8 +270,10 @@ fn draft(candidate: &Candidate) -> Option<Suggestion> {
                     suggestion.selector = Some("main.documentBody".into());
                 }
                 None => {
-                    suggestion.search_url =
-                        Some(format!("https://lovdata.no/sok?q={}", query_encode(&document)));
+                    suggestion.search_url = Some(format!(
+                        "https://lovdata.no/sok?q={}",
+                        query_encode(&document)
+                    ));
                 }
             }
         }
@@ -226,7 +312,13 @@ fn toml_string(text: &str) -> String {
 
 fn to_toml(s: &Suggestion) -> String {
     let mut out = String::new();
-    let places = s.cited_in.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let places = s
+        .cited_in
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     let more = if s.cited_in.len() > 5 { ", …" } else { "" };
     out.push_str(&format!(
         "# {}: sitert {} gang{} ({places}{more})\n",
@@ -298,7 +390,12 @@ pub fn run(sources: &Path, index_dir: &Path, command: &SourcesCommand) -> Result
         struct Output<'a> {
             suggestions: &'a [Suggestion],
         }
-        serde_json::to_writer_pretty(&mut out, &Output { suggestions: &suggestions })?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Output {
+                suggestions: &suggestions,
+            },
+        )?;
         writeln!(out)?;
         return Ok(());
     }
@@ -349,7 +446,10 @@ mod tests {
             ],
             &config(),
         );
-        let patterns: Vec<_> = found.iter().map(|s| s.landing_pattern.as_deref().unwrap()).collect();
+        let patterns: Vec<_> = found
+            .iter()
+            .map(|s| s.landing_pattern.as_deref().unwrap())
+            .collect();
         assert_eq!(
             patterns,
             [
@@ -360,14 +460,26 @@ mod tests {
         );
         assert_eq!(found[1].id, "prop-102-l-2020-2021");
         assert_eq!(found[0].kind, Kind::Nou);
-        assert!(found[0].search_url.as_deref().unwrap().ends_with("?term=NOU+2023%3A+8"));
+        assert!(
+            found[0]
+                .search_url
+                .as_deref()
+                .unwrap()
+                .ends_with("?term=NOU+2023%3A+8")
+        );
         // The drafted entry parses once a url is filled in, and not before.
         let text = found[2].toml.clone();
         let err = Config::parse(&text, Path::new("forslag.toml"), Path::new("/")).unwrap_err();
         assert!(err.to_string().contains("empty url"), "{err}");
-        let filled = text.replace("url = \"\"", "url = \"https://www.regjeringen.no/no/dokumenter/meld.-st.-9-20232024/id3027594/\"");
+        let filled = text.replace(
+            "url = \"\"",
+            "url = \"https://www.regjeringen.no/no/dokumenter/meld.-st.-9-20232024/id3027594/\"",
+        );
         let parsed = Config::parse(&filled, Path::new("forslag.toml"), Path::new("/")).unwrap();
-        assert_eq!(parsed.sources[0].cites_as.as_deref(), Some("Meld. St. 9 (2023–2024)"));
+        assert_eq!(
+            parsed.sources[0].cites_as.as_deref(),
+            Some("Meld. St. 9 (2023–2024)")
+        );
         assert_eq!(parsed.sources[0].follow, Some(crate::config::Follow::Pdf));
     }
 
@@ -380,9 +492,15 @@ mod tests {
             ],
             &config(),
         );
-        assert_eq!(found[0].url.as_deref(), Some("https://lovdata.no/dokument/NL/lov/1999-07-02-64"));
+        assert_eq!(
+            found[0].url.as_deref(),
+            Some("https://lovdata.no/dokument/NL/lov/1999-07-02-64")
+        );
         assert_eq!(found[0].kind, Kind::Lov);
         Config::parse(&found[0].toml, Path::new("forslag.toml"), Path::new("/")).unwrap();
-        assert_eq!(found[1].id, "nou-2023-4-2", "an id in use is not suggested again");
+        assert_eq!(
+            found[1].id, "nou-2023-4-2",
+            "an id in use is not suggested again"
+        );
     }
 }

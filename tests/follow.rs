@@ -101,9 +101,7 @@ fn hearing(responses: &Responses) -> Vec<u8> {
 fn response(name: &str, text: &str) -> Vec<u8> {
     page(
         &format!("Høringssvar fra {name}"),
-        &format!(
-            r#"<div class="article-body"><h2>Innspill</h2><p>{text}</p></div>"#
-        ),
+        &format!(r#"<div class="article-body"><h2>Innspill</h2><p>{text}</p></div>"#),
     )
 }
 
@@ -118,7 +116,11 @@ fn serve(server: &TestServer, responses: &Responses) {
     });
     server.route(&format!("{LANDING}?ch=2"), move |_, _| {
         Response::ok(
-            chapter(2, "Tiltak for fastlegeordninga", "Utvalet tilrår fleire ALIS-avtalar og felles legevakt for fastlegeordninga."),
+            chapter(
+                2,
+                "Tiltak for fastlegeordninga",
+                "Utvalet tilrår fleire ALIS-avtalar og felles legevakt for fastlegeordninga.",
+            ),
             html,
         )
     });
@@ -135,7 +137,12 @@ fn serve(server: &TestServer, responses: &Responses) {
     for uid in ["a1", "b2", "c3"] {
         let all = responses.clone();
         server.route(&format!("{HEARING}?uid={uid}"), move |_, _| {
-            let found = all.lock().unwrap().iter().find(|(u, _, _)| *u == uid).cloned();
+            let found = all
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(u, _, _)| *u == uid)
+                .cloned();
             match found {
                 Some((_, name, text)) => Response::ok(response(name, &text), html),
                 None => Response::status(404),
@@ -199,7 +206,12 @@ fn status_of(status: &Value) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["id"].as_str().unwrap().to_string(), s["versions"].as_u64().unwrap()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["versions"].as_u64().unwrap(),
+            )
+        })
         .collect();
     sources.sort();
     sources
@@ -209,7 +221,9 @@ fn hits(config: &Path, index: &Path, query: &str, source: &str) -> Vec<Value> {
     let found = json_of(&samspor(
         config,
         index,
-        &["search", query, "--source", source, "--json", "--limit", "50"],
+        &[
+            "search", query, "--source", source, "--json", "--limit", "50",
+        ],
     ));
     found["hits"].as_array().unwrap().clone()
 }
@@ -218,9 +232,22 @@ fn hits(config: &Path, index: &Path, query: &str, source: &str) -> Vec<Value> {
 fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry() {
     let server = TestServer::start();
     let responses: Responses = Arc::new(Mutex::new(vec![
-        ("a1", "Bergen kommune", "Bergen kommune støttar felles legevakt og meiner fastlegeordninga treng meir pengar.".to_string()),
-        ("b2", "Askøy kommune", "Askøy kommune manglar fastlegar og ønskjer fleire ALIS-avtalar.".to_string()),
-        ("c3", "Helse Bergen HF", "Helse Bergen støttar at fastlegen får betre tilgang til spesialistråd.".to_string()),
+        (
+            "a1",
+            "Bergen kommune",
+            "Bergen kommune støttar felles legevakt og meiner fastlegeordninga treng meir pengar."
+                .to_string(),
+        ),
+        (
+            "b2",
+            "Askøy kommune",
+            "Askøy kommune manglar fastlegar og ønskjer fleire ALIS-avtalar.".to_string(),
+        ),
+        (
+            "c3",
+            "Helse Bergen HF",
+            "Helse Bergen støttar at fastlegen får betre tilgang til spesialistråd.".to_string(),
+        ),
     ]));
     serve(&server, &responses);
     let dir = tempfile::tempdir().unwrap();
@@ -229,7 +256,10 @@ fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry()
 
     let first = samspor(&config, &index, &["run", "--json"]);
     let first_json = json_of(&first);
-    assert!(first_json["failures"].as_array().unwrap().is_empty(), "{first_json}");
+    assert!(
+        first_json["failures"].as_array().unwrap().is_empty(),
+        "{first_json}"
+    );
 
     let status = json_of(&samspor(&config, &index, &["status", "--json"]));
     assert_eq!(
@@ -247,21 +277,52 @@ fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry()
     // The PDF: the demo NOU's own text, with its pages.
     let pdf_hits = hits(&config, &index, "fastlege", "nou-pdf");
     assert!(!pdf_hits.is_empty(), "the PDF is indexed");
-    assert!(pdf_hits.iter().any(|h| h["page"].as_u64().unwrap_or(0) > 1), "{pdf_hits:?}");
+    assert!(
+        pdf_hits.iter().any(|h| h["page"].as_u64().unwrap_or(0) > 1),
+        "{pdf_hits:?}"
+    );
 
     // The chapters: both, in one document, without the landing page's menus.
     let chapter_hits = hits(&config, &index, "fastlege", "nou-kapittel");
-    let headings: Vec<&str> = chapter_hits.iter().filter_map(|h| h["heading"].as_str()).collect();
-    assert!(headings.contains(&"Samandrag") && headings.contains(&"Tiltak for fastlegeordninga"), "{headings:?}");
+    let headings: Vec<&str> = chapter_hits
+        .iter()
+        .filter_map(|h| h["heading"].as_str())
+        .collect();
+    assert!(
+        headings.contains(&"Samandrag") && headings.contains(&"Tiltak for fastlegeordninga"),
+        "{headings:?}"
+    );
     assert!(hits(&config, &index, "\"Helse og omsorg\"", "nou-kapittel").is_empty());
 
     // Each response is a document of its own, of the listing's entry kind.
     let askoy = hits(&config, &index, "ALIS", "horing--horing-nou-demo-id200-b2");
     assert_eq!(askoy.len(), 1, "{askoy:?}");
-    let kinds = json_of(&samspor(&config, &index, &["search", "fastlege", "--kind", "horingsuttalelse", "--json", "--limit", "50", "--per-source", "0"]));
-    let sources: std::collections::BTreeSet<&str> = kinds["hits"].as_array().unwrap().iter().map(|h| h["source"].as_str().unwrap()).collect();
+    let kinds = json_of(&samspor(
+        &config,
+        &index,
+        &[
+            "search",
+            "fastlege",
+            "--kind",
+            "horingsuttalelse",
+            "--json",
+            "--limit",
+            "50",
+            "--per-source",
+            "0",
+        ],
+    ));
+    let sources: std::collections::BTreeSet<&str> = kinds["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
     assert_eq!(sources.len(), 3, "{kinds}");
-    assert!(server.hits(&format!("{HEARING}?sortby=1")) == 0, "sort links are not documents");
+    assert!(
+        server.hits(&format!("{HEARING}?sortby=1")) == 0,
+        "sort links are not documents"
+    );
 
     // Second run: Askøy's response is gone from the hearing, Bergen's has changed.
     {
@@ -270,7 +331,10 @@ fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry()
         listed[0].2 = "Bergen kommune støttar felles legevakt, men vil at staten tek over finansieringa av fastlegeordninga.".into();
     }
     let second = json_of(&samspor(&config, &index, &["run", "--json"]));
-    assert!(second["failures"].as_array().unwrap().is_empty(), "{second}");
+    assert!(
+        second["failures"].as_array().unwrap().is_empty(),
+        "{second}"
+    );
     let status = json_of(&samspor(&config, &index, &["status", "--json"]));
     assert_eq!(
         status_of(&status),
@@ -282,29 +346,76 @@ fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry()
             ("nou-pdf".to_string(), 1),
         ]
     );
-    let alis = json_of(&samspor(&config, &index, &["search", "ALIS", "--json", "--limit", "50"]));
+    let alis = json_of(&samspor(
+        &config,
+        &index,
+        &["search", "ALIS", "--json", "--limit", "50"],
+    ));
     assert!(
-        alis["hits"].as_array().unwrap().iter().all(|h| h["source"] != "horing--horing-nou-demo-id200-b2"),
+        alis["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["source"] != "horing--horing-nou-demo-id200-b2"),
         "a response no longer listed leaves the index: {alis}"
     );
-    assert_eq!(hits(&config, &index, "finansieringa", "horing--horing-nou-demo-id200-a1").len(), 1);
+    assert_eq!(
+        hits(
+            &config,
+            &index,
+            "finansieringa",
+            "horing--horing-nou-demo-id200-a1"
+        )
+        .len(),
+        1
+    );
 
     let changes = json_of(&samspor(&config, &index, &["changes", "--json"]));
-    let removed: Vec<&str> = changes["removed"].as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    let removed: Vec<&str> = changes["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
     assert_eq!(removed, ["horing--horing-nou-demo-id200-b2"], "{changes}");
-    let changed: Vec<&str> = changes["documents"].as_array().unwrap().iter().filter(|d| d["kind"] == "changed").map(|d| d["source"].as_str().unwrap()).collect();
-    assert!(changed.contains(&"horing--horing-nou-demo-id200-a1"), "{changes}");
-    assert!(!changed.contains(&"nou-kapittel") && !changed.contains(&"nou-pdf"), "{changes}");
+    let changed: Vec<&str> = changes["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "changed")
+        .map(|d| d["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        changed.contains(&"horing--horing-nou-demo-id200-a1"),
+        "{changes}"
+    );
+    assert!(
+        !changed.contains(&"nou-kapittel") && !changed.contains(&"nou-pdf"),
+        "{changes}"
+    );
     // The PDF was asked for conditionally and not downloaded again.
     let pdf_requests = server.requests(PDF);
     assert_eq!(pdf_requests.len(), 2);
-    assert_eq!(pdf_requests[1].headers.get("if-none-match").map(String::as_str), Some("\"pdf1\""));
+    assert_eq!(
+        pdf_requests[1]
+            .headers
+            .get("if-none-match")
+            .map(String::as_str),
+        Some("\"pdf1\"")
+    );
 
     // The response coming back is tracked again under the same id, its versions kept.
-    responses.lock().unwrap().push(("b2", "Askøy kommune", "Askøy kommune manglar fastlegar og ønskjer fleire ALIS-avtalar.".to_string()));
+    responses.lock().unwrap().push((
+        "b2",
+        "Askøy kommune",
+        "Askøy kommune manglar fastlegar og ønskjer fleire ALIS-avtalar.".to_string(),
+    ));
     let third = json_of(&samspor(&config, &index, &["run", "--json"]));
     assert!(third["failures"].as_array().unwrap().is_empty(), "{third}");
-    assert_eq!(hits(&config, &index, "ALIS", "horing--horing-nou-demo-id200-b2").len(), 1);
+    assert_eq!(
+        hits(&config, &index, "ALIS", "horing--horing-nou-demo-id200-b2").len(),
+        1
+    );
     let status = json_of(&samspor(&config, &index, &["status", "--json"]));
     assert!(status_of(&status).contains(&("horing--horing-nou-demo-id200-b2".to_string(), 1)));
 }
@@ -313,7 +424,10 @@ fn landing_pages_give_whole_documents_and_listings_give_one_document_per_entry()
 fn a_landing_page_without_the_link_fails_that_source_only() {
     let server = TestServer::start();
     server.route("/tom/", |_, _| {
-        Response::ok(page("Tom side", "<p>Her er ingen lenkjer.</p>"), "text/html")
+        Response::ok(
+            page("Tom side", "<p>Her er ingen lenkjer.</p>"),
+            "text/html",
+        )
     });
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
@@ -357,14 +471,25 @@ fn sources_suggest_drafts_entries_for_cited_untracked_documents() {
 
     let suggested = json_of(&samspor(&config, &index, &["sources", "suggest", "--json"]));
     let list = suggested["suggestions"].as_array().unwrap();
-    let documents: std::collections::BTreeSet<&str> =
-        list.iter().map(|s| s["document"].as_str().unwrap()).collect();
+    let documents: std::collections::BTreeSet<&str> = list
+        .iter()
+        .map(|s| s["document"].as_str().unwrap())
+        .collect();
     assert_eq!(
         documents,
-        ["Meld. St. 9 (2023–2024)", "NOU 2023: 8", "Prop. 102 L (2020–2021)", "helsepersonelloven"].into(),
+        [
+            "Meld. St. 9 (2023–2024)",
+            "NOU 2023: 8",
+            "Prop. 102 L (2020–2021)",
+            "helsepersonelloven"
+        ]
+        .into(),
         "tracked documents (NOU 2023: 4) are not suggested: {suggested}"
     );
-    let meld = list.iter().find(|s| s["document"] == "Meld. St. 9 (2023–2024)").unwrap();
+    let meld = list
+        .iter()
+        .find(|s| s["document"] == "Meld. St. 9 (2023–2024)")
+        .unwrap();
     assert_eq!(meld["kind"], "meld");
     assert_eq!(meld["cites_as"], "Meld. St. 9 (2023–2024)");
     assert_eq!(meld["follow"], "pdf");
@@ -372,13 +497,26 @@ fn sources_suggest_drafts_entries_for_cited_untracked_documents() {
         meld["landing_pattern"],
         "https://www.regjeringen.no/no/dokumenter/meld.-st.-9-20232024/idNNNNNNN/"
     );
-    let law = list.iter().find(|s| s["document"] == "helsepersonelloven").unwrap();
-    assert_eq!(law["url"], "https://lovdata.no/dokument/NL/lov/1999-07-02-64");
+    let law = list
+        .iter()
+        .find(|s| s["document"] == "helsepersonelloven")
+        .unwrap();
+    assert_eq!(
+        law["url"],
+        "https://lovdata.no/dokument/NL/lov/1999-07-02-64"
+    );
 
     let text = samspor(&config, &index, &["sources", "suggest"]);
     assert!(text.status.success());
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("[[source]]\nid = \"nou-2023-8\""), "{text}");
-    assert!(text.contains("cites_as = \"Prop. 102 L (2020–2021)\""), "{text}");
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), original, "the file is never edited");
+    assert!(
+        text.contains("cites_as = \"Prop. 102 L (2020–2021)\""),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        original,
+        "the file is never edited"
+    );
 }

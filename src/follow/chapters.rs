@@ -13,7 +13,12 @@ const FALLBACKS: [&str; 4] = ["main article", "article", "main", "body"];
 /// One HTML document with the main content of each page, in order. `selector` picks a page's
 /// content (as for any HTML source); a page where it matches nothing falls back to `main
 /// article`, `article`, `main`, then `body`.
-pub fn combine(title: &str, language: Option<&str>, pages: &[Vec<u8>], selector: Option<&str>) -> String {
+pub fn combine(
+    title: &str,
+    language: Option<&str>,
+    pages: &[Vec<u8>],
+    selector: Option<&str>,
+) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html");
     if let Some(lang) = language {
@@ -67,21 +72,43 @@ mod tests {
     fn chapters_become_one_document_in_order() {
         let pages = [
             page("1 Samandrag", "Kommunane manglar fastlegar."),
-            page("2 Tiltak", "Fleire ALIS-avtalar <b>&amp;</b> betre vaktordningar."),
+            page(
+                "2 Tiltak",
+                "Fleire ALIS-avtalar <b>&amp;</b> betre vaktordningar.",
+            ),
         ];
         let html = combine("NOU <demo>", Some("nn"), &pages, Some("div.article-body"));
         let doc = extract_html(html.as_bytes(), "samla", Some(CONTENT_SELECTOR)).unwrap();
         assert_eq!(doc.title.as_deref(), Some("NOU <demo>"));
-        let headings: Vec<_> = doc.sections.iter().filter_map(|s| s.heading.as_deref()).collect();
+        let headings: Vec<_> = doc
+            .sections
+            .iter()
+            .filter_map(|s| s.heading.as_deref())
+            .collect();
         assert_eq!(headings, ["Samandrag", "Tiltak"]);
-        assert!(doc.sections[1].text.contains("ALIS-avtalar & betre"), "{:?}", doc.sections);
-        assert!(!html.contains("Neste kapittel"), "the selector leaves page chrome out");
-        assert_eq!(html, combine("NOU <demo>", Some("nn"), &pages, Some("div.article-body")));
+        assert!(
+            doc.sections[1].text.contains("ALIS-avtalar & betre"),
+            "{:?}",
+            doc.sections
+        );
+        assert!(
+            !html.contains("Neste kapittel"),
+            "the selector leaves page chrome out"
+        );
+        assert_eq!(
+            html,
+            combine("NOU <demo>", Some("nn"), &pages, Some("div.article-body"))
+        );
     }
 
     #[test]
     fn a_missing_selector_falls_back_to_main() {
-        let html = combine("T", None, &[page("1 Innleiing", "Tekst.")], Some("div.finst-ikkje"));
+        let html = combine(
+            "T",
+            None,
+            &[page("1 Innleiing", "Tekst.")],
+            Some("div.finst-ikkje"),
+        );
         assert!(html.contains("Innleiing") && html.contains("Neste kapittel"));
     }
 }

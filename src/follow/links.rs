@@ -96,14 +96,32 @@ fn chapter_number(url: &Url) -> Option<u32> {
 
 /// Query keys that only sort, filter, page or print the same page.
 const VIEW_KEYS: &[&str] = &[
-    "ch", "sortby", "sort", "page", "from", "to", "term", "q", "bq", "cedit", "expand",
-    "isfilteropen", "querystring", "type", "documenttype", "topic", "ownerid", "print", "lang",
+    "ch",
+    "sortby",
+    "sort",
+    "page",
+    "from",
+    "to",
+    "term",
+    "q",
+    "bq",
+    "cedit",
+    "expand",
+    "isfilteropen",
+    "querystring",
+    "type",
+    "documenttype",
+    "topic",
+    "ownerid",
+    "print",
+    "lang",
 ];
 
 /// The same path with a query that names an item rather than a view of the page.
 fn is_item_of_page(url: &Url) -> bool {
     let mut pairs = url.query_pairs().peekable();
-    pairs.peek().is_some() && pairs.all(|(key, _)| !VIEW_KEYS.contains(&key.to_ascii_lowercase().as_str()))
+    pairs.peek().is_some()
+        && pairs.all(|(key, _)| !VIEW_KEYS.contains(&key.to_ascii_lowercase().as_str()))
 }
 
 fn in_chrome(anchor: ElementRef<'_>) -> bool {
@@ -123,7 +141,12 @@ fn link_text(anchor: ElementRef<'_>) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     if text.is_empty() {
-        anchor.value().attr("title").unwrap_or_default().trim().to_string()
+        anchor
+            .value()
+            .attr("title")
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     } else {
         text
     }
@@ -203,7 +226,12 @@ mod tests {
     #[test]
     fn broken_markup_and_links_never_panic() {
         let base = Url::parse("https://example.org/a/").unwrap();
-        for html in ["", "<a href>", "<a href='http://[::1'>x</a>", "<main><a href=' ?ch=x '>"] {
+        for html in [
+            "",
+            "<a href>",
+            "<a href='http://[::1'>x</a>",
+            "<main><a href=' ?ch=x '>",
+        ] {
             let _ = discover(html, &base);
         }
     }
@@ -230,7 +258,12 @@ mod tests {
         let links = discover(&hearing, &base);
         assert_eq!(links.pdfs.len(), 1, "{:?}", links.pdfs);
         assert!(links.pdfs[0].path().starts_with("/contentassets/"));
-        assert!(links.entries.iter().all(|(_, u)| !u.path().starts_with("/no/tema/")));
+        assert!(
+            links
+                .entries
+                .iter()
+                .all(|(_, u)| !u.path().starts_with("/no/tema/"))
+        );
 
         let Some(listing) = real("regjeringen-hoyringar-nn.html") else {
             return;
@@ -243,6 +276,10 @@ mod tests {
             .filter(|(_, u)| u.path().starts_with("/no/dokumenter/"))
             .collect();
         assert_eq!(hearings.len(), 20, "{:?}", links.entries);
-        assert!(hearings[0].0.starts_with("Høyring – framlegg om presiseringar"));
+        assert!(
+            hearings[0]
+                .0
+                .starts_with("Høyring – framlegg om presiseringar")
+        );
     }
 }

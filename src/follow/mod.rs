@@ -41,7 +41,9 @@ pub enum FollowError {
     NoPdf { url: String, filter: String },
     #[error("{url}: the page links to no chapter pages (?ch=N){filter} (follow = \"chapters\")")]
     NoChapters { url: String, filter: String },
-    #[error("{url}: is a PDF, not a page to follow (follow = \"{follow}\"); remove follow or use the page's address")]
+    #[error(
+        "{url}: is a PDF, not a page to follow (follow = \"{follow}\"); remove follow or use the page's address"
+    )]
     NotAPage { url: String, follow: &'static str },
     #[error("{url}: the gathered chapters are larger than the limit of {limit} bytes")]
     TooLarge { url: String, limit: u64 },
@@ -290,7 +292,13 @@ fn fetch_chapters(
     let mut pages = Vec::with_capacity(found.len());
     let mut total = 0u64;
     for chapter in &found {
-        let page = fetch_page(fetcher, source, chapter, old.pages.get(chapter.as_str()), store)?;
+        let page = fetch_page(
+            fetcher,
+            source,
+            chapter,
+            old.pages.get(chapter.as_str()),
+            store,
+        )?;
         total += page.bytes.len() as u64;
         if total > max_bytes {
             return Err(FollowError::TooLarge {
@@ -366,7 +374,10 @@ pub fn refresh_listing(
     let bytes = store
         .read(&source.id, &sha, format)
         .map_err(|e| FollowError::Io {
-            path: store.path_of(&source.id, &sha, format).display().to_string(),
+            path: store
+                .path_of(&source.id, &sha, format)
+                .display()
+                .to_string(),
             source: e,
         })?;
     let html = String::from_utf8_lossy(&bytes);
@@ -422,7 +433,11 @@ pub fn with_derived(config: &Config, index_dir: &Path) -> Config {
     out.sources.retain(|s| s.parent.is_none());
     let mut ids: HashSet<String> = out.sources.iter().map(|s| s.id.clone()).collect();
     let mut derived = Vec::new();
-    for parent in out.sources.iter().filter(|s| s.follow == Some(Follow::Listing)) {
+    for parent in out
+        .sources
+        .iter()
+        .filter(|s| s.follow == Some(Follow::Listing))
+    {
         let state = match FollowState::load(index_dir, &parent.id, parent) {
             Ok(state) => state,
             Err(error) => {
@@ -587,9 +602,16 @@ mod tests {
         );
         let long = id(&format!("https://example.org/{}/", "a".repeat(200)));
         assert!(long.len() <= "horing--".len() + 64 + 9, "{long}");
-        assert_eq!(long, id(&format!("https://example.org/{}/", "a".repeat(200))));
+        assert_eq!(
+            long,
+            id(&format!("https://example.org/{}/", "a".repeat(200)))
+        );
         let used: HashSet<String> = [id("https://example.org/x/")].into();
-        let other = derived_id("horing", &Url::parse("https://example.org/x/?").unwrap(), &used);
+        let other = derived_id(
+            "horing",
+            &Url::parse("https://example.org/x/?").unwrap(),
+            &used,
+        );
         assert_ne!(other, id("https://example.org/x/"));
     }
 }

@@ -72,7 +72,11 @@ impl FollowState {
 
     /// The stored state of a source, or an empty one when there is none or it belongs to an
     /// earlier url or follow mode.
-    pub fn load(index_dir: &Path, source_id: &str, source: &Source) -> Result<FollowState, FollowError> {
+    pub fn load(
+        index_dir: &Path,
+        source_id: &str,
+        source: &Source,
+    ) -> Result<FollowState, FollowError> {
         let path = FollowState::path(index_dir, source_id);
         let io = |source| FollowError::Io {
             path: path.display().to_string(),
