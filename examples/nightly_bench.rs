@@ -138,8 +138,17 @@ fn main() {
                 "url".into(),
                 toml::Value::String(format!("http://127.0.0.1:PORT{path}")),
             );
-            // The demo page has its own structure; the real page's selector does not apply.
-            source.remove("selector");
+            // The demo page has its own structure; the real page's selector does not apply, and
+            // it is served as the document itself (no landing page to follow).
+            for key in [
+                "selector",
+                "follow",
+                "link_pattern",
+                "entry_kind",
+                "max_links",
+            ] {
+                source.remove(key);
+            }
             sources.push(id);
         }
     }

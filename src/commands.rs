@@ -30,8 +30,9 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// sources.toml with the documents its listings linked to at the last run.
     fn config(&self) -> Result<Config> {
-        Ok(Config::load(&self.sources)?)
+        Ok(crate::follow::load_config(&self.sources, &self.index_dir)?)
     }
 }
 
@@ -165,7 +166,7 @@ pub struct SearchArgs {
 pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     // The configuration is optional for searching, but when it is there, a misspelt source or
     // theme is an error rather than an empty result.
-    if let Ok(config) = Config::load(&paths.sources) {
+    if let Ok(config) = paths.config() {
         if let Some(source) = &args.source
             && config.source(source).is_none()
         {
@@ -704,7 +705,7 @@ pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::U
 pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outcome> {
     use crate::track::changes::{ChangeReader, DocumentChangeKind, SectionChangeKind};
     use crate::track::db::RunWindow;
-    let config = Config::load(&paths.sources).ok();
+    let config = paths.config().ok();
     let reader = ChangeReader::open(&paths.index_dir)?;
     let window = match window {
         ChangesWindow::Run(run) => RunWindow::Run(run),
@@ -853,7 +854,7 @@ pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outco
 
 /// `export --format ndjson`: every indexed section as bulk NDJSON, to a file or stdout.
 pub fn export_ndjson(paths: &Paths, out_file: Option<&Path>, index_name: &str) -> Result<Outcome> {
-    let config = Config::load(&paths.sources).ok();
+    let config = paths.config().ok();
     let stats = match out_file {
         Some(path) => {
             crate::export::write_ndjson_file(&paths.index_dir, config.as_ref(), index_name, path)

@@ -50,6 +50,8 @@ pub enum Kind {
     Horingsuttalelse,
     Sak,
     Web,
+    /// A law (Lovdata), cited by its paragraphs.
+    Lov,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Horingsuttalelse => "horingsuttalelse",
             Kind::Sak => "sak",
             Kind::Web => "web",
+            Kind::Lov => "lov",
         }
     }
 }
@@ -82,6 +85,36 @@ impl Language {
         }
     }
 }
+
+/// How a source's configured page leads to the document(s) to track (`follow` in sources.toml).
+///
+/// Publishers put a landing page at a document's stable address: a summary and links to the
+/// chapters and to the PDF. `follow` says what to take from it; without it the page itself is
+/// the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Follow {
+    /// The whole document is the PDF the page links to (the first matching link).
+    Pdf,
+    /// The whole document is the page's chapter pages (`?ch=N`), gathered in order.
+    Chapters,
+    /// The page lists documents (a hearing and its responses): each linked document is tracked
+    /// as a source of its own, `PARENT--SLUG`, with its own versions.
+    Listing,
+}
+
+impl Follow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Follow::Pdf => "pdf",
+            Follow::Chapters => "chapters",
+            Follow::Listing => "listing",
+        }
+    }
+}
+
+/// Default of `max_links`: linked documents (chapters, listing entries) taken per source.
+pub const DEFAULT_MAX_LINKS: usize = 200;
 
 /// Where a source lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +155,16 @@ pub struct Source {
     pub line: usize,
     /// `robots = "ignore"` overrides robots.txt for this source only.
     pub robots: RobotsPolicy,
+    /// What to take from the page at `url` (see [`Follow`]); `None`: the page itself.
+    pub follow: Option<Follow>,
+    /// Only links whose absolute URL matches this regular expression count when following.
+    pub link_pattern: Option<regex::Regex>,
+    /// At most this many chapters or listing entries are taken.
+    pub max_links: usize,
+    /// Kind of the documents a listing yields (default: the listing's own kind).
+    pub entry_kind: Option<Kind>,
+    /// For a document derived from a listing: the listing source's id.
+    pub parent: Option<String>,
 }
 
 impl Source {
@@ -293,6 +336,13 @@ struct RawSource {
     year: Option<u32>,
     #[serde(default)]
     robots: RobotsPolicy,
+    follow: Option<Follow>,
+    #[serde(default)]
+    link_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    max_links: Option<Spanned<usize>>,
+    #[serde(default)]
+    entry_kind: Option<Kind>,
 }
 
 #[derive(Deserialize)]
@@ -393,6 +443,52 @@ impl Config {
                 }
                 None => None,
             };
+            let link_pattern = match raw_source.link_pattern {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let pattern = spanned.into_inner();
+                    let compiled = regex::RegexBuilder::new(&pattern)
+                        .size_limit(1 << 20)
+                        .build()
+                        .map_err(|e| {
+                            let e = e.to_string().replace('\n', " ");
+                            invalid(
+                                offset,
+                                format!("source {id:?}: invalid link_pattern {pattern:?}: {e}"),
+                            )
+                        })?;
+                    Some(compiled)
+                }
+                None => None,
+            };
+            let max_links = match raw_source.max_links {
+                Some(spanned) => {
+                    let offset = spanned.span().start;
+                    let value = spanned.into_inner();
+                    if !(1..=5000).contains(&value) {
+                        return Err(invalid(
+                            offset,
+                            format!("source {id:?}: max_links must be between 1 and 5000"),
+                        ));
+                    }
+                    value
+                }
+                None => DEFAULT_MAX_LINKS,
+            };
+            if raw_source.follow.is_some() && !matches!(location, Location::Http(_)) {
+                return Err(invalid(
+                    url_offset,
+                    format!("source {id:?}: follow needs an http(s) url"),
+                ));
+            }
+            if raw_source.follow.is_none()
+                && (link_pattern.is_some() || raw_source.entry_kind.is_some())
+            {
+                return Err(invalid(
+                    id_offset,
+                    format!("source {id:?}: link_pattern and entry_kind need follow"),
+                ));
+            }
             let cites_as = raw_source.cites_as.filter(|c| !c.trim().is_empty());
             let year = raw_source
                 .year
@@ -410,6 +506,11 @@ impl Config {
                 year,
                 line: line_of(text, id_offset),
                 robots: raw_source.robots,
+                follow: raw_source.follow,
+                link_pattern,
+                max_links,
+                entry_kind: raw_source.entry_kind,
+                parent: None,
             });
         }
 
@@ -590,7 +691,7 @@ fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
 }
 
 /// The first plausible year (1900–2099) written in a title or reference.
-fn first_year(text: &str) -> Option<u32> {
+pub(crate) fn first_year(text: &str) -> Option<u32> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(3)).find_map(|i| {
         let window = &bytes[i..i + 4];
@@ -815,6 +916,87 @@ terms = ["fastlege", "legemangel"]
             config.sources[1].location,
             Location::File(PathBuf::from("/srv/avtale.html"))
         );
+    }
+
+    #[test]
+    fn follow_keys_parse_and_are_checked() {
+        let text = GOOD.replace(
+            "cites_as = \"NOU 2023: 4\"",
+            "cites_as = \"NOU 2023: 4\"\nfollow = \"listing\"\nlink_pattern = '\\?uid='\nmax_links = 50\nentry_kind = \"horingsuttalelse\"",
+        );
+        let config = parse(&text).unwrap();
+        let source = &config.sources[0];
+        assert_eq!(source.follow, Some(Follow::Listing));
+        assert_eq!(source.max_links, 50);
+        assert_eq!(source.entry_kind, Some(Kind::Horingsuttalelse));
+        assert!(
+            source
+                .link_pattern
+                .as_ref()
+                .unwrap()
+                .is_match("https://x/?uid=1")
+        );
+        assert_eq!(source.parent, None);
+        assert_eq!(config.sources[1].follow, None);
+        assert_eq!(config.sources[1].max_links, DEFAULT_MAX_LINKS);
+
+        // Strict as everything else: a misspelt key or value is an error with its line.
+        let err = error_of(&text.replace("follow =", "folow ="));
+        assert!(
+            err.starts_with("sources.toml:11: ") && err.contains("folow"),
+            "{err}"
+        );
+        let err = error_of(&text.replace("\"listing\"", "\"kapitler\""));
+        assert!(err.starts_with("sources.toml:11: "), "{err}");
+        let err = error_of(&text.replace("'\\?uid='", "'(uid'"));
+        assert!(
+            err.starts_with("sources.toml:12: ") && err.contains("invalid link_pattern"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+        let err = error_of(&text.replace("max_links = 50", "max_links = 0"));
+        assert!(err.contains("max_links must be between"), "{err}");
+        // Following needs a web page, and the link filters need following.
+        let err =
+            error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nfollow = \"pdf\""));
+        assert!(err.contains("follow needs an http(s) url"), "{err}");
+        let err =
+            error_of(&GOOD.replace("language = \"nn\"", "language = \"nn\"\nlink_pattern = 'x'"));
+        assert!(err.contains("need follow"), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_sources_toml_is_valid_and_follows_whole_documents() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.toml");
+        let config = Config::load(&path).unwrap();
+        for source in &config.sources {
+            let url = source.url.as_str();
+            let whole = source.follow.is_some()
+                || url.ends_with(".pdf")
+                || url.contains("/api/fil/")
+                || url.starts_with("https://lovdata.no/dokument/")
+                || url.starts_with("https://www.saman.no/");
+            assert!(whole, "{} must fetch the whole document: {url}", source.id);
+            if url.starts_with("https://www.regjeringen.no/no/dokumenter/") {
+                assert_eq!(source.follow, Some(Follow::Pdf), "{}", source.id);
+            }
+        }
+        for cited in [
+            "NOU 2023: 4",
+            "NOU 2023: 8",
+            "Prop. 102 L (2020–2021)",
+            "Meld. St. 7 (2019–2020)",
+            "Meld. St. 9 (2023–2024)",
+            "helse- og omsorgstjenesteloven",
+        ] {
+            assert!(
+                config
+                    .sources
+                    .iter()
+                    .any(|s| s.cites_as.as_deref() == Some(cited)),
+                "{cited} is tracked"
+            );
+        }
     }
 
     proptest::proptest! {

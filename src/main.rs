@@ -184,6 +184,11 @@ enum Command {
         #[arg(long, value_name = "NAME", default_value = samspor::export::DEFAULT_INDEX_NAME)]
         index_name: String,
     },
+    /// Work on sources.toml: `sources suggest` drafts entries for cited, untracked documents.
+    Sources {
+        #[command(subcommand)]
+        command: samspor::suggest::SourcesCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,6 +311,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             out,
             index_name,
         } => commands::export_ndjson(&paths, out.as_deref(), &index_name),
+        Command::Sources { command } => {
+            samspor::suggest::run(&paths.sources, &paths.index_dir, &command)?;
+            Ok(Outcome::Ok)
+        }
     }
 }
 

@@ -194,6 +194,16 @@ impl Pipeline {
 
     /// Runs the given stages in order under the index lock.
     pub fn run(&self, stages: &[Stage], command: &str) -> Result<RunSummary, PipelineError> {
+        // The documents listings linked to at their last reading are sources too; the fetch
+        // stage reads the listings again and brings the list up to date.
+        let mut pipeline = Pipeline::new(
+            crate::follow::with_derived(&self.config, &self.index_dir),
+            &self.index_dir,
+        );
+        pipeline.run_stages(stages, command)
+    }
+
+    fn run_stages(&mut self, stages: &[Stage], command: &str) -> Result<RunSummary, PipelineError> {
         let started = Instant::now();
         let _lock = IndexLock::acquire(&self.index_dir, command)?;
         let swept = crate::track::sweep_temp_files(&self.index_dir);
@@ -266,7 +276,12 @@ impl Pipeline {
                 ..StageWrites::default()
             };
             let failures = match stage {
-                Stage::Fetch => self.fetch_stage(&mut catalog, &mut per_source, run)?,
+                Stage::Fetch => {
+                    let (failures, config) =
+                        self.fetch_stage(&mut catalog, &mut per_source, run)?;
+                    self.config = config;
+                    failures
+                }
                 Stage::Extract => {
                     self.extract_stage(&mut catalog, &mut per_source, run, &mut writes)?
                 }
@@ -403,35 +418,22 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Fetches every source; returns the failures and the configuration with the documents
+    /// the listings link to now (see [`Pipeline::fetch_listings`]).
     fn fetch_stage(
         &self,
         catalog: &mut Catalog,
         per_source: &mut BTreeMap<String, SourceRun>,
         run_id: u64,
-    ) -> Result<Vec<SourceFailure>, PipelineError> {
+    ) -> Result<(Vec<SourceFailure>, Config), PipelineError> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let store = VersionStore::new(&self.index_dir);
-        let previous: Vec<(&Source, Previous)> = self
-            .config
+        let (mut results, config) = self.fetch_listings(&fetcher, &store, catalog, per_source);
+        let previous: Vec<(&Source, Previous)> = config
             .sources
             .iter()
-            .map(|source| {
-                let record = catalog.sources.get(&source.id);
-                // A changed URL is a different resource: its validators do not apply.
-                let same_url =
-                    record.is_some_and(|r| r.url.as_deref() == Some(source.url.as_str()));
-                let previous = match record.filter(|_| same_url) {
-                    Some(r) => Previous {
-                        sha256: r.sha256.clone(),
-                        format: r.latest().map(|v| v.format),
-                        etag: r.etag.clone(),
-                        last_modified: r.last_modified.clone(),
-                        final_url: r.final_url.clone(),
-                    },
-                    None => Previous::default(),
-                };
-                (source, previous)
-            })
+            .filter(|source| !results.iter().any(|(id, _, _)| *id == source.id))
+            .map(|source| (source, previous_of(catalog, source)))
             .collect();
 
         let progress = progress_bar(previous.len() as u64, "henter");
@@ -442,12 +444,19 @@ impl Pipeline {
                 path: "fetch thread pool".into(),
                 source: std::io::Error::other(e),
             })?;
-        let results: Vec<_> = pool.install(|| {
+        let fetched: Vec<_> = pool.install(|| {
             previous
                 .par_iter()
                 .map(|(source, previous)| {
                     let started = Instant::now();
-                    let result = fetcher.fetch(source, previous, &store);
+                    let result = crate::follow::fetch_whole(
+                        &fetcher,
+                        source,
+                        previous,
+                        &store,
+                        &self.index_dir,
+                        self.config.fetch.max_bytes,
+                    );
                     progress.inc(1);
                     (
                         source.id.clone(),
@@ -458,14 +467,15 @@ impl Pipeline {
                 .collect()
         });
         progress.finish_and_clear();
+        results.extend(fetched);
 
         let now = Utc::now();
         let mut failures = Vec::new();
         for (id, result, millis) in results {
-            let url = self.config.source(&id).map(|s| s.url.clone());
+            let url = config.source(&id).map(|s| s.url.clone());
             let record = catalog.source_mut(&id);
             record.last_attempt_at = Some(now);
-            record.title = self.config.source(&id).map(|s| s.title.clone());
+            record.title = config.source(&id).map(|s| s.title.clone());
             let run = per_source.get_mut(&id);
             match result {
                 Ok(Fetched::NotModified) => {
@@ -539,7 +549,65 @@ impl Pipeline {
                 }
             }
         }
-        Ok(failures)
+        Ok((failures, config))
+    }
+
+    /// Fetches the listing sources' pages first: they say which linked documents are sources
+    /// in this run (`follow = "listing"`). Returns the listings' fetch results and the
+    /// configuration with the linked documents as sources; a document no longer linked is
+    /// no longer among them (and leaves the index like a source removed from sources.toml),
+    /// one linked again is tracked again. A listing that fails keeps its last list.
+    fn fetch_listings(
+        &self,
+        fetcher: &Fetcher,
+        store: &VersionStore,
+        catalog: &mut Catalog,
+        per_source: &mut BTreeMap<String, SourceRun>,
+    ) -> (Vec<FetchResult>, Config) {
+        let now = Utc::now();
+        let results: Vec<FetchResult> = self
+            .config
+            .sources
+            .iter()
+            .filter(|s| s.parent.is_none() && s.follow == Some(crate::config::Follow::Listing))
+            .map(|source| {
+                let started = Instant::now();
+                let previous = previous_of(catalog, source);
+                let result = crate::follow::refresh_listing(
+                    fetcher,
+                    source,
+                    &previous,
+                    store,
+                    &self.index_dir,
+                    now,
+                );
+                (
+                    source.id.clone(),
+                    result,
+                    started.elapsed().as_millis() as u64,
+                )
+            })
+            .collect();
+        let config = crate::follow::with_derived(&self.config, &self.index_dir);
+        for source in config.sources.iter().filter(|s| s.parent.is_some()) {
+            if let Some(record) = catalog.sources.get_mut(&source.id) {
+                record.removed_at = None;
+                record.removed_run = None;
+            }
+            per_source
+                .entry(source.id.clone())
+                .or_insert_with(|| SourceRun {
+                    id: source.id.clone(),
+                    result: "ok".into(),
+                    change: None,
+                    error: None,
+                    millis: 0,
+                    stage: None,
+                    extract_millis: None,
+                });
+        }
+        per_source.retain(|id, _| config.source(id).is_some());
+        (results, config)
     }
 
     fn extract_stage(
@@ -654,7 +722,7 @@ impl Pipeline {
             .read(&source.id, sha, format)
             .map_err(|e| format!("stored version is unreadable: {e}"))?;
         let options = ExtractOptions {
-            selector: source.selector.clone(),
+            selector: crate::follow::extraction_selector(source),
         };
         let doc = extract_bytes(&bytes, format, &label, &options).map_err(|e| e.to_string())?;
         write_json_atomic(&path, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -987,6 +1055,26 @@ impl Pipeline {
             let matches = matcher.score(s.heading.as_deref(), &s.text);
             (s, matches)
         }))
+    }
+}
+
+/// One source's fetch: its id, the result and the time it took.
+type FetchResult = (String, Result<Fetched, crate::follow::FollowError>, u64);
+
+/// The validators of a source's newest version, for a conditional request.
+fn previous_of(catalog: &Catalog, source: &Source) -> Previous {
+    let record = catalog.sources.get(&source.id);
+    // A changed URL is a different resource: its validators do not apply.
+    let same_url = record.is_some_and(|r| r.url.as_deref() == Some(source.url.as_str()));
+    match record.filter(|_| same_url) {
+        Some(r) => Previous {
+            sha256: r.sha256.clone(),
+            format: r.latest().map(|v| v.format),
+            etag: r.etag.clone(),
+            last_modified: r.last_modified.clone(),
+            final_url: r.final_url.clone(),
+        },
+        None => Previous::default(),
     }
 }
 

@@ -53,7 +53,7 @@ impl AppState {
         index_dir: PathBuf,
         loopback_only: bool,
     ) -> Result<AppState, crate::config::ConfigError> {
-        let config = Config::load(&config_path)?;
+        let config = crate::follow::load_config(&config_path, &index_dir)?;
         let modified = modified(&config_path);
         let workers = std::thread::available_parallelism()
             .map(|n| n.get() * 2)
@@ -138,7 +138,7 @@ impl AppState {
             return;
         }
         *seen = now;
-        match Config::load(&self.shared.config_path) {
+        match crate::follow::load_config(&self.shared.config_path, &self.shared.index_dir) {
             Ok(config) => {
                 tracing::info!(file = %self.shared.config_path.display(), "configuration reloaded");
                 *self

@@ -378,6 +378,7 @@ pub fn sweep_temp_files(index_dir: &Path) -> usize {
         index_dir.to_path_buf(),
         index_dir.join("extracted"),
         index_dir.join("tantivy"),
+        index_dir.join("follow"),
     ];
     if let Ok(entries) = std::fs::read_dir(index_dir.join("store")) {
         dirs.extend(
