@@ -1228,6 +1228,8 @@ fn themes_fingerprint(config: &Config) -> String {
     // The scoring code is part of the definition too.
     text.push_str(env!("CARGO_PKG_VERSION"));
     text.push_str(crate::index::FORMAT);
+    // A new extraction gives stored versions new sections: index them all again.
+    text.push_str(crate::extract::VERSION);
     crate::track::store::sha256_hex(text.as_bytes())
 }
 

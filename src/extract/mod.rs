@@ -6,6 +6,11 @@
 //! a broken file is an error for that file only, a half-readable one yields what it can plus
 //! warnings.
 
+/// The extraction's version: bump it whenever a change to `extract` can change what a stored
+/// version extracts to. It names the extraction cache (`extracted/SHA.vN.json`) and is part of
+/// the index fingerprint, so the next run extracts and indexes every stored version again.
+pub const VERSION: &str = "2";
+
 pub mod html;
 pub mod model;
 pub mod pdf;

@@ -1254,7 +1254,7 @@ mod tests {
         legacy.runs[0].started_at = Utc::now() - chrono::TimeDelta::minutes(1);
         legacy.runs[0].finished_at = Some(Utc::now() + chrono::TimeDelta::minutes(1));
         crate::fsutil::write_json_atomic(
-            &dir.path().join("extracted/aa.json"),
+            &extracted_path(dir.path(), "aa"),
             &doc(&[
                 ("1", "Innledning", "Kommunene har ansvar."),
                 ("2", "Fastlegar", "Mange står uten fastlege."),

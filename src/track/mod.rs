@@ -406,9 +406,12 @@ pub fn sweep_temp_files(index_dir: &Path) -> usize {
     removed
 }
 
-/// Where extracted documents are cached: one JSON file per version hash.
+/// Where extracted documents are cached: one JSON file per version hash and extraction version
+/// (an older extraction is not reused; the next run extracts again).
 pub fn extracted_path(index_dir: &Path, sha256: &str) -> PathBuf {
-    index_dir.join("extracted").join(format!("{sha256}.json"))
+    index_dir
+        .join("extracted")
+        .join(format!("{sha256}.v{}.json", crate::extract::VERSION))
 }
 
 /// How long ago, in Norwegian, for staleness at a glance: "for 3 t siden" (`status` and the
