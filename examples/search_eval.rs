@@ -82,7 +82,8 @@ fn ndcg_recall(ranked: &[(String, String)], judged: &HashMap<(String, String), u
         .take(10)
         .enumerate()
         .map(|(i, key)| gain(*judged.get(key).unwrap_or(&0)) / ((i + 2) as f64).log2())
-        .sum();
+        .sum::<f64>()
+        + 0.0; // an empty sum is -0.0
     let mut ideal: Vec<u8> = judged.values().copied().filter(|g| *g > 0).collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
     let idcg: f64 = ideal

@@ -34,6 +34,9 @@ pub(crate) const BOOST_TOPIC: f32 = 1.0;
 pub(crate) const BOOST_THESAURUS: f32 = 0.3;
 /// Another term of a theme whose terms include the query word.
 pub(crate) const BOOST_THEME_TERM: f32 = 0.2;
+/// The parts of a query word that is not in the index but is a compound of words that are
+/// ("fastlegemangel" → fastlege + mangel, both required).
+pub(crate) const BOOST_QUERY_PARTS: f32 = 0.5;
 /// Whether a section found only through a word's expansions counts as containing the word
 /// when ranking by coverage (measured: see `examples/search_eval.rs`).
 pub(crate) const EXPANSIONS_COVER: bool = false;
@@ -148,6 +151,7 @@ pub fn compile(
     f: &Fields,
     expand: Expand,
     topics: Option<&super::Topics>,
+    searcher: Option<&tantivy::Searcher>,
 ) -> Compiled {
     let mut highlight = Highlight::default();
     let single;
@@ -158,7 +162,11 @@ pub fn compile(
         node
     };
     if let Node::Best(items) = node {
-        let ctx = Context { expand, topics };
+        let ctx = Context {
+            expand,
+            topics,
+            searcher,
+        };
         return best(items, f, &ctx, highlight);
     }
     let query = node_query(node, f, &mut highlight, false);
@@ -173,6 +181,14 @@ pub fn compile(
 struct Context<'a> {
     expand: Expand,
     topics: Option<&'a super::Topics>,
+    /// To tell which words the index has (query-side compound splitting).
+    searcher: Option<&'a tantivy::Searcher>,
+}
+
+/// A stop word typed among other words ("hvordan", "som", "for"): it neither ranks nor
+/// counts towards "all the words".
+fn is_stop_word(node: &Node) -> bool {
+    matches!(node, Node::Word(w) if analyze(w).is_empty())
 }
 
 /// A best match: required items, exclusions and filters constrain; optional words each add a
@@ -183,8 +199,13 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
     let mut optional = Vec::new();
     let mut any: Vec<Box<dyn Query>> = Vec::new();
     let mut required_words = false;
+    let only_stop_words = items
+        .iter()
+        .filter(|i| i.is_optional())
+        .all(is_stop_word);
     for item in items {
         match item {
+            item if !only_stop_words && is_stop_word(item) => {}
             Node::Not(inner) => {
                 let q = node_query(inner, f, &mut hl, true);
                 strict.push((Occur::MustNot, q.box_clone()));
@@ -268,6 +289,24 @@ fn expansions(
     let mut out: Vec<(String, Box<dyn Query>)> = Vec::new();
     let mut seen: HashSet<Vec<String>> = HashSet::new();
     seen.insert(vec![stem.clone()]);
+    if let Some(searcher) = ctx.searcher
+        && let Some([head, tail, head_typed, tail_typed]) = split_unknown(word, stem, f, searcher)
+    {
+        let part = |p: &str| -> Box<dyn Query> {
+            any_of(vec![
+                term_query(f.heading, p, BOOST_HEADING),
+                term_query(f.body, p, BOOST_BODY),
+                term_query(f.parts, p, BOOST_PARTS),
+            ])
+        };
+        hl.expanded.insert(head.clone());
+        hl.expanded.insert(tail.clone());
+        let both = BooleanQuery::new(vec![(Occur::Must, part(&head)), (Occur::Must, part(&tail))]);
+        out.push((
+            format!("{head_typed} + {tail_typed}"),
+            boosted(Box::new(both), BOOST_QUERY_PARTS),
+        ));
+    }
     if ctx.expand.thesaurus {
         for expansion in thesaurus::expansions(stem) {
             let key: Vec<String> = expansion.stems.iter().map(|t| t.text.clone()).collect();
@@ -302,6 +341,58 @@ fn expansions(
         }
     }
     out
+}
+
+/// How many sections have `stem` in heading, body or as a compound part.
+fn indexed(searcher: &tantivy::Searcher, f: &Fields, stem: &str) -> u64 {
+    [f.body, f.heading, f.parts]
+        .iter()
+        .map(|&field| searcher.doc_freq(&term(field, stem)).unwrap_or(0))
+        .sum()
+}
+
+/// A query word the index does not have, split into two words it has: the cut that leaves the
+/// longer shorter side ("fastlegemangel" → "fastleg", "mangel"; not "fast", "legemangel"), a
+/// linking s or e allowed after the head. Returns the two stems and the two parts as typed.
+fn split_unknown(
+    word: &str,
+    stem: &str,
+    f: &Fields,
+    searcher: &tantivy::Searcher,
+) -> Option<[String; 4]> {
+    const MIN_PART: usize = 3;
+    let lower = word.to_lowercase();
+    if lower.chars().count() < 2 * MIN_PART + 1
+        || !lower.chars().all(char::is_alphabetic)
+        || indexed(searcher, f, stem) > 0
+    {
+        return None;
+    }
+    let cuts: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
+    let mut best: Option<(usize, [String; 4])> = None;
+    for &cut in &cuts {
+        let (head, tail) = lower.split_at(cut);
+        let (head_len, tail_len) = (head.chars().count(), tail.chars().count());
+        if head_len < MIN_PART || tail_len < MIN_PART {
+            continue;
+        }
+        let shorter = head_len.min(tail_len);
+        if best.as_ref().is_some_and(|(len, _)| *len >= shorter) {
+            continue;
+        }
+        let heads = [Some(head), head.strip_suffix(['s', 'e'])];
+        for head in heads.into_iter().flatten() {
+            if head.chars().count() < MIN_PART {
+                continue;
+            }
+            let (h, t) = (analyzer::stem_word(head), analyzer::stem_word(tail));
+            if indexed(searcher, f, &h) > 0 && indexed(searcher, f, &t) > 0 {
+                best = Some((shorter, [h, t, head.to_string(), tail.to_string()]));
+                break;
+            }
+        }
+    }
+    best.map(|(_, parts)| parts)
 }
 
 /// An expansion term in heading and body (a phrase when longer than a word; one word also as a
@@ -749,7 +840,7 @@ mod tests {
     fn highlight_for(query: &str) -> Highlight {
         let node = super::super::query::parse(query).unwrap();
         let (_, fields) = super::super::schema();
-        compile(&node, &fields, Expand::default(), None).highlight
+        compile(&node, &fields, Expand::default(), None, None).highlight
     }
 
     #[test]
