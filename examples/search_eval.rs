@@ -41,8 +41,7 @@ use serde::Deserialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{
-    INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextFieldIndexing, TextOptions,
-    Value,
+    INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
@@ -423,11 +422,11 @@ fn run() -> Result<bool> {
 
     let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
     let all: Vec<[f64; 6]> = by_kind.values().flatten().copied().collect();
-    let col = |v: &[[f64; 6]], i: usize| -> f64 { mean(&v.iter().map(|t| t[i]).collect::<Vec<_>>()) };
+    let col =
+        |v: &[[f64; 6]], i: usize| -> f64 { mean(&v.iter().map(|t| t[i]).collect::<Vec<_>>()) };
     let overall: Vec<f64> = (0..6).map(|i| col(&all, i)).collect();
     let (ours_ndcg, base_ndcg) = (overall[0], overall[2]);
-    let passed =
-        ours_ndcg >= 0.85 && ours_ndcg >= base_ndcg + 0.15 && zero_hits[0].is_empty();
+    let passed = ours_ndcg >= 0.85 && ours_ndcg >= base_ndcg + 0.15 && zero_hits[0].is_empty();
 
     if json {
         let figures = |v: &[[f64; 6]]| -> serde_json::Value {

@@ -178,7 +178,11 @@ fn search_is_a_best_match_and_says_so() {
     let hits = json["hits"].as_array().unwrap();
     assert!(!hits.is_empty(), "some of the words still find sections");
     for hit in hits {
-        assert_eq!(hit["matched_terms"], serde_json::json!(["listelengde"]), "{hit:#}");
+        assert_eq!(
+            hit["matched_terms"],
+            serde_json::json!(["listelengde"]),
+            "{hit:#}"
+        );
         assert!(hit["found_via"].is_array());
     }
     let output = demo_cmd(&["search", "listelengde sjiraffpark"]);

@@ -199,10 +199,7 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
     let mut optional = Vec::new();
     let mut any: Vec<Box<dyn Query>> = Vec::new();
     let mut required_words = false;
-    let only_stop_words = items
-        .iter()
-        .filter(|i| i.is_optional())
-        .all(is_stop_word);
+    let only_stop_words = items.iter().filter(|i| i.is_optional()).all(is_stop_word);
     for item in items {
         match item {
             item if !only_stop_words && is_stop_word(item) => {}
@@ -265,7 +262,8 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
         };
         clauses.push((occur, any_of(any)));
     }
-    let strict = (optional.len() >= 2).then(|| Box::new(BooleanQuery::new(strict)) as Box<dyn Query>);
+    let strict =
+        (optional.len() >= 2).then(|| Box::new(BooleanQuery::new(strict)) as Box<dyn Query>);
     Compiled {
         query: Box::new(BooleanQuery::new(clauses)),
         highlight: hl,
@@ -314,7 +312,8 @@ fn expansions(
                 continue;
             }
             if let Some(q) = expansion_query(f, &expansion.stems, BOOST_THESAURUS) {
-                hl.expanded.extend(expansion.stems.iter().map(|t| t.text.clone()));
+                hl.expanded
+                    .extend(expansion.stems.iter().map(|t| t.text.clone()));
                 out.push((expansion.text.clone(), q));
             }
         }

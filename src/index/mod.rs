@@ -11,9 +11,9 @@
 pub mod analyzer;
 mod compile;
 mod coverage;
-pub mod thesaurus;
 pub mod decompound;
 pub mod query;
+pub mod thesaurus;
 
 pub use compile::{Expand, lead};
 
@@ -630,11 +630,8 @@ impl SectionIndex {
         let hits = sections
             .into_iter()
             .map(|ranked| {
-                let (snippet, highlights) = compile::best_passage(
-                    &ranked.section.text,
-                    &compiled.highlight,
-                    SNIPPET_CHARS,
-                );
+                let (snippet, highlights) =
+                    compile::best_passage(&ranked.section.text, &compiled.highlight, SNIPPET_CHARS);
                 let (matched, found_via) = explain.explain(&searcher, ranked.address);
                 SearchHit {
                     section: ranked.section,
@@ -681,14 +678,20 @@ struct Ranked {
 
 /// Tells which optional words (and which of their expansions) a hit contains.
 struct Explainer<'a> {
-    terms: Vec<(&'a str, Option<Box<dyn tantivy::query::Weight>>, Vec<(&'a str, Box<dyn tantivy::query::Weight>)>)>,
+    terms: Vec<(
+        &'a str,
+        Option<Box<dyn tantivy::query::Weight>>,
+        Vec<(&'a str, Box<dyn tantivy::query::Weight>)>,
+    )>,
 }
 
 impl<'a> Explainer<'a> {
     fn new(searcher: &tantivy::Searcher, optional: &'a [compile::OptionalTerm]) -> Explainer<'a> {
         let weight = |q: &dyn Query| {
-            q.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))
-                .ok()
+            q.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                searcher,
+            ))
+            .ok()
         };
         Explainer {
             terms: optional
@@ -705,7 +708,11 @@ impl<'a> Explainer<'a> {
         }
     }
 
-    fn explain(&self, searcher: &tantivy::Searcher, address: DocAddress) -> (Vec<String>, Vec<FoundVia>) {
+    fn explain(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> (Vec<String>, Vec<FoundVia>) {
         let mut matched = Vec::new();
         let mut found_via = Vec::new();
         for (typed, own, via) in &self.terms {

@@ -127,7 +127,10 @@ mod tests {
                     !analyzer::analyze(text).is_empty(),
                     "{text:?} is only stop words"
                 );
-                assert!(seen.insert(text.to_lowercase()), "{text:?} twice in a group");
+                assert!(
+                    seen.insert(text.to_lowercase()),
+                    "{text:?} twice in a group"
+                );
             }
             for word in &group.words {
                 assert_eq!(
@@ -143,12 +146,24 @@ mod tests {
     fn recruitment_finds_its_paraphrases_in_both_standards() {
         for word in ["rekruttering", "rekruttere", "rekrutteringa"] {
             let found = texts(word);
-            assert!(found.iter().any(|t| t == "skaffe og beholde"), "{word}: {found:?}");
-            assert!(found.iter().any(|t| t == "ubesette stillingar"), "{found:?}");
-            assert!(!found.iter().any(|t| t == "rekruttering"), "not itself: {found:?}");
+            assert!(
+                found.iter().any(|t| t == "skaffe og beholde"),
+                "{word}: {found:?}"
+            );
+            assert!(
+                found.iter().any(|t| t == "ubesette stillingar"),
+                "{found:?}"
+            );
+            assert!(
+                !found.iter().any(|t| t == "rekruttering"),
+                "not itself: {found:?}"
+            );
         }
         let turnover = texts("turnover");
-        assert!(turnover.iter().any(|t| t == "forlater yrket"), "{turnover:?}");
+        assert!(
+            turnover.iter().any(|t| t == "forlater yrket"),
+            "{turnover:?}"
+        );
         assert!(turnover.iter().any(|t| t == "slutter"), "{turnover:?}");
     }
 
