@@ -676,13 +676,15 @@ struct Ranked {
     section: IndexedSection,
 }
 
+/// A query ready to test single documents against.
+type Matcher = Box<dyn tantivy::query::Weight>;
+
+/// One optional word: as typed, its own matcher, its expansions' (as written, matcher).
+type TermMatchers<'a> = (&'a str, Option<Matcher>, Vec<(&'a str, Matcher)>);
+
 /// Tells which optional words (and which of their expansions) a hit contains.
 struct Explainer<'a> {
-    terms: Vec<(
-        &'a str,
-        Option<Box<dyn tantivy::query::Weight>>,
-        Vec<(&'a str, Box<dyn tantivy::query::Weight>)>,
-    )>,
+    terms: Vec<TermMatchers<'a>>,
 }
 
 impl<'a> Explainer<'a> {
