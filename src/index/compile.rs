@@ -308,7 +308,7 @@ fn expansions(
     if ctx.expand.thesaurus {
         for expansion in thesaurus::expansions(stem) {
             let key: Vec<String> = expansion.stems.iter().map(|t| t.text.clone()).collect();
-            if !seen.insert(key) {
+            if !seen.insert(key) || too_common(ctx.searcher, f, &expansion.stems) {
                 continue;
             }
             if let Some(q) = expansion_query(f, &expansion.stems, BOOST_THESAURUS) {
@@ -340,6 +340,25 @@ fn expansions(
         }
     }
     out
+}
+
+/// An expansion found in more than a tenth of a large index (1,000 sections or more) says
+/// little about the query and costs the most to search: it is left out.
+fn too_common(searcher: Option<&tantivy::Searcher>, f: &Fields, stems: &[analyzer::Term]) -> bool {
+    const MIN_SECTIONS: u64 = 1000;
+    let Some(searcher) = searcher else {
+        return false;
+    };
+    let sections = searcher.num_docs();
+    if sections < MIN_SECTIONS {
+        return false;
+    }
+    let rarest = stems
+        .iter()
+        .map(|t| searcher.doc_freq(&term(f.body, &t.text)).unwrap_or(0))
+        .min()
+        .unwrap_or(0);
+    rarest > sections / 10
 }
 
 /// How many sections have `stem` in heading, body or as a compound part.
