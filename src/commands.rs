@@ -189,6 +189,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         kind: args.kind,
         year: args.year,
         max_per_source: args.per_source,
+        expand: None,
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -213,10 +214,17 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
                     "version": hit.section.version,
                     "kind": hit.section.kind,
                     "year": hit.section.year,
+                    "matched_terms": hit.matched,
+                    "found_via": hit.found_via,
                 })
             })
             .collect();
-        let body = json!({"query": args.query, "total": results.total, "hits": hits});
+        let body = json!({
+            "query": args.query,
+            "total": results.total,
+            "hits": hits,
+            "all_terms_matched": results.all_words,
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
         return Ok(Outcome::Ok);
     }
@@ -232,6 +240,9 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             String::new()
         }
     )?;
+    if !results.all_words {
+        writeln!(out, "{}", crate::index::SOME_WORDS_MESSAGE)?;
+    }
     for (rank, hit) in results.hits.iter().enumerate() {
         let s = &hit.section;
         let place = match (&s.number, &s.heading) {
@@ -255,6 +266,9 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             "   {}",
             highlight(&hit.snippet, &hit.highlights, color)
         )?;
+        if let Some(via) = crate::index::found_via_text(&hit.found_via) {
+            writeln!(out, "   {via}")?;
+        }
         writeln!(out, "   {}", s.link())?;
     }
     Ok(Outcome::Ok)

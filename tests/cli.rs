@@ -171,6 +171,33 @@ fn search_without_json_is_readable() {
     assert!(text.contains("1. "));
 }
 
+#[test]
+fn search_is_a_best_match_and_says_so() {
+    let json = stdout_json(&demo_cmd(&["search", "listelengde sjiraffpark", "--json"]));
+    assert_eq!(json["all_terms_matched"], false, "{json:#}");
+    let hits = json["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "some of the words still find sections");
+    for hit in hits {
+        assert_eq!(
+            hit["matched_terms"],
+            serde_json::json!(["listelengde"]),
+            "{hit:#}"
+        );
+        assert!(hit["found_via"].is_array());
+    }
+    let output = demo_cmd(&["search", "listelengde sjiraffpark"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Ingen treff på alle ordene – viser treff på noen av dem"),
+        "{text}"
+    );
+    let json = stdout_json(&demo_cmd(&["search", "fastlege listelengde", "--json"]));
+    assert_eq!(json["all_terms_matched"], true);
+    // `+word` requires: nothing has the made-up word.
+    let json = stdout_json(&demo_cmd(&["search", "listelengde +sjiraffpark", "--json"]));
+    assert_eq!(json["total"], 0);
+}
+
 fn theme<'a>(json: &'a Value, id: &str) -> &'a Vec<Value> {
     json["themes"]
         .as_array()

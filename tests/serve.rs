@@ -102,6 +102,12 @@ fn filters_by_kind_theme_and_year() {
     );
     let none = get(&server.url("/sok?q=helsefellesskap&ar=1999"));
     none.expect("0 treff for «helsefellesskap»");
+
+    let some = get(&server.url("/sok?q=listelengde%20sjiraffpark"));
+    assert!(hits(&some.body) > 0);
+    some.expect("Ingen treff på alle ordene – viser treff på noen av dem");
+    let all = get(&server.url("/sok?q=fastlege%20listelengde"));
+    assert!(!all.body.contains("Ingen treff på alle ordene"));
 }
 
 #[test]

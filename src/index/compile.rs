@@ -15,8 +15,10 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use super::Fields;
 use super::analyzer::{self, analyze, analyze_exact, analyze_folded};
+use super::coverage::Covered;
 use super::decompound::decompound;
 use super::query::{Filter, Node};
+use super::thesaurus;
 
 pub(crate) const BOOST_HEADING: f32 = 2.0;
 pub(crate) const BOOST_BODY: f32 = 1.0;
@@ -28,6 +30,25 @@ pub(crate) const BOOST_REFERENCE: f32 = 2.0;
 pub(crate) const BOOST_INFLECTED: f32 = 0.5;
 pub(crate) const BOOST_DERIVED: f32 = 0.4;
 pub(crate) const BOOST_TOPIC: f32 = 1.0;
+/// A thesaurus expansion of a query word, relative to the word itself.
+pub(crate) const BOOST_THESAURUS: f32 = 0.3;
+/// Another term of a theme whose terms include the query word.
+pub(crate) const BOOST_THEME_TERM: f32 = 0.2;
+/// The parts of a query word that is not in the index but is a compound of words that are
+/// ("fastlegemangel" → fastlege + mangel, both required).
+pub(crate) const BOOST_QUERY_PARTS: f32 = 0.5;
+/// Whether a section found only through a word's expansions counts as containing the word
+/// when ranking by coverage (measured: see `examples/search_eval.rs`).
+pub(crate) const EXPANSIONS_COVER: bool = false;
+
+/// Where a query's words are expanded from (recall by meaning).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expand {
+    /// The curated thesaurus ([`thesaurus`]).
+    pub thesaurus: bool,
+    /// The other terms of the themes a word is a term of.
+    pub themes: bool,
+}
 
 /// What a hit's words must look like to be highlighted.
 #[derive(Debug, Default, Clone)]
@@ -38,6 +59,8 @@ pub struct Highlight {
     prefixes: Vec<String>,
     /// Canonical references: their citations in the text are highlighted whole.
     references: Vec<String>,
+    /// Stems of the words the query was expanded with (highlighted, but lift no topics).
+    expanded: HashSet<String>,
 }
 
 impl Highlight {
@@ -47,11 +70,14 @@ impl Highlight {
         if self.exact.contains(&lower) || self.prefixes.iter().any(|p| lower.starts_with(p)) {
             return true;
         }
-        if self.stems.is_empty() && self.folded.is_empty() {
+        if self.stems.is_empty() && self.folded.is_empty() && self.expanded.is_empty() {
             return false;
         }
         let stem = analyzer::stem_word(&lower);
-        if self.stems.contains(&stem) || self.folded.contains(analyzer::fold(&stem).as_ref()) {
+        if self.stems.contains(&stem)
+            || self.expanded.contains(&stem)
+            || self.folded.contains(analyzer::fold(&stem).as_ref())
+        {
             return true;
         }
         lower.chars().count() >= 7
@@ -75,6 +101,7 @@ impl Highlight {
             && self.folded.is_empty()
             && self.prefixes.is_empty()
             && self.references.is_empty()
+            && self.expanded.is_empty()
     }
 
     /// Byte ranges of the citations in `text` of the references searched for.
@@ -97,15 +124,305 @@ impl Highlight {
     }
 }
 
+/// One optional word of a best-match query, kept to explain a hit.
+pub struct OptionalTerm {
+    /// As typed ("rekruttering", "fastlege*", "NOU 2023:4").
+    pub typed: String,
+    /// The word's own query (its forms, compound parts, folded forms).
+    pub own: Box<dyn Query>,
+    /// What it was expanded with: (the term as written, its query).
+    pub via: Vec<(String, Box<dyn Query>)>,
+}
+
 pub struct Compiled {
     pub query: Box<dyn Query>,
     pub highlight: Highlight,
+    /// The optional words of a best match (empty for boolean queries).
+    pub optional: Vec<OptionalTerm>,
+    /// For a best match of two or more optional words: the query with every word required and
+    /// no expansions (does any section contain them all?).
+    pub strict: Option<Box<dyn Query>>,
 }
 
-pub fn compile(node: &Node, f: &Fields) -> Compiled {
+/// Compiles a parsed query. A best match ([`Node::Best`], or a single word) ranks by coverage
+/// and expands its optional words as `expand` says (with `topics` as the theme vocabulary).
+pub fn compile(
+    node: &Node,
+    f: &Fields,
+    expand: Expand,
+    topics: Option<&super::Topics>,
+    searcher: Option<&tantivy::Searcher>,
+) -> Compiled {
     let mut highlight = Highlight::default();
+    let single;
+    let node = if node.is_optional() {
+        single = Node::Best(vec![node.clone()]);
+        &single
+    } else {
+        node
+    };
+    if let Node::Best(items) = node {
+        let ctx = Context {
+            expand,
+            topics,
+            searcher,
+        };
+        return best(items, f, &ctx, highlight);
+    }
     let query = node_query(node, f, &mut highlight, false);
-    Compiled { query, highlight }
+    Compiled {
+        query,
+        highlight,
+        optional: Vec::new(),
+        strict: None,
+    }
+}
+
+struct Context<'a> {
+    expand: Expand,
+    topics: Option<&'a super::Topics>,
+    /// To tell which words the index has (query-side compound splitting).
+    searcher: Option<&'a tantivy::Searcher>,
+}
+
+/// A stop word typed among other words ("hvordan", "som", "for"): it neither ranks nor
+/// counts towards "all the words".
+fn is_stop_word(node: &Node) -> bool {
+    matches!(node, Node::Word(w) if analyze(w).is_empty())
+}
+
+/// A best match: required items, exclusions and filters constrain; optional words each add a
+/// coverage tier where they occur, and their expansions a lower-weighted score.
+fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Compiled {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut optional = Vec::new();
+    let mut any: Vec<Box<dyn Query>> = Vec::new();
+    let mut required_words = false;
+    let only_stop_words = items.iter().filter(|i| i.is_optional()).all(is_stop_word);
+    for item in items {
+        match item {
+            item if !only_stop_words && is_stop_word(item) => {}
+            Node::Not(inner) => {
+                let q = node_query(inner, f, &mut hl, true);
+                strict.push((Occur::MustNot, q.box_clone()));
+                clauses.push((Occur::MustNot, q));
+            }
+            Node::Filter(filter) => {
+                strict.push((Occur::Must, filter_query(filter, f)));
+                clauses.push((Occur::Must, filter_query(filter, f)));
+            }
+            item if item.is_optional() => {
+                let own = node_query(item, f, &mut hl, false);
+                let via = match item {
+                    Node::Word(word) => expansions(word, f, ctx, &mut hl),
+                    _ => Vec::new(),
+                };
+                strict.push((Occur::Must, own.box_clone()));
+                let typed = match item {
+                    Node::Word(w) => w.clone(),
+                    Node::Prefix(p) => format!("{p}*"),
+                    Node::Reference { written, .. } => written.clone(),
+                    _ => String::new(),
+                };
+                let expanded: Vec<Box<dyn Query>> =
+                    via.iter().map(|(_, q)| q.box_clone()).collect();
+                if expanded.is_empty() {
+                    any.push(Box::new(Covered::new(own.box_clone())));
+                } else if EXPANSIONS_COVER {
+                    let either = any_of(vec![own.box_clone(), any_of(expanded)]);
+                    any.push(Box::new(Covered::new(either)));
+                } else {
+                    any.push(Box::new(Covered::new(own.box_clone())));
+                    any.push(any_of(expanded));
+                }
+                optional.push(OptionalTerm { typed, own, via });
+            }
+            Node::Required(inner) => {
+                let q = node_query(inner, f, &mut hl, false);
+                strict.push((Occur::Must, q.box_clone()));
+                clauses.push((Occur::Must, q));
+                required_words = true;
+            }
+            other => {
+                let q = node_query(other, f, &mut hl, false);
+                strict.push((Occur::Must, q.box_clone()));
+                clauses.push((Occur::Must, q));
+                required_words = true;
+            }
+        }
+    }
+    // Optional words rank; without a required word one of them must match (filters and
+    // exclusions alone do not find anything).
+    if !any.is_empty() {
+        let occur = if required_words {
+            Occur::Should
+        } else {
+            Occur::Must
+        };
+        clauses.push((occur, any_of(any)));
+    }
+    let strict =
+        (optional.len() >= 2).then(|| Box::new(BooleanQuery::new(strict)) as Box<dyn Query>);
+    Compiled {
+        query: Box::new(BooleanQuery::new(clauses)),
+        highlight: hl,
+        optional,
+        strict,
+    }
+}
+
+/// The expansions of one optional word: thesaurus terms and theme terms, each a query with its
+/// lower weight.
+fn expansions(
+    word: &str,
+    f: &Fields,
+    ctx: &Context<'_>,
+    hl: &mut Highlight,
+) -> Vec<(String, Box<dyn Query>)> {
+    let stems = texts(analyze(word));
+    let [stem] = stems.as_slice() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Box<dyn Query>)> = Vec::new();
+    let mut seen: HashSet<Vec<String>> = HashSet::new();
+    seen.insert(vec![stem.clone()]);
+    if let Some(searcher) = ctx.searcher
+        && let Some([head, tail, head_typed, tail_typed]) = split_unknown(word, stem, f, searcher)
+    {
+        let part = |p: &str| -> Box<dyn Query> {
+            any_of(vec![
+                term_query(f.heading, p, BOOST_HEADING),
+                term_query(f.body, p, BOOST_BODY),
+                term_query(f.parts, p, BOOST_PARTS),
+            ])
+        };
+        hl.expanded.insert(head.clone());
+        hl.expanded.insert(tail.clone());
+        let both = BooleanQuery::new(vec![(Occur::Must, part(&head)), (Occur::Must, part(&tail))]);
+        out.push((
+            format!("{head_typed} + {tail_typed}"),
+            boosted(Box::new(both), BOOST_QUERY_PARTS),
+        ));
+    }
+    if ctx.expand.thesaurus {
+        for expansion in thesaurus::expansions(stem) {
+            let key: Vec<String> = expansion.stems.iter().map(|t| t.text.clone()).collect();
+            if !seen.insert(key) || too_common(ctx.searcher, f, &expansion.stems) {
+                continue;
+            }
+            if let Some(q) = expansion_query(f, &expansion.stems, BOOST_THESAURUS) {
+                hl.expanded
+                    .extend(expansion.stems.iter().map(|t| t.text.clone()));
+                out.push((expansion.text.clone(), q));
+            }
+        }
+    }
+    if ctx.expand.themes
+        && let Some(topics) = ctx.topics
+    {
+        for terms in topics.values().filter(|terms| terms.contains(stem)) {
+            for term in terms {
+                if !seen.insert(vec![term.clone()]) {
+                    continue;
+                }
+                let t = analyzer::Term {
+                    text: term.clone(),
+                    position: 0,
+                    from: 0,
+                    to: 0,
+                };
+                if let Some(q) = expansion_query(f, &[t], BOOST_THEME_TERM) {
+                    hl.expanded.insert(term.clone());
+                    out.push((term.clone(), q));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An expansion found in more than a tenth of a large index (1,000 sections or more) says
+/// little about the query and costs the most to search: it is left out.
+fn too_common(searcher: Option<&tantivy::Searcher>, f: &Fields, stems: &[analyzer::Term]) -> bool {
+    const MIN_SECTIONS: u64 = 1000;
+    let Some(searcher) = searcher else {
+        return false;
+    };
+    let sections = searcher.num_docs();
+    if sections < MIN_SECTIONS {
+        return false;
+    }
+    let rarest = stems
+        .iter()
+        .map(|t| searcher.doc_freq(&term(f.body, &t.text)).unwrap_or(0))
+        .min()
+        .unwrap_or(0);
+    rarest > sections / 10
+}
+
+/// How many sections have `stem` in heading, body or as a compound part.
+fn indexed(searcher: &tantivy::Searcher, f: &Fields, stem: &str) -> u64 {
+    [f.body, f.heading, f.parts]
+        .iter()
+        .map(|&field| searcher.doc_freq(&term(field, stem)).unwrap_or(0))
+        .sum()
+}
+
+/// A query word the index does not have, split into two words it has: the cut that leaves the
+/// longer shorter side ("fastlegemangel" → "fastleg", "mangel"; not "fast", "legemangel"), a
+/// linking s or e allowed after the head. Returns the two stems and the two parts as typed.
+fn split_unknown(
+    word: &str,
+    stem: &str,
+    f: &Fields,
+    searcher: &tantivy::Searcher,
+) -> Option<[String; 4]> {
+    const MIN_PART: usize = 3;
+    let lower = word.to_lowercase();
+    if lower.chars().count() < 2 * MIN_PART + 1
+        || !lower.chars().all(char::is_alphabetic)
+        || indexed(searcher, f, stem) > 0
+    {
+        return None;
+    }
+    let cuts: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
+    let mut best: Option<(usize, [String; 4])> = None;
+    for &cut in &cuts {
+        let (head, tail) = lower.split_at(cut);
+        let (head_len, tail_len) = (head.chars().count(), tail.chars().count());
+        if head_len < MIN_PART || tail_len < MIN_PART {
+            continue;
+        }
+        let shorter = head_len.min(tail_len);
+        if best.as_ref().is_some_and(|(len, _)| *len >= shorter) {
+            continue;
+        }
+        let heads = [Some(head), head.strip_suffix(['s', 'e'])];
+        for head in heads.into_iter().flatten() {
+            if head.chars().count() < MIN_PART {
+                continue;
+            }
+            let (h, t) = (analyzer::stem_word(head), analyzer::stem_word(tail));
+            if indexed(searcher, f, &h) > 0 && indexed(searcher, f, &t) > 0 {
+                best = Some((shorter, [h, t, head.to_string(), tail.to_string()]));
+                break;
+            }
+        }
+    }
+    best.map(|(_, parts)| parts)
+}
+
+/// An expansion term in heading and body (a phrase when longer than a word; one word also as a
+/// compound part), scaled by `weight`.
+fn expansion_query(f: &Fields, stems: &[analyzer::Term], weight: f32) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    clauses.extend(stemmed_phrase(f.heading, stems, BOOST_HEADING));
+    clauses.extend(stemmed_phrase(f.body, stems, BOOST_BODY));
+    if let [one] = stems {
+        clauses.push(term_query(f.parts, &one.text, BOOST_PARTS));
+    }
+    (!clauses.is_empty()).then(|| boosted(any_of(clauses), weight))
 }
 
 fn term(field: Field, text: &str) -> Term {
@@ -301,11 +618,16 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             any_of(clauses)
         }
         Node::Filter(filter) => filter_query(filter, f),
-        Node::And(children) => {
+        // Inside a group or an OR everything is required anyway.
+        Node::Required(inner) => node_query(inner, f, hl, negated),
+        // Only the top of a query is a best match; nested (never produced by the parser) it is
+        // all-required.
+        Node::And(children) | Node::Best(children) => {
             let clauses = children
                 .iter()
                 .map(|child| match child {
                     Node::Not(inner) => (Occur::MustNot, node_query(inner, f, hl, !negated)),
+                    Node::Required(inner) => (Occur::Must, node_query(inner, f, hl, negated)),
                     Node::Filter(filter) => (Occur::Must, filter_query(filter, f)),
                     other => (Occur::Must, node_query(other, f, hl, negated)),
                 })
@@ -536,7 +858,7 @@ mod tests {
     fn highlight_for(query: &str) -> Highlight {
         let node = super::super::query::parse(query).unwrap();
         let (_, fields) = super::super::schema();
-        compile(&node, &fields).highlight
+        compile(&node, &fields, Expand::default(), None, None).highlight
     }
 
     #[test]

@@ -10,10 +10,12 @@
 
 pub mod analyzer;
 mod compile;
+mod coverage;
 pub mod decompound;
 pub mod query;
+pub mod thesaurus;
 
-pub use compile::lead;
+pub use compile::{Expand, lead};
 
 use std::path::{Path, PathBuf};
 
@@ -222,6 +224,23 @@ pub struct SearchRequest {
     /// At most this many hits from one source before every other source's hits (default 3;
     /// 0 turns it off; ignored when `source` is set).
     pub max_per_source: Option<usize>,
+    /// Where words are expanded from; `None` is [`DEFAULT_EXPAND`] (the evaluations compare).
+    pub expand: Option<Expand>,
+}
+
+/// The query expansion search uses, chosen on the judged queries (`examples/search_eval.rs`).
+pub const DEFAULT_EXPAND: Expand = Expand {
+    thesaurus: true,
+    themes: false,
+};
+
+/// A query word a hit was found through another word for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundVia {
+    /// The word as typed.
+    pub term: String,
+    /// The word or phrase it was expanded with, as the thesaurus writes it.
+    pub via: String,
 }
 
 /// One search hit.
@@ -233,13 +252,35 @@ pub struct SearchHit {
     pub snippet: String,
     /// Byte ranges of highlighted words within `snippet`.
     pub highlights: Vec<(usize, usize)>,
+    /// The query's optional words (as typed) the section contains, in query order (empty for
+    /// a boolean query).
+    pub matched: Vec<String>,
+    /// The optional words it does not contain but was found through an expansion of.
+    pub found_via: Vec<FoundVia>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<SearchHit>,
+    /// False when the query is a best match of several words and no section contains them all:
+    /// the hits contain some of them ("Ingen treff på alle ordene – viser treff på noen av dem").
+    pub all_words: bool,
 }
+
+/// "funnet via: rekruttering ≈ skaffe, rekruttering ≈ beholde", or nothing.
+pub fn found_via_text(via: &[FoundVia]) -> Option<String> {
+    (!via.is_empty()).then(|| {
+        let pairs: Vec<String> = via
+            .iter()
+            .map(|v| format!("{} ≈ {}", v.term, v.via))
+            .collect();
+        format!("funnet via: {}", pairs.join(", "))
+    })
+}
+
+/// What search says when no section contains every word of a best match.
+pub const SOME_WORDS_MESSAGE: &str = "Ingen treff på alle ordene – viser treff på noen av dem";
 
 impl SectionIndex {
     fn tantivy_dir(index_dir: &Path) -> PathBuf {
@@ -521,16 +562,30 @@ impl SectionIndex {
             query: request.query.clone(),
             message,
         })?;
-        let compiled = compile::compile(&node, f);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, compiled.query)];
-        let filters = [
+        let searcher = self.reader.searcher();
+        let compiled = {
+            let topics = self.topics.read().ok();
+            compile::compile(
+                &node,
+                f,
+                request.expand.unwrap_or(DEFAULT_EXPAND),
+                topics.as_deref(),
+                Some(&searcher),
+            )
+        };
+        let filters: Vec<Box<dyn Query>> = [
             request.source.clone().map(query::Filter::Source),
             request.theme.clone().map(query::Filter::Theme),
             request.kind.clone().map(query::Filter::Kind),
             request.year.map(|y| query::Filter::Year { from: y, to: y }),
-        ];
-        for filter in filters.iter().flatten() {
-            clauses.push((Occur::Must, compile::filter_query(filter, f)));
+        ]
+        .iter()
+        .flatten()
+        .map(|filter| compile::filter_query(filter, f))
+        .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, compiled.query)];
+        for filter in &filters {
+            clauses.push((Occur::Must, filter.box_clone()));
         }
         if let Ok(topics) = self.topics.read() {
             for topic in compiled.highlight.topics(&topics) {
@@ -538,7 +593,6 @@ impl SectionIndex {
             }
         }
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let limit = request.limit.clamp(1, MAX_HITS);
         // One long document must not fill the first page: take more candidates than asked for
         // and let each source have at most `per_source` of the top places.
@@ -561,25 +615,135 @@ impl SectionIndex {
         let mut sections = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
-            sections.push((score, self.section_from(&doc)));
+            // A best match's score carries the number of words covered; the rest is shown.
+            let (tier, score) = coverage::split(score);
+            sections.push(Ranked {
+                tier,
+                score,
+                address,
+                section: self.section_from(&doc),
+            });
         }
+        let best_tier = sections.iter().map(|r| r.tier).max().unwrap_or(0);
         let sections = diversify(sections, per_source, limit);
+        let explain = Explainer::new(&searcher, &compiled.optional);
         let hits = sections
             .into_iter()
-            .map(|(score, section)| {
+            .map(|ranked| {
                 let (snippet, highlights) =
-                    compile::best_passage(&section.text, &compiled.highlight, SNIPPET_CHARS);
+                    compile::best_passage(&ranked.section.text, &compiled.highlight, SNIPPET_CHARS);
+                let (matched, found_via) = explain.explain(&searcher, ranked.address);
                 SearchHit {
-                    section,
-                    score,
+                    section: ranked.section,
+                    score: ranked.score,
                     snippet,
                     highlights,
+                    matched,
+                    found_via,
                 }
             })
-            .collect();
-        Ok(SearchResults { total, hits })
+            .collect::<Vec<_>>();
+        // Does any section contain every word? The best ones would rank first; only when they
+        // do not, ask the index (with the request's filters).
+        let all_words = match &compiled.strict {
+            _ if total == 0 => true,
+            None => true,
+            Some(_) if best_tier >= compiled.optional.len() => true,
+            Some(strict) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, strict.box_clone())];
+                clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+                searcher
+                    .search(&BooleanQuery::new(clauses), &Count)
+                    .map_err(|e| self.err(e))?
+                    > 0
+            }
+        };
+        Ok(SearchResults {
+            total,
+            hits,
+            all_words,
+        })
     }
 }
+
+/// A candidate hit before it becomes a [`SearchHit`].
+struct Ranked {
+    /// Optional words covered (0 for boolean queries).
+    tier: usize,
+    score: f32,
+    address: DocAddress,
+    section: IndexedSection,
+}
+
+/// A query ready to test single documents against.
+type Matcher = Box<dyn tantivy::query::Weight>;
+
+/// One optional word: as typed, its own matcher, its expansions' (as written, matcher).
+type TermMatchers<'a> = (&'a str, Option<Matcher>, Vec<(&'a str, Matcher)>);
+
+/// Tells which optional words (and which of their expansions) a hit contains.
+struct Explainer<'a> {
+    terms: Vec<TermMatchers<'a>>,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(searcher: &tantivy::Searcher, optional: &'a [compile::OptionalTerm]) -> Explainer<'a> {
+        let weight = |q: &dyn Query| {
+            q.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                searcher,
+            ))
+            .ok()
+        };
+        Explainer {
+            terms: optional
+                .iter()
+                .map(|t| {
+                    let via = t
+                        .via
+                        .iter()
+                        .filter_map(|(text, q)| Some((text.as_str(), weight(q.as_ref())?)))
+                        .collect();
+                    (t.typed.as_str(), weight(t.own.as_ref()), via)
+                })
+                .collect(),
+        }
+    }
+
+    fn explain(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> (Vec<String>, Vec<FoundVia>) {
+        let mut matched = Vec::new();
+        let mut found_via = Vec::new();
+        for (typed, own, via) in &self.terms {
+            if own
+                .as_ref()
+                .is_some_and(|w| coverage::matches(searcher, w.as_ref(), address))
+            {
+                matched.push(typed.to_string());
+                continue;
+            }
+            // The strongest few are enough to say why.
+            for (text, weight) in via {
+                if found_via.len() >= MAX_FOUND_VIA {
+                    break;
+                }
+                if coverage::matches(searcher, weight.as_ref(), address) {
+                    found_via.push(FoundVia {
+                        term: typed.to_string(),
+                        via: text.to_string(),
+                    });
+                }
+            }
+        }
+        (matched, found_via)
+    }
+}
+
+/// At most this many "funnet via" explanations per hit.
+const MAX_FOUND_VIA: usize = 3;
 
 /// Most hits one search returns.
 pub const MAX_HITS: usize = 1000;
@@ -588,27 +752,32 @@ pub const DEFAULT_PER_SOURCE: usize = 3;
 const SNIPPET_CHARS: usize = 240;
 
 /// Reorders hits (best first) so that no source has more than `per_source` of the places
-/// before every other source's hits are shown; keeps `limit`.
-fn diversify(
-    hits: Vec<(f32, IndexedSection)>,
-    per_source: usize,
-    limit: usize,
-) -> Vec<(f32, IndexedSection)> {
+/// before every other source's hits are shown; keeps `limit`. A best match's coverage tiers
+/// stay in order: the reordering happens within each tier (a source's count carries over).
+fn diversify(hits: Vec<Ranked>, per_source: usize, limit: usize) -> Vec<Ranked> {
     let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut first = Vec::with_capacity(limit);
+    let mut out = Vec::with_capacity(limit);
+    let mut first = Vec::new();
     let mut deferred = Vec::new();
-    for (score, section) in hits {
-        let count = taken.entry(section.source.clone()).or_insert(0);
+    let mut tier = None;
+    for hit in hits {
+        if tier != Some(hit.tier) {
+            out.append(&mut first);
+            out.append(&mut deferred);
+            tier = Some(hit.tier);
+        }
+        let count = taken.entry(hit.section.source.clone()).or_insert(0);
         if *count < per_source {
             *count += 1;
-            first.push((score, section));
+            first.push(hit);
         } else {
-            deferred.push((score, section));
+            deferred.push(hit);
         }
     }
-    first.extend(deferred);
-    first.truncate(limit);
-    first
+    out.append(&mut first);
+    out.append(&mut deferred);
+    out.truncate(limit);
+    out
 }
 
 /// Changes to the index, applied together at `commit`.
@@ -738,6 +907,133 @@ mod tests {
         batch.commit().unwrap();
         assert_eq!(index.sections_of("a").unwrap().len(), 1);
         assert_eq!(index.search(&request("sykehus")).unwrap().total, 0);
+    }
+
+    fn best_match_index(dir: &Path) -> SectionIndex {
+        let index = SectionIndex::open_or_create(dir).unwrap();
+        let mut batch = index.begin().unwrap();
+        batch
+            .replace_source(
+                "a",
+                &[
+                    section(
+                        "a",
+                        0,
+                        "Fastleger",
+                        "Fastlegene har lange lister. Fastlegene i distriktene er få.",
+                    ),
+                    section("a", 1, "Sykehus", "Sykehusene har underskudd."),
+                    section(
+                        "a",
+                        2,
+                        "Samarbeid",
+                        "Fastlegen og sykehuset må samarbeide om utskrivning.",
+                    ),
+                    section(
+                        "a",
+                        3,
+                        "Personell",
+                        "Kommunen må skaffe og beholde sykepleiere, og det er mangel på folk.",
+                    ),
+                ],
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        index
+    }
+
+    fn ask(index: &SectionIndex, query: &str) -> SearchResults {
+        index
+            .search(&SearchRequest {
+                query: query.into(),
+                limit: 10,
+                ..SearchRequest::default()
+            })
+            .unwrap()
+    }
+
+    fn numbers(results: &SearchResults) -> Vec<&str> {
+        results
+            .hits
+            .iter()
+            .map(|h| h.section.number.as_deref().unwrap_or(""))
+            .collect()
+    }
+
+    #[test]
+    fn best_match_ranks_by_coverage_and_never_returns_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = best_match_index(dir.path());
+        // Both words in section 3 only; the rest follow by their own scores.
+        let results = ask(&index, "fastlege sykehus");
+        assert!(results.all_words);
+        assert_eq!(numbers(&results)[0], "3", "{:?}", numbers(&results));
+        assert_eq!(results.total, 3);
+        assert_eq!(results.hits[0].matched, vec!["fastlege", "sykehus"]);
+        assert_eq!(results.hits[1].matched.len(), 1);
+        // No section has both: some of them, said so.
+        let results = ask(&index, "fastlege underskudd");
+        assert!(!results.all_words);
+        assert_eq!(results.total, 3);
+        // Stop words typed among other words neither rank nor count.
+        assert!(ask(&index, "sykehus som har").all_words);
+        // A word no section has does not empty the list.
+        let results = ask(&index, "sykehus sjiraff");
+        assert!(!results.all_words && results.total == 2);
+    }
+
+    #[test]
+    fn explicit_operators_keep_their_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = best_match_index(dir.path());
+        assert_eq!(numbers(&ask(&index, "+fastlege sykehus")), vec!["3", "1"]);
+        assert_eq!(numbers(&ask(&index, "fastlege AND sykehus")), vec!["3"]);
+        assert_eq!(numbers(&ask(&index, "\"lange lister\" sykehus")), vec!["1"]);
+        assert_eq!(numbers(&ask(&index, "fastlege -sykehus")), vec!["1"]);
+        assert_eq!(
+            ask(&index, "(fastlege sykehus) OR underskudd").total,
+            2,
+            "inside a group all words are required"
+        );
+        // Filters restrict; they do not turn optional words into "anything".
+        assert_eq!(ask(&index, "fastlege kind:nou").total, 2);
+        assert_eq!(ask(&index, "sjiraff kind:nou").total, 0);
+    }
+
+    #[test]
+    fn hits_say_what_they_were_found_via() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = best_match_index(dir.path());
+        let results = ask(&index, "rekruttering");
+        assert_eq!(numbers(&results), vec!["4"]);
+        let hit = &results.hits[0];
+        assert!(hit.matched.is_empty());
+        assert!(
+            hit.found_via
+                .iter()
+                .any(|v| v.term == "rekruttering" && v.via == "skaffe og beholde"),
+            "{:?}",
+            hit.found_via
+        );
+        assert!(
+            found_via_text(&hit.found_via)
+                .unwrap()
+                .starts_with("funnet via: rekruttering ≈ ")
+        );
+        // Without expansion the word alone finds nothing.
+        let none = index
+            .search(&SearchRequest {
+                query: "rekruttering".into(),
+                limit: 10,
+                expand: Some(Expand::default()),
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        assert_eq!(none.total, 0);
+        // A compound the index lacks is split into words it has.
+        let results = ask(&index, "sykepleiermangel");
+        assert_eq!(numbers(&results), vec!["4"]);
+        assert_eq!(results.hits[0].found_via[0].via, "sykepleier + mangel");
     }
 
     #[test]

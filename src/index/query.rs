@@ -1,8 +1,11 @@
 //! The search language: what a secretariat officer types, parsed into a tree and then into
 //! tantivy queries over the section fields.
 //!
-//! - Words are all required: `fastlege rekruttering`. `OR`/`ELLER` between words or groups,
-//!   `-word`, `NOT word` or `IKKE word` to exclude, parentheses to group.
+//! - A plain list of words is a best match: `fastlege rekruttering` finds sections with any of
+//!   the words, those with all of them first, then by how many they contain ([`Node::Best`]).
+//!   `+word` requires a word; `a AND b` (`OG`) requires both. `OR`/`ELLER` between words or
+//!   groups, `-word`, `NOT word` or `IKKE word` to exclude, parentheses to group: inside
+//!   parentheses and OR alternatives words are all required, as before.
 //! - `"a phrase"` matches those exact words in order; a quoted single word (`"fastlegen"`)
 //!   matches that form only, unstemmed.
 //! - `fastlege*` matches words starting with "fastlege".
@@ -36,9 +39,28 @@ pub enum Node {
         written: String,
     },
     Filter(Filter),
+    /// All required.
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
+    /// Typed with `+`, or joined to a neighbour with `AND`: must match (only meaningful in a
+    /// [`Node::Best`] list; elsewhere everything is required anyway).
+    Required(Box<Node>),
+    /// The words typed side by side at the top of a query: a best match. Words, prefixes and
+    /// references are optional and rank by how many of them a section contains; `Required`
+    /// items, quoted phrases and words, and parenthesised groups must match; `Not` excludes;
+    /// filters restrict.
+    Best(Vec<Node>),
+}
+
+impl Node {
+    /// Whether this item of a [`Node::Best`] list is optional (ranks by coverage).
+    pub fn is_optional(&self) -> bool {
+        matches!(
+            self,
+            Node::Word(_) | Node::Prefix(_) | Node::Reference { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +83,7 @@ enum Lexeme {
     Open,
     Close,
     Minus,
+    Plus,
     And,
     Or,
     Not,
@@ -83,6 +106,12 @@ pub fn parse(query: &str) -> Result<Node, String> {
         nodes: 0,
     };
     let node = parser.or_expr()?;
+    // Words side by side at the top are a best match, not a conjunction.
+    let node = match node {
+        Node::And(children) => Node::Best(children),
+        Node::Required(inner) => *inner,
+        other => other,
+    };
     if let Some(rest) = parser.lexemes.get(parser.at) {
         return Err(match rest {
             Lexeme::Close => "unbalanced ')'".into(),
@@ -98,7 +127,8 @@ pub fn parse(query: &str) -> Result<Node, String> {
 fn has_positive(node: &Node) -> bool {
     match node {
         Node::Not(_) | Node::Filter(_) => false,
-        Node::And(children) => children.iter().any(has_positive),
+        Node::Required(inner) => has_positive(inner),
+        Node::And(children) | Node::Best(children) => children.iter().any(has_positive),
         Node::Or(children) => children.iter().all(has_positive),
         _ => true,
     }
@@ -190,6 +220,11 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, String> {
                 chars.next();
                 out.push(Lexeme::Minus);
             }
+            // At the start of a word a plus requires it.
+            '+' => {
+                chars.next();
+                out.push(Lexeme::Plus);
+            }
             _ => {
                 let mut word = String::new();
                 while let Some(&(i, c)) = chars.peek() {
@@ -251,6 +286,8 @@ impl Parser {
 
     fn and_expr(&mut self) -> Result<Node, String> {
         let mut all = Vec::new();
+        // Whether the next item follows an explicit AND (both sides are required).
+        let mut joined = false;
         loop {
             match self.peek() {
                 None | Some(Lexeme::Close | Lexeme::Or) => break,
@@ -259,8 +296,16 @@ impl Parser {
                     if all.is_empty() || matches!(self.peek(), None | Some(Lexeme::Close)) {
                         return Err("AND needs a term on both sides".into());
                     }
+                    if let Some(last) = all.pop() {
+                        all.push(required(last));
+                    }
+                    joined = true;
                 }
-                _ => all.push(self.unary()?),
+                _ => {
+                    let item = self.unary()?;
+                    all.push(if joined { required(item) } else { item });
+                    joined = false;
+                }
             }
         }
         match all.len() {
@@ -280,11 +325,23 @@ impl Parser {
                 self.at += 1;
                 if matches!(
                     self.peek(),
-                    None | Some(Lexeme::Close | Lexeme::Or | Lexeme::And)
+                    None | Some(Lexeme::Close | Lexeme::Or | Lexeme::And | Lexeme::Plus)
                 ) {
                     return Err("'-' or NOT needs a term after it".into());
                 }
                 Ok(Node::Not(Box::new(self.unary()?)))
+            }
+            Some(Lexeme::Plus) => {
+                self.at += 1;
+                if matches!(
+                    self.peek(),
+                    None | Some(
+                        Lexeme::Close | Lexeme::Or | Lexeme::And | Lexeme::Plus | Lexeme::Minus
+                    ) | Some(Lexeme::Not)
+                ) {
+                    return Err("'+' needs a term after it".into());
+                }
+                Ok(required(self.primary()?))
             }
             _ => self.primary(),
         }
@@ -299,7 +356,11 @@ impl Parser {
                 if self.peek().is_none() {
                     return Err("unbalanced '('".into());
                 }
-                let inner = self.or_expr()?;
+                let inner = match self.or_expr()? {
+                    // `+` inside a group changes nothing: everything there is required.
+                    Node::Required(inner) => *inner,
+                    other => other,
+                };
                 if self.peek() != Some(&Lexeme::Close) {
                     return Err("unbalanced '('".into());
                 }
@@ -330,6 +391,7 @@ fn describe(lexeme: &Lexeme) -> &'static str {
         Lexeme::Or => "OR",
         Lexeme::Not => "NOT",
         Lexeme::Minus => "'-'",
+        Lexeme::Plus => "'+'",
         _ => "term",
     }
 }
@@ -346,6 +408,14 @@ const FIELDS: &[(&str, &str)] = &[
     ("år", "year"),
     ("aar", "year"),
 ];
+
+/// Marks an item as required (once; exclusions and filters are already constraints).
+fn required(node: Node) -> Node {
+    match node {
+        Node::Required(_) | Node::Not(_) | Node::Filter(_) => node,
+        other => Node::Required(Box::new(other)),
+    }
+}
 
 fn word_node(word: &str) -> Result<Node, String> {
     if let Some((name, value)) = word.split_once(':')
@@ -420,12 +490,43 @@ mod tests {
         Node::Word(w.into())
     }
 
+    fn req(node: Node) -> Node {
+        Node::Required(Box::new(node))
+    }
+
     #[test]
-    fn words_are_all_required() {
+    fn words_side_by_side_are_a_best_match() {
         assert_eq!(
             parse("rekruttering sykepleiere").unwrap(),
-            Node::And(vec![word("rekruttering"), word("sykepleiere")])
+            Node::Best(vec![word("rekruttering"), word("sykepleiere")])
         );
+        // `+word` and `AND` require; parentheses and OR alternatives stay all-required.
+        assert_eq!(
+            parse("+fastlege rekruttering").unwrap(),
+            Node::Best(vec![req(word("fastlege")), word("rekruttering")])
+        );
+        assert_eq!(
+            parse("fastlege AND legevakt rekruttering").unwrap(),
+            Node::Best(vec![
+                req(word("fastlege")),
+                req(word("legevakt")),
+                word("rekruttering")
+            ])
+        );
+        assert_eq!(
+            parse("(fastlege legevakt) OR turnover").unwrap(),
+            Node::Or(vec![
+                Node::And(vec![word("fastlege"), word("legevakt")]),
+                word("turnover")
+            ])
+        );
+        assert_eq!(parse("+fastlege").unwrap(), word("fastlege"));
+        assert_eq!(parse("(+fastlege)").unwrap(), word("fastlege"));
+        assert!(!Node::Phrase(vec!["a".into(), "b".into()]).is_optional());
+        assert!(word("a").is_optional());
+        for query in ["+", "fastlege +", "+-fastlege", "+OR fastlege"] {
+            assert!(parse(query).is_err(), "{query}");
+        }
     }
 
     #[test]
@@ -436,14 +537,14 @@ mod tests {
         );
         assert_eq!(
             parse("fastlege -legevakt").unwrap(),
-            Node::And(vec![
+            Node::Best(vec![
                 word("fastlege"),
                 Node::Not(Box::new(word("legevakt")))
             ])
         );
         assert_eq!(
             parse("(fastlege ELLER allmennlege) IKKE legevakt").unwrap(),
-            Node::And(vec![
+            Node::Best(vec![
                 Node::Or(vec![word("fastlege"), word("allmennlege")]),
                 Node::Not(Box::new(word("legevakt")))
             ])
@@ -463,7 +564,7 @@ mod tests {
         assert_eq!(parse("fastlege*").unwrap(), Node::Prefix("fastlege".into()));
         assert_eq!(
             parse("fastlege kind:prop år:2020..2023").unwrap(),
-            Node::And(vec![
+            Node::Best(vec![
                 word("fastlege"),
                 Node::Filter(Filter::Kind("prop".into())),
                 Node::Filter(Filter::Year {
@@ -490,7 +591,7 @@ mod tests {
         }
         let mixed = parse("fastlege NOU 2023: 4").unwrap();
         assert!(
-            matches!(&mixed, Node::And(v) if matches!(&v[1], Node::Reference { canonical, .. } if canonical == "NOU 2023: 4")),
+            matches!(&mixed, Node::Best(v) if matches!(&v[1], Node::Reference { canonical, .. } if canonical == "NOU 2023: 4")),
             "{mixed:?}"
         );
     }
@@ -523,6 +624,36 @@ mod tests {
         #[test]
         fn parsing_never_panics(query in "\\PC{0,80}") {
             let _ = parse(&query);
+        }
+
+        /// A list of plain words, some with `+`: a best match whose required items are exactly
+        /// the `+` words; the same words joined by AND are all required.
+        #[test]
+        fn plus_marks_exactly_the_required_words(
+            words in proptest::collection::vec(("[a-zæøå]{3,10}", proptest::bool::ANY), 2..6)
+        ) {
+            let words: Vec<(String, bool)> = words
+                .into_iter()
+                .filter(|(w, _)| !matches!(w.as_str(), "og" | "ikke" | "eller"))
+                .collect();
+            proptest::prop_assume!(words.len() >= 2);
+            let typed: Vec<String> = words
+                .iter()
+                .map(|(w, plus)| if *plus { format!("+{w}") } else { w.clone() })
+                .collect();
+            let Node::Best(items) = parse(&typed.join(" ")).unwrap() else {
+                panic!("not a best match: {typed:?}");
+            };
+            proptest::prop_assert_eq!(items.len(), words.len());
+            for (item, (w, plus)) in items.iter().zip(&words) {
+                let expected = if *plus { req(word(w)) } else { word(w) };
+                proptest::prop_assert_eq!(item, &expected);
+            }
+            let plain: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+            let Node::Best(all) = parse(&plain.join(" AND ")).unwrap() else {
+                panic!("not a list");
+            };
+            proptest::prop_assert!(all.iter().all(|i| matches!(i, Node::Required(_))));
         }
     }
 }

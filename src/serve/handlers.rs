@@ -162,6 +162,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         year: form.year,
         // The same diversification as `samspor search`.
         max_per_source: None,
+        expand: None,
     };
     let result = state
         .blocking(move |state| {

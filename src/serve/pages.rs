@@ -402,7 +402,7 @@ fn search_form(config: &Config, form: &SearchForm) -> Markup {
                     button type="submit" { "Søk" }
                 }
                 p #q-hjelp .hint {
-                    "Alle ordene må finnes. Bruk \"anførselstegn\" for uttrykk, OR for enten–eller og -ord for å utelate ord. Trykk / for å gå til søkefeltet."
+                    "Treff med alle ordene kommer først. Bruk +ord for ord som må finnes, \"anførselstegn\" for uttrykk, OR for enten–eller og -ord for å utelate ord. Trykk / for å gå til søkefeltet."
                 }
             }
             fieldset.filters {
@@ -544,6 +544,9 @@ fn hits(config: &Config, form: &SearchForm, results: &SearchResults) -> Markup {
             h2 #treff {
                 (results.total) " treff for «" (form.query) "»"
             }
+            @if !results.all_words {
+                p.notice role="status" { (crate::index::SOME_WORDS_MESSAGE) }
+            }
             @if shown < results.total {
                 p.meta { "Viser de " (shown) " beste." }
             }
@@ -570,6 +573,9 @@ fn hits(config: &Config, form: &SearchForm, results: &SearchResults) -> Markup {
                             @if before { "… " }
                             (highlighted(&hit.snippet, &hit.highlights))
                             @if after { " …" }
+                        }
+                        @if let Some(via) = crate::index::found_via_text(&hit.found_via) {
+                            p.via { (via) }
                         }
                         (theme_tags(config, &s.themes))
                         (source_link(s))
