@@ -70,6 +70,42 @@ pub enum PdfError {
     Internal(String),
 }
 
+/// A bookmark: outline depth (1 = top), title on one line, 1-based destination page.
+#[derive(Debug, Clone)]
+pub struct Bookmark {
+    pub level: usize,
+    pub title: String,
+    pub page: Option<u32>,
+}
+
+/// The document's bookmarks (for evaluations); empty when it has none or cannot be read.
+pub fn bookmarks(bytes: &[u8], limits: &PdfLimits) -> Vec<Bookmark> {
+    let opts = LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        let Ok(doc) = Document::load_mem_with_options(bytes, opts) else {
+            return Vec::new();
+        };
+        outline::read_outline(&doc)
+            .into_iter()
+            .map(|e| Bookmark {
+                level: e.level,
+                title: e.title,
+                page: e.page,
+            })
+            .collect()
+    }))
+    .unwrap_or_default()
+}
+
+/// The section number a heading line carries ("3.4.1 Generelt" → "3.4.1", "Kapittel 3 Toll" →
+/// "3"), as the extractor reads it.
+pub fn heading_number(text: &str) -> Option<String> {
+    structure::numbered_heading(text).map(|(n, _)| n)
+}
+
 /// Extract the text of a PDF as sections. No input can panic the caller.
 pub fn extract_pdf(
     bytes: &[u8],
@@ -346,18 +382,27 @@ fn extract_inner(
         page: usize,
     }
     let mut kept: Vec<L> = Vec::new();
-    let mut toc_pages: HashSet<usize> = HashSet::new();
+    // Per page: (has a contents title, contents-like lines, lines).
+    let mut toc_stats: Vec<(bool, usize, usize)> = vec![(false, 0, 0); pages.len()];
     for (pi, p) in pages.iter().enumerate() {
         for (k, l) in p.lines.iter().enumerate() {
             if drop.contains(&(pi, k)) || l.text.trim().is_empty() {
                 continue;
             }
+            let st = &mut toc_stats[pi];
+            st.2 += 1;
             if structure::is_toc_title(&l.text) {
-                toc_pages.insert(pi);
+                st.0 = true;
+            } else if layout::is_leader_line(&l.text)
+                || structure::is_number_column(&l.text)
+                || structure::is_toc_line(&l.text, total_pages)
+            {
+                st.1 += 1;
             }
             kept.push(L { line: l, page: pi });
         }
     }
+    let toc_pages = toc_pages(&toc_stats);
     let vocab = dehyphen::Vocab::from_lines(kept.iter().map(|l| l.line.text.as_str()));
 
     // Paragraphs.
@@ -385,6 +430,8 @@ fn extract_inner(
             bold: cur.iter().filter(|l| l.line.bold).count() * 2 > cur.len(),
             lines: cur.len(),
             toc_page: toc_pages.contains(&first.page),
+            top: first.line.y + 0.8 * first.line.size,
+            x0: first.line.x0,
         });
         cur.clear();
     };
@@ -439,10 +486,18 @@ fn extract_inner(
             .get(&page)
             .is_some_and(|&(entries, all)| entries >= 3 && entries * 2 >= all)
     };
+    // On a contents page every entry goes: titles, leaders, section and page numbers, and the
+    // fragments of titles that wrapped (short, no sentence end); running text stays.
     paras.retain(|p| {
+        let t = p.text.trim();
+        let fragment = t.split_whitespace().count() <= 14 && !t.ends_with(['.', '!', '?', ':']);
         let on_toc_page = (p.toc_page || continued_toc(p.page))
-            && (structure::is_toc_title(&p.text) || structure::is_toc_line(&p.text, page_count));
-        !(on_toc_page || structure::is_leader_entry(&p.text))
+            && (structure::is_toc_title(t)
+                || structure::is_toc_line(t, page_count)
+                || structure::is_number_column(t)
+                || layout::is_leader_line(t)
+                || (p.toc_page && fragment));
+        !(on_toc_page || structure::is_leader_entry(t))
     });
 
     let outline = outline::read_outline(&doc);
@@ -461,6 +516,23 @@ fn extract_inner(
         sections,
         warnings,
     })
+}
+
+/// Table-of-contents pages from per-page counts (has a contents title, contents-like lines,
+/// lines): a titled page with entries, the pages that continue it while most of their lines are
+/// entries, and any page made almost only of entries.
+fn toc_pages(stats: &[(bool, usize, usize)]) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let mut in_toc = false;
+    for (pi, &(titled, entries, lines)) in stats.iter().enumerate() {
+        let mostly = entries >= 5 && entries * 10 >= lines * 4;
+        let nearly_all = entries >= 8 && entries * 10 >= lines * 7;
+        in_toc = (titled && entries >= 3) || (in_toc && mostly) || nearly_all;
+        if in_toc {
+            out.insert(pi);
+        }
+    }
+    out
 }
 
 /// Lines that sit in the top or bottom band of a page and are set off from the body by a
