@@ -62,6 +62,8 @@ pub enum PdfError {
     Encrypted,
     #[error("no text layer: OCR needed ({pages} pages)")]
     NoTextLayer { pages: u32 },
+    #[error("a stream exceeds the decompression limit of {mib} MiB")]
+    DecompressionLimit { mib: usize },
     #[error("corrupt pdf: {0}")]
     Corrupt(String),
     #[error("time budget exceeded")]
@@ -306,11 +308,13 @@ fn extract_inner(
             return Err(PdfError::TimeBudget);
         }
         if interp.size_limit_hit {
-            warnings.push(format!(
-                "decompressed size limit ({} bytes) reached at page {}; the remaining pages were skipped",
-                limits.max_decompressed_bytes,
-                pno + 1
-            ));
+            if pno + 1 < page_map.len().min(limits.max_pages) {
+                warnings.push(format!(
+                    "decompression limit of {} MiB reached at page {}; the remaining pages were skipped",
+                    content::limit_mib(limits.max_decompressed_bytes),
+                    pno + 1
+                ));
+            }
             break;
         }
     }
@@ -327,6 +331,11 @@ fn extract_inner(
             return Err(PdfError::Corrupt(format!(
                 "no page could be read ({first})"
             )));
+        }
+        if interp.size_limit_hit {
+            return Err(PdfError::DecompressionLimit {
+                mib: content::limit_mib(limits.max_decompressed_bytes),
+            });
         }
         return Err(PdfError::NoTextLayer { pages: total_pages });
     }
@@ -751,6 +760,80 @@ mod tests {
             PdfError::NoTextLayer { pages: 3 }.to_string(),
             "no text layer: OCR needed (3 pages)"
         );
+    }
+
+    /// A one-page PDF whose content stream (Flate) holds `before`, then `pad` bytes of
+    /// comment lines, then `after`.
+    fn bomb_pdf(before: &str, pad: usize, after: &str) -> Vec<u8> {
+        use lopdf::{Stream, dictionary};
+        use std::io::Write;
+        let mut content = format!("BT /F1 12 Tf 72 700 Td ({before}) Tj ET\n").into_bytes();
+        let line = b"% fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll\n";
+        while content.len() < pad {
+            content.extend_from_slice(line);
+        }
+        content.extend_from_slice(format!("BT /F1 12 Tf 72 600 Td ({after}) Tj ET\n").as_bytes());
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&content).unwrap();
+        let packed = z.finish().unwrap();
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+        );
+        let contents = doc.add_object(Stream::new(
+            dictionary! { "Filter" => "FlateDecode" },
+            packed,
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                lopdf::dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog =
+            doc.add_object(lopdf::dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn decompression_limit_is_named_and_keeps_the_text_before_it() {
+        let limits = PdfLimits {
+            max_decompressed_bytes: 1024 * 1024,
+            ..PdfLimits::default()
+        };
+        let pdf = bomb_pdf("Teksten foran grensen", 3 * 1024 * 1024, "Teksten etter");
+        let d = extract_pdf(&pdf, "bomb", &limits).unwrap();
+        let text: String = d.sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(text.contains("Teksten foran grensen"), "{text:?}");
+        assert!(!text.contains("etter"), "{text:?}");
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("a stream exceeds the decompression limit of 1 MiB")),
+            "{:?}",
+            d.warnings
+        );
+        // Nothing before the limit: the error names the limit, not a missing text layer.
+        let pdf = bomb_pdf("", 3 * 1024 * 1024, "Teksten etter");
+        let e = extract_pdf(&pdf, "bomb", &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a stream exceeds the decompression limit of 1 MiB"
+        );
+        // Within the limit everything is read.
+        let pdf = bomb_pdf("Foran", 1000, "Etter");
+        let d = extract_pdf(&pdf, "small", &limits).unwrap();
+        let text: String = d.sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(text.contains("Foran") && text.contains("Etter"), "{text:?}");
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct OutlineEntry {
 
 static NUMBERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,3}){0,5})\.?\s+(\p{Lu}.*)$").unwrap());
+/// A section number on a line of its own, its title on the next: "1.5.1".
+static DOTTED_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,3}){1,5})\.?$").unwrap());
 /// "Kapittel 3 Særavgifter, merverdiavgift og toll": chapter 3.
 static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:Kapittel|Kapitel|Kap\.|Chapter)\s+(\d{1,2})\.?(?:\s+[-–—:]?\s*(\S.*))?$")
@@ -139,7 +142,11 @@ struct Placed {
 fn clean_heading(t: &str) -> String {
     static BROKEN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(\p{L}{2,})[-\u{2010}\u{AD}] (\p{Ll}+)").unwrap());
+    static NOTE_MARK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\p{Ll}{3})\d{1,2}$").unwrap());
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A footnote mark run into the last word ("forfallsliste11").
+    let t = NOTE_MARK.replace(&t, "$1").into_owned();
     BROKEN
         .replace_all(&t, |c: &regex::Captures| {
             let next = &c[2];
@@ -185,11 +192,12 @@ fn place_outline(paras: &mut Vec<Para>, outline: &[OutlineEntry]) -> (Vec<Placed
     let mut from = 0usize;
     for e in outline {
         let Some(pg) = e.page else { continue };
-        let t = norm(&e.title);
+        let e_title = clean_heading(&e.title);
+        let t = norm(&e_title);
         if t.is_empty() {
             continue;
         }
-        let numbered = numbered_heading(&e.title);
+        let numbered = numbered_heading(&e_title);
         // The title as printed may lack the number ("Kapittel 3" set apart, or none at all).
         let bare = numbered.as_ref().map(|(_, title)| norm(title));
         let on_page = |p: &Para| p.page <= pg && pg <= p.page_end;
@@ -261,7 +269,7 @@ fn place_outline(paras: &mut Vec<Para>, outline: &[OutlineEntry]) -> (Vec<Placed
         }
         let (number, title) = match &numbered {
             Some((n, t)) => (Some(n.clone()), clean_heading(t)),
-            None => (None, clean_heading(&e.title)),
+            None => (None, e_title.clone()),
         };
         let level = number
             .as_ref()
@@ -364,7 +372,7 @@ fn detect_headings(
             placed = p;
             outline_numbers = outline
                 .iter()
-                .filter_map(|e| numbered_heading(&e.title).map(|x| x.0))
+                .filter_map(|e| numbered_heading(&clean_heading(&e.title)).map(|x| x.0))
                 .collect();
         }
     }
@@ -426,12 +434,15 @@ fn detect_headings(
             }
         }
         if !trusted
-            && let Some(c) = BARE_NUMBER.captures(text)
-            && larger
+            && let Some(c) = BARE_NUMBER
+                .captures(text)
+                .or_else(|| DOTTED_NUMBER.captures(text))
+            && (larger || (p.bold && c[1].contains('.')))
             && let Some(next) = paras.get(i + 1)
             && !claimed.get(i + 1).copied().unwrap_or(true)
-            && next.size >= body * 1.08
+            && (next.size >= body * 1.08 || (next.bold && p.bold))
             && next.page == p.page
+            && numbered_heading(&next.text).is_none()
             && next.text.chars().count() <= 200
         {
             let (title, extra) =
@@ -442,7 +453,7 @@ fn detect_headings(
                 heading: Heading {
                     number: Some(c[1].to_string()),
                     title,
-                    level: 1,
+                    level: c[1].split('.').count().clamp(1, 9) as u8,
                 },
                 page: None,
             });
@@ -472,10 +483,74 @@ fn detect_headings(
         }
         i += 1;
     }
+    if !trusted {
+        placed = plausible_numbering(placed);
+    }
     // Outline order first at the same paragraph (a chapter and its first section both placed
     // at a page's first paragraph), then the paragraph order.
     placed.sort_by_key(|p| p.at);
     placed
+}
+
+fn parse_number(n: &str) -> Option<Vec<u32>> {
+    n.split('.').map(|x| x.parse::<u32>().ok()).collect()
+}
+
+/// Whether heading number `b` can follow `a` in a document, allowing a few headings that were
+/// not recognised between them: "6.4.4" → "6.4.5", "6.5", "7", "6.4.4.1", "1.1" → "1.2.1".
+fn may_follow(a: &[u32], b: &[u32]) -> bool {
+    // A subsection of `a` (one or two levels down).
+    if b.len() > a.len() && b.len() <= a.len() + 2 && b[..a.len()] == *a {
+        return b[a.len()..].iter().all(|&x| x <= 9);
+    }
+    // The same prefix, a slightly higher number at level k, and low subsection numbers.
+    (0..b.len().min(a.len())).any(|k| {
+        b[..k] == a[..k] && b[k] > a[k] && b[k] <= a[k] + 3 && b[k + 1..].iter().all(|&x| x <= 5)
+    })
+}
+
+/// Numbered headings found by pattern alone keep only the longest chain whose numbers follow
+/// each other plausibly, so that a numbered list ("1 Arkivskapernavn", "6 Opplysning om …")
+/// inside chapter 6.4 does not become chapters 1 and 6. Unnumbered headings stay.
+fn plausible_numbering(placed: Vec<Placed>) -> Vec<Placed> {
+    let nums: Vec<Option<Vec<u32>>> = placed
+        .iter()
+        .map(|p| p.heading.number.as_deref().and_then(parse_number))
+        .collect();
+    let idx: Vec<usize> = (0..placed.len()).filter(|&i| nums[i].is_some()).collect();
+    if idx.len() < 3 || idx.len() > 3000 {
+        return placed;
+    }
+    // best[j]: length of the longest plausible chain ending at idx[j]; prev for backtracking.
+    let mut best = vec![1usize; idx.len()];
+    let mut prev = vec![usize::MAX; idx.len()];
+    for j in 0..idx.len() {
+        let b = nums[idx[j]].as_deref().unwrap_or(&[]);
+        for i in 0..j {
+            let a = nums[idx[i]].as_deref().unwrap_or(&[]);
+            if best[i] + 1 > best[j] && may_follow(a, b) {
+                best[j] = best[i] + 1;
+                prev[j] = i;
+            }
+        }
+    }
+    let Some(mut j) = (0..idx.len()).max_by_key(|&j| (best[j], std::cmp::Reverse(j))) else {
+        return placed;
+    };
+    let mut keep = vec![false; placed.len()];
+    loop {
+        keep[idx[j]] = true;
+        if prev[j] == usize::MAX {
+            break;
+        }
+        j = prev[j];
+    }
+    placed
+        .into_iter()
+        .enumerate()
+        .filter(|(i, p)| p.heading.number.is_none() || keep[*i])
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// Continuation lines of a heading that wrapped: following short paragraphs on the same page
@@ -497,6 +572,7 @@ fn wrapped_title(paras: &[Para], i: usize, title: String, claimed: &[bool]) -> (
             || qt.chars().count() > 80
             || numbered_heading(qt).is_some()
             || BARE_NUMBER.is_match(qt)
+            || is_number_column(qt)
             || last.ends_with(['.', ':', '!', '?'])
             || qt.ends_with(['.', ','])
         {
@@ -724,6 +800,142 @@ mod tests {
         );
         assert_eq!(s[0].number.as_deref(), Some("2"));
         assert_eq!(s[1].number.as_deref(), Some("2.1"));
+    }
+
+    #[test]
+    fn numbering_chain_drops_numbered_lists() {
+        let mut paras = vec![
+            para("6 Funksjoner", 1, 14.0, true),
+            para("6.4 Avlevering", 1, 12.0, true),
+            para("6.4.4 Innholdet i pakken", 1, 12.0, true),
+        ];
+        for (k, t) in [
+            "1 Arkivskapernavn",
+            "6 Opplysning om skjerming",
+            "7 Opplysning om kassasjon",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let _ = k;
+            paras.push(para(t, 2, 12.0, true));
+            paras.push(para(
+                "Brødtekst som forklarer punktet nærmere.",
+                2,
+                10.0,
+                false,
+            ));
+        }
+        paras.push(para("6.4.5 Metadata om dokumentene", 3, 12.0, true));
+        paras.push(para("1.5.1", 3, 12.0, true));
+        paras.push(para("Kravtyper", 3, 12.0, true));
+        paras.push(para("6.5 Restanseliste og forfallsliste11", 3, 12.0, true));
+        paras.push(para(
+            "Brødtekst her igjen som er vanlig tekst.",
+            3,
+            10.0,
+            false,
+        ));
+        let s = build_sections(&paras, 3, &[]);
+        let nums: Vec<&str> = s.iter().filter_map(|s| s.number.as_deref()).collect();
+        assert_eq!(nums, vec!["6", "6.4", "6.4.4", "6.4.5", "6.5"], "{s:?}");
+        assert_eq!(
+            s.last().unwrap().heading.as_deref(),
+            Some("Restanseliste og forfallsliste")
+        );
+        assert!(may_follow(&[1, 1], &[1, 2, 1]));
+        assert!(may_follow(&[6, 4, 4], &[7]));
+        assert!(!may_follow(&[6, 4, 4], &[1]));
+    }
+
+    #[test]
+    fn kapittel_and_headings_cleaned() {
+        assert_eq!(
+            numbered_heading("Kapittel 3 Særavgifter, merverdiavgift og toll"),
+            Some(("3".into(), "Særavgifter, merverdiavgift og toll".into()))
+        );
+        assert_eq!(numbered_heading("Kapittel 3"), None);
+        assert_eq!(
+            clean_heading("Psykiske lidel- ser hos barn"),
+            "Psykiske lidelser hos barn"
+        );
+        assert_eq!(
+            clean_heading("Avgift på sjokolade- og sukkervarer"),
+            "Avgift på sjokolade- og sukkervarer"
+        );
+        assert!(is_number_column("3.4.1"));
+        assert!(is_number_column("9 11 12"));
+        assert!(!is_number_column("3 Toll"));
+    }
+
+    fn entry(level: usize, title: &str, page: u32) -> OutlineEntry {
+        OutlineEntry {
+            level,
+            title: title.into(),
+            page: Some(page),
+            left: None,
+            top: None,
+        }
+    }
+
+    #[test]
+    fn bookmarks_first() {
+        let mut toc = para("9", 1, 10.0, false);
+        toc.toc_page = true;
+        let paras = vec![
+            toc,
+            para("Kapittel 1", 2, 12.0, false),
+            para("Innledning og mandat", 2, 18.0, true),
+            para(
+                "Utvalget ble oppnevnt i 2018 og har hatt ti møter.",
+                2,
+                10.0,
+                false,
+            ),
+            para(
+                "1.1 Mandatet Utvalget skal vurdere avgiftene og foreslå endringer der det trengs.",
+                2,
+                10.0,
+                false,
+            ),
+            para(
+                "Tekst på side tre uten overskrift i teksten.",
+                3,
+                10.0,
+                false,
+            ),
+            para(
+                "2 Et nummerert avsnitt som ikke er bokmerket",
+                3,
+                12.0,
+                true,
+            ),
+        ];
+        let ol = vec![
+            entry(1, "Kapittel 1 Innledning og mandat", 2),
+            entry(2, "1.1 Mandatet", 2),
+            entry(2, "1.2 Utvalgets sammen-\nsetning", 3),
+        ];
+        let s = build_sections(&paras, 3, &ol);
+        let got: Vec<(Option<&str>, Option<&str>, u32)> = s
+            .iter()
+            .map(|s| (s.number.as_deref(), s.heading.as_deref(), s.page_start))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, None, 1),
+                (Some("1"), Some("Innledning og mandat"), 2),
+                (Some("1.1"), Some("Mandatet"), 2),
+                (Some("1.2"), Some("Utvalgets sammensetning"), 3),
+            ]
+        );
+        assert!(
+            s[2].text.starts_with("Utvalget skal vurdere"),
+            "{:?}",
+            s[2].text
+        );
+        assert!(s[3].text.contains("2 Et nummerert avsnitt"));
     }
 
     #[test]
