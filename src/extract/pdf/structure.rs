@@ -159,6 +159,12 @@ fn clean_heading(t: &str) -> String {
         .into_owned()
 }
 
+/// The normalised first word of a title (a wrapped heading's first paragraph holds only its
+/// start, so the number's paragraph is matched on what it has).
+fn first_word_norm(title: &str) -> String {
+    norm(title.split_whitespace().next().unwrap_or(""))
+}
+
 /// Byte offset in `text` just after its first `n` normalised (alphanumeric, lower-case)
 /// characters, and after the punctuation and spaces that follow them.
 fn norm_prefix_end(text: &str, n: usize) -> Option<usize> {
@@ -276,6 +282,17 @@ fn place_outline(paras: &mut Vec<Para>, outline: &[OutlineEntry]) -> (Vec<Placed
             .map(|n| n.split('.').count())
             .unwrap_or(e.level)
             .clamp(1, 9) as u8;
+        // A bookmark without the number the page prints ("Sammendrag" for "1 Sammendrag").
+        let (number, title, level) = match (number, hit) {
+            (None, Some((i, _))) => match numbered_heading(&paras[i].text) {
+                Some((n, t)) if norm(&t).starts_with(&first_word_norm(&e_title)) => {
+                    let l = n.split('.').count().clamp(1, 9) as u8;
+                    (Some(n), title, l)
+                }
+                _ => (None, title, level),
+            },
+            (n, _) => (n, title, level),
+        };
         let heading = Heading {
             number,
             title,
