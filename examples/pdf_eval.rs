@@ -1,9 +1,11 @@
 //! Evaluate the PDF extractor over the corpus: time, pages, token-bag F1 and order ratio against
-//! ground truth (own files) or poppler's pdftotext output (the rest).
+//! ground truth (own files) or poppler's pdftotext output (the rest). For files with a truth
+//! text, also the share of truth sentences found verbatim (whitespace collapsed) in samspor's
+//! output and, measured the same way, in NAME.pdftotext.txt.
 //!
 //! Usage: cargo run --release --example pdf_eval -- [CORPUS_DIR] [--dump OUT_DIR] [--only SUBSTRING]
 //!        (CORPUS_DIR defaults to ../shared/pdf-corpus; `examples/demo` judges the demo PDFs
-//!        against their .truth.txt)
+//!        against their .truth.txt; `tests/fixtures/pdf-truth` our groff/Ghostscript files)
 //!        pdf_eval --one FILE   (extract one file to stdout; for per-process timing)
 
 use std::collections::HashMap;
@@ -164,6 +166,50 @@ fn paragraph_matches(d: &ExtractedDoc, truth: &str) -> (usize, usize, usize) {
     (hit, n, paras.len())
 }
 
+/// Whitespace collapsed to single spaces, compatibility forms (ligatures) expanded.
+fn flat(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The truth's sentences: each line (paragraph, heading, footnote, table row) split after
+/// ".", "!" or "?" before a capital letter or digit.
+fn truth_sentences(truth: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in truth.lines() {
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        let mut cur: Vec<&str> = Vec::new();
+        for (k, t) in toks.iter().enumerate() {
+            cur.push(t);
+            let next_starts = toks
+                .get(k + 1)
+                .and_then(|n| n.chars().next())
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '«');
+            if t.ends_with(['.', '!', '?']) && next_starts {
+                out.push(flat(&cur.join(" ")));
+                cur.clear();
+            }
+        }
+        if !cur.is_empty() {
+            out.push(flat(&cur.join(" ")));
+        }
+    }
+    out
+}
+
+/// Truth sentences found verbatim (whitespace collapsed) in a text.
+fn sentences_found(sentences: &[String], text: &str) -> usize {
+    let text = flat(text);
+    sentences
+        .iter()
+        .filter(|s| text.contains(s.as_str()))
+        .count()
+}
+
 fn norwegian_errors(out: &str, truth: &str) -> usize {
     "æøåÆØÅ"
         .chars()
@@ -254,6 +300,8 @@ fn main() {
     let mut failures = Vec::new();
     let mut needs_password: Vec<String> = Vec::new();
     let mut own_paras: Vec<String> = Vec::new();
+    // Truth sentences found verbatim: (file, n, samspor, pdftotext).
+    let mut own_sentences: Vec<(String, usize, usize, usize)> = Vec::new();
     println!(
         "{:<48} {:>5} {:>8} {:>6} {:>6} {:>4} {:>4}  note",
         "file", "pages", "ms", "F1", "order", "nor", "susp"
@@ -304,6 +352,26 @@ fn main() {
                     corpus_f1.push((f1, name.clone()));
                 }
                 if own {
+                    let sents = truth_sentences(&reference);
+                    // poppler's text beside the file, else a fresh `pdftotext` run.
+                    let poppler =
+                        std::fs::read_to_string(dir.join(format!("{stem}.pdftotext.txt")))
+                            .ok()
+                            .or_else(|| {
+                                std::process::Command::new("pdftotext")
+                                    .arg(f)
+                                    .arg("-")
+                                    .output()
+                                    .ok()
+                                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                            })
+                            .unwrap_or_default();
+                    own_sentences.push((
+                        name.clone(),
+                        sents.len(),
+                        sentences_found(&sents, &text),
+                        sentences_found(&sents, &poppler),
+                    ));
                     let (hit, n, ours) = paragraph_matches(&doc, &reference);
                     own_paras.push(format!(
                         "{name}: {hit}/{n} truth paragraphs exact ({ours} in output)"
@@ -393,6 +461,25 @@ fn main() {
     );
     for p in &own_paras {
         println!("paragraphs: {p}");
+    }
+    let (mut n_all, mut ours_all, mut pop_all) = (0, 0, 0);
+    for (name, n, ours, pop) in &own_sentences {
+        let r = |x: usize| x as f64 / (*n).max(1) as f64;
+        println!(
+            "sentences: {name}: truth sentences verbatim: samspor {ours}/{n} ({:.3}), pdftotext {pop}/{n} ({:.3})",
+            r(*ours),
+            r(*pop)
+        );
+        n_all += n;
+        ours_all += ours;
+        pop_all += pop;
+    }
+    if n_all > 0 {
+        println!(
+            "sentences: all truth files: samspor {ours_all}/{n_all} ({:.3}), pdftotext {pop_all}/{n_all} ({:.3})",
+            ours_all as f64 / n_all as f64,
+            pop_all as f64 / n_all as f64
+        );
     }
     println!("failures on files poppler reads: {}", failures.len());
     for f in failures {

@@ -173,19 +173,23 @@ impl<'a> Interp<'a> {
             .limits
             .max_decompressed_bytes
             .saturating_sub(self.decompressed);
-        let data = match page_content(doc, page_id, budget) {
-            Ok(d) => {
-                self.decompressed += d.len();
-                d
-            }
-            Err(e) => {
-                if budget == 0 || e.contains("limit") {
-                    self.size_limit_hit = true;
-                }
+        let mut data = Vec::new();
+        let read = page_content_into(doc, page_id, budget, &mut data);
+        self.decompressed += data.len();
+        if let Err(e) = read {
+            if budget == 0 || e == LIMIT_HIT {
+                self.size_limit_hit = true;
+                warnings.push(format!(
+                    "a stream exceeds the decompression limit of {} MiB; the text after it was not read",
+                    limit_mib(self.limits.max_decompressed_bytes)
+                ));
+            } else {
                 warnings.push(e);
+            }
+            if data.is_empty() {
                 return PageGlyphs { glyphs, warnings };
             }
-        };
+        }
         let res = page_resources(doc, page_id);
         let gs = GState {
             ctm: M::ID,
@@ -464,13 +468,49 @@ fn next_line(run: &mut Run) {
 }
 
 /// Concatenated, decoded content streams of a page.
-fn page_content(doc: &Document, page_id: ObjectId, limit: usize) -> Result<Vec<u8>, String> {
+/// A byte limit in MiB, rounded up (for messages).
+pub fn limit_mib(bytes: usize) -> usize {
+    bytes.div_ceil(1024 * 1024)
+}
+
+/// The marker error of a content stream cut at the decompression limit.
+pub(super) const LIMIT_HIT: &str = "decompression limit";
+
+/// The first `limit` bytes of a stream whose only filter is FlateDecode (None for other
+/// filters or when nothing can be inflated).
+fn inflate_prefix(s: &lopdf::Stream, limit: usize) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let flate = match s.dict.get(b"Filter").ok()? {
+        Object::Name(n) => n.as_slice() == b"FlateDecode",
+        Object::Array(a) => {
+            a.len() == 1 && matches!(&a[0], Object::Name(n) if n.as_slice() == b"FlateDecode")
+        }
+        _ => false,
+    };
+    if !flate || s.dict.get(b"DecodeParms").is_ok() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut dec = flate2::read::ZlibDecoder::new(s.content.as_slice()).take(limit as u64);
+    // A read error part-way (a damaged tail) still leaves what was inflated before it.
+    let _ = dec.read_to_end(&mut out);
+    (!out.is_empty()).then_some(out)
+}
+
+/// A page's content streams, concatenated into `out`. On the decompression limit: Err(LIMIT_HIT)
+/// with the content read before it left in `out`.
+fn page_content_into(
+    doc: &Document,
+    page_id: ObjectId,
+    limit: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     let page = doc
         .get_dictionary(page_id)
         .map_err(|e| format!("page object unreadable: {e}"))?;
     let contents = match page.get(b"Contents") {
         Ok(o) => o,
-        Err(_) => return Ok(Vec::new()),
+        Err(_) => return Ok(()),
     };
     let mut ids: Vec<&Object> = Vec::new();
     match contents {
@@ -480,7 +520,6 @@ fn page_content(doc: &Document, page_id: ObjectId, limit: usize) -> Result<Vec<u
             _ => ids.push(o),
         },
     }
-    let mut out = Vec::new();
     for o in ids {
         let s = match doc.dereference(o) {
             Ok((_, Object::Stream(s))) => s,
@@ -492,16 +531,19 @@ fn page_content(doc: &Document, page_id: ObjectId, limit: usize) -> Result<Vec<u
                 out.push(b'\n');
             }
             Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
-                limit,
+                ..
             })) => {
-                return Err(format!(
-                    "content stream exceeds the decompressed size limit ({limit} bytes)"
-                ));
+                // Keep what the stream holds before the limit (a Flate stream is inflated up to
+                // it); the caller reports the limit.
+                if let Some(d) = inflate_prefix(s, limit.saturating_sub(out.len())) {
+                    out.extend_from_slice(&d);
+                }
+                return Err(LIMIT_HIT.to_string());
             }
             Err(e) => return Err(format!("content stream could not be decoded: {e}")),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A page's dictionary, then its ancestors in the page tree (for inherited attributes). The

@@ -45,6 +45,12 @@ const CONJ: &[&str] = &[
     "til", "&",
 ];
 
+/// A word that makes a preceding line-end hyphen a suspended hyphen ("helse- og").
+pub fn is_conjunction(word: &str) -> bool {
+    let w = word.to_lowercase();
+    CONJ.contains(&w.as_str()) || w.starts_with("og/") || w.starts_with("eller/")
+}
+
 /// How to join a line ending in a hyphen with the next line.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum Joint {

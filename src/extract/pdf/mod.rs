@@ -62,12 +62,50 @@ pub enum PdfError {
     Encrypted,
     #[error("no text layer: OCR needed ({pages} pages)")]
     NoTextLayer { pages: u32 },
+    #[error("a stream exceeds the decompression limit of {mib} MiB")]
+    DecompressionLimit { mib: usize },
     #[error("corrupt pdf: {0}")]
     Corrupt(String),
     #[error("time budget exceeded")]
     TimeBudget,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A bookmark: outline depth (1 = top), title on one line, 1-based destination page.
+#[derive(Debug, Clone)]
+pub struct Bookmark {
+    pub level: usize,
+    pub title: String,
+    pub page: Option<u32>,
+}
+
+/// The document's bookmarks (for evaluations); empty when it has none or cannot be read.
+pub fn bookmarks(bytes: &[u8], limits: &PdfLimits) -> Vec<Bookmark> {
+    let opts = LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        let Ok(doc) = Document::load_mem_with_options(bytes, opts) else {
+            return Vec::new();
+        };
+        outline::read_outline(&doc)
+            .into_iter()
+            .map(|e| Bookmark {
+                level: e.level,
+                title: e.title,
+                page: e.page,
+            })
+            .collect()
+    }))
+    .unwrap_or_default()
+}
+
+/// The section number a heading line carries ("3.4.1 Generelt" → "3.4.1", "Kapittel 3 Toll" →
+/// "3"), as the extractor reads it.
+pub fn heading_number(text: &str) -> Option<String> {
+    structure::numbered_heading(text).map(|(n, _)| n)
 }
 
 /// Extract the text of a PDF as sections. No input can panic the caller.
@@ -270,11 +308,13 @@ fn extract_inner(
             return Err(PdfError::TimeBudget);
         }
         if interp.size_limit_hit {
-            warnings.push(format!(
-                "decompressed size limit ({} bytes) reached at page {}; the remaining pages were skipped",
-                limits.max_decompressed_bytes,
-                pno + 1
-            ));
+            if pno + 1 < page_map.len().min(limits.max_pages) {
+                warnings.push(format!(
+                    "decompression limit of {} MiB reached at page {}; the remaining pages were skipped",
+                    content::limit_mib(limits.max_decompressed_bytes),
+                    pno + 1
+                ));
+            }
             break;
         }
     }
@@ -291,6 +331,11 @@ fn extract_inner(
             return Err(PdfError::Corrupt(format!(
                 "no page could be read ({first})"
             )));
+        }
+        if interp.size_limit_hit {
+            return Err(PdfError::DecompressionLimit {
+                mib: content::limit_mib(limits.max_decompressed_bytes),
+            });
         }
         return Err(PdfError::NoTextLayer { pages: total_pages });
     }
@@ -346,18 +391,27 @@ fn extract_inner(
         page: usize,
     }
     let mut kept: Vec<L> = Vec::new();
-    let mut toc_pages: HashSet<usize> = HashSet::new();
+    // Per page: (has a contents title, contents-like lines, lines).
+    let mut toc_stats: Vec<(bool, usize, usize)> = vec![(false, 0, 0); pages.len()];
     for (pi, p) in pages.iter().enumerate() {
         for (k, l) in p.lines.iter().enumerate() {
             if drop.contains(&(pi, k)) || l.text.trim().is_empty() {
                 continue;
             }
+            let st = &mut toc_stats[pi];
+            st.2 += 1;
             if structure::is_toc_title(&l.text) {
-                toc_pages.insert(pi);
+                st.0 = true;
+            } else if layout::is_leader_line(&l.text)
+                || structure::is_number_column(&l.text)
+                || structure::is_toc_line(&l.text, total_pages)
+            {
+                st.1 += 1;
             }
             kept.push(L { line: l, page: pi });
         }
     }
+    let toc_pages = toc_pages(&toc_stats);
     let vocab = dehyphen::Vocab::from_lines(kept.iter().map(|l| l.line.text.as_str()));
 
     // Paragraphs.
@@ -385,6 +439,8 @@ fn extract_inner(
             bold: cur.iter().filter(|l| l.line.bold).count() * 2 > cur.len(),
             lines: cur.len(),
             toc_page: toc_pages.contains(&first.page),
+            top: first.line.y + 0.8 * first.line.size,
+            x0: first.line.x0,
         });
         cur.clear();
     };
@@ -439,10 +495,18 @@ fn extract_inner(
             .get(&page)
             .is_some_and(|&(entries, all)| entries >= 3 && entries * 2 >= all)
     };
+    // On a contents page every entry goes: titles, leaders, section and page numbers, and the
+    // fragments of titles that wrapped (short, no sentence end); running text stays.
     paras.retain(|p| {
+        let t = p.text.trim();
+        let fragment = t.split_whitespace().count() <= 14 && !t.ends_with(['.', '!', '?', ':']);
         let on_toc_page = (p.toc_page || continued_toc(p.page))
-            && (structure::is_toc_title(&p.text) || structure::is_toc_line(&p.text, page_count));
-        !(on_toc_page || structure::is_leader_entry(&p.text))
+            && (structure::is_toc_title(t)
+                || structure::is_toc_line(t, page_count)
+                || structure::is_number_column(t)
+                || layout::is_leader_line(t)
+                || (p.toc_page && fragment));
+        !(on_toc_page || structure::is_leader_entry(t))
     });
 
     let outline = outline::read_outline(&doc);
@@ -461,6 +525,23 @@ fn extract_inner(
         sections,
         warnings,
     })
+}
+
+/// Table-of-contents pages from per-page counts (has a contents title, contents-like lines,
+/// lines): a titled page with entries, the pages that continue it while most of their lines are
+/// entries, and any page made almost only of entries.
+fn toc_pages(stats: &[(bool, usize, usize)]) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let mut in_toc = false;
+    for (pi, &(titled, entries, lines)) in stats.iter().enumerate() {
+        let mostly = entries >= 5 && entries * 10 >= lines * 4;
+        let nearly_all = entries >= 8 && entries * 10 >= lines * 7;
+        in_toc = (titled && entries >= 3) || (in_toc && mostly) || nearly_all;
+        if in_toc {
+            out.insert(pi);
+        }
+    }
+    out
 }
 
 /// Lines that sit in the top or bottom band of a page and are set off from the body by a
@@ -679,6 +760,80 @@ mod tests {
             PdfError::NoTextLayer { pages: 3 }.to_string(),
             "no text layer: OCR needed (3 pages)"
         );
+    }
+
+    /// A one-page PDF whose content stream (Flate) holds `before`, then `pad` bytes of
+    /// comment lines, then `after`.
+    fn bomb_pdf(before: &str, pad: usize, after: &str) -> Vec<u8> {
+        use lopdf::{Stream, dictionary};
+        use std::io::Write;
+        let mut content = format!("BT /F1 12 Tf 72 700 Td ({before}) Tj ET\n").into_bytes();
+        let line = b"% fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll fyll\n";
+        while content.len() < pad {
+            content.extend_from_slice(line);
+        }
+        content.extend_from_slice(format!("BT /F1 12 Tf 72 600 Td ({after}) Tj ET\n").as_bytes());
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&content).unwrap();
+        let packed = z.finish().unwrap();
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+        );
+        let contents = doc.add_object(Stream::new(
+            dictionary! { "Filter" => "FlateDecode" },
+            packed,
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                lopdf::dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog =
+            doc.add_object(lopdf::dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn decompression_limit_is_named_and_keeps_the_text_before_it() {
+        let limits = PdfLimits {
+            max_decompressed_bytes: 1024 * 1024,
+            ..PdfLimits::default()
+        };
+        let pdf = bomb_pdf("Teksten foran grensen", 3 * 1024 * 1024, "Teksten etter");
+        let d = extract_pdf(&pdf, "bomb", &limits).unwrap();
+        let text: String = d.sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(text.contains("Teksten foran grensen"), "{text:?}");
+        assert!(!text.contains("etter"), "{text:?}");
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("a stream exceeds the decompression limit of 1 MiB")),
+            "{:?}",
+            d.warnings
+        );
+        // Nothing before the limit: the error names the limit, not a missing text layer.
+        let pdf = bomb_pdf("", 3 * 1024 * 1024, "Teksten etter");
+        let e = extract_pdf(&pdf, "bomb", &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a stream exceeds the decompression limit of 1 MiB"
+        );
+        // Within the limit everything is read.
+        let pdf = bomb_pdf("Foran", 1000, "Etter");
+        let d = extract_pdf(&pdf, "small", &limits).unwrap();
+        let text: String = d.sections.iter().map(|s| s.text.as_str()).collect();
+        assert!(text.contains("Foran") && text.contains("Etter"), "{text:?}");
     }
 
     #[test]

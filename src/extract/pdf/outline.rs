@@ -20,7 +20,7 @@ fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 struct Ctx<'a> {
     doc: &'a Document,
     pages: HashMap<ObjectId, u32>,
-    named: HashMap<Vec<u8>, ObjectId>,
+    named: HashMap<Vec<u8>, Dest>,
     seen: HashSet<ObjectId>,
     out: Vec<OutlineEntry>,
 }
@@ -66,7 +66,7 @@ pub fn read_outline(doc: &Document) -> Vec<OutlineEntry> {
 fn name_tree(
     doc: &Document,
     node: &Dictionary,
-    out: &mut HashMap<Vec<u8>, ObjectId>,
+    out: &mut HashMap<Vec<u8>, Dest>,
     visited: &mut HashSet<ObjectId>,
     depth: usize,
 ) {
@@ -96,11 +96,45 @@ fn name_tree(
     }
 }
 
-/// The page object of a destination: an array [page ...] or a dictionary with /D.
-fn dest_page(doc: &Document, o: &Object) -> Option<ObjectId> {
+/// A resolved destination: the page object and, when the view says so, the left edge and top
+/// of the target (PDF 32000 §12.3.2.2: /XYZ left top zoom, /FitH top, /FitBH top, /FitR …).
+#[derive(Debug, Clone, Copy)]
+struct Dest {
+    page: ObjectId,
+    left: Option<f32>,
+    top: Option<f32>,
+}
+
+fn num(o: Option<&Object>) -> Option<f32> {
+    match o? {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+    .filter(|v| v.is_finite())
+}
+
+/// The page object of a destination: an array [page view …] or a dictionary with /D.
+fn dest_page(doc: &Document, o: &Object) -> Option<Dest> {
     match o {
         Object::Array(a) => match a.first() {
-            Some(Object::Reference(id)) => Some(*id),
+            Some(Object::Reference(id)) => {
+                let view = match a.get(1) {
+                    Some(Object::Name(n)) => n.as_slice(),
+                    _ => b"".as_slice(),
+                };
+                let (left, top) = match view {
+                    b"XYZ" => (num(a.get(2)), num(a.get(3))),
+                    b"FitH" | b"FitBH" => (None, num(a.get(2))),
+                    b"FitR" => (num(a.get(2)), num(a.get(5))),
+                    _ => (None, None),
+                };
+                Some(Dest {
+                    page: *id,
+                    left,
+                    top,
+                })
+            }
             _ => None,
         },
         Object::Dictionary(d) => d.get(b"D").ok().and_then(|x| dest_page(doc, deref(doc, x))),
@@ -108,7 +142,7 @@ fn dest_page(doc: &Document, o: &Object) -> Option<ObjectId> {
     }
 }
 
-fn item_page(ctx: &Ctx, item: &Dictionary) -> Option<u32> {
+fn item_dest(ctx: &Ctx, item: &Dictionary) -> Option<(u32, Dest)> {
     let doc = ctx.doc;
     let dest = match item.get(b"Dest").ok().map(|o| deref(doc, o)) {
         Some(d) => Some(d),
@@ -117,11 +151,24 @@ fn item_page(ctx: &Ctx, item: &Dictionary) -> Option<u32> {
             _ => None,
         },
     }?;
-    let page = match dest {
+    let dest = match dest {
         Object::Name(n) | Object::String(n, _) => ctx.named.get(n).copied(),
         o => dest_page(doc, o),
     }?;
-    ctx.pages.get(&page).copied()
+    Some((*ctx.pages.get(&dest.page)?, dest))
+}
+
+/// A bookmark title on one line: line breaks and tabs (FrameMaker keeps the heading's own line
+/// breaks in its bookmarks) become spaces, runs of spaces one space, and a line-end hyphen
+/// inside a word is joined ("lidel-⏎ser" → "lidelser"; "helse-⏎og" keeps its hyphen).
+pub fn clean_title(raw: &str) -> String {
+    let parts: Vec<&str> = raw
+        .split(|c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let joined = super::dehyphen::join_lines(&parts, &super::dehyphen::Vocab::default());
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn walk(ctx: &mut Ctx, first: &Object, level: usize) {
@@ -147,11 +194,13 @@ fn walk(ctx: &mut Ctx, first: &Object, level: usize) {
             Some(Object::String(s, _)) => decode_text_string(s),
             _ => String::new(),
         };
-        let page = item_page(ctx, item);
+        let dest = item_dest(ctx, item);
         ctx.out.push(OutlineEntry {
             level,
-            title: title.trim().to_string(),
-            page,
+            title: clean_title(&title),
+            page: dest.map(|d| d.0),
+            left: dest.and_then(|d| d.1.left),
+            top: dest.and_then(|d| d.1.top),
         });
         if let Ok(child) = item.get(b"First") {
             let child = child.clone();
