@@ -1121,10 +1121,11 @@ fn themes_fingerprint(config: &Config) -> String {
     let mut text = String::new();
     for theme in &config.themes {
         text.push_str(&format!(
-            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
             theme.id,
             theme.terms.join("\u{3}"),
             theme.context.join("\u{3}"),
+            theme.paraphrases.join("\u{3}"),
             theme.exclude.join("\u{3}"),
             theme.threshold
         ));
@@ -1132,6 +1133,7 @@ fn themes_fingerprint(config: &Config) -> String {
     // The scoring code is part of the definition too.
     text.push_str(env!("CARGO_PKG_VERSION"));
     text.push_str(crate::index::FORMAT);
+    text.push_str(crate::themes::SCORER_VERSION);
     crate::track::store::sha256_hex(text.as_bytes())
 }
 

@@ -1,22 +1,32 @@
 //! Themes: which sections speak about which agenda theme, with evidence a reader can check.
 //!
-//! A theme's terms go through the same Norwegian analysis as the index, so "fastlege" matches
-//! "fastlegene" and "skrøpelig" matches nynorsk "skrøpelege"; a multi-word term matches as a
-//! phrase. The score of a (section, theme) pair is built from parts that `match --explain`
-//! prints: terms in the heading weigh most, then how many distinct theme terms occur, how often,
-//! and how dense they are in the section. One passing mention in a long section on something
-//! else stays below the threshold.
+//! A theme's vocabulary goes through the same Norwegian analysis as the index, so "fastlege"
+//! matches "fastlegene" and "skrøpelig" matches nynorsk "skrøpelege"; a multi-word entry matches
+//! as a phrase. The vocabulary has three tiers, all data in `sources.toml`: `terms` name the
+//! theme, `paraphrases` describe it without naming it ("skaffe og beholde", "ledige
+//! stillinger"; weaker, but several make the theme), and `context` words only support a theme
+//! already there. The score of a (section, theme) pair is built from parts that
+//! `match --explain` prints: vocabulary in the heading weighs most, then how many distinct
+//! entries occur, how often and how densely. Mentions in passing count little: a sentence
+//! naming three or more themes, an item in an enumeration of other things, a side remark in
+//! parentheses or after "blant annet"; a theme carried by one sentence only is discounted.
 //!
 //! Architecture invariant: scoring is a pure function of (heading, text, theme); the index
 //! only narrows the candidates, so a section's themes never depend on the rest of the corpus.
 
+mod text;
+
 use std::collections::{BTreeSet, HashMap};
-use std::sync::LazyLock;
 
 use serde::Serialize;
 
 use crate::config::Theme;
 use crate::index::analyzer::{self, Term};
+
+pub use text::sentence_spans;
+
+/// Changes whenever scoring changes, so the index stage re-scores every section.
+pub const SCORER_VERSION: &str = "themes-2";
 
 /// Score a section needs to carry a theme, unless the theme sets its own threshold.
 pub const DEFAULT_THRESHOLD: f32 = 2.0;
@@ -29,49 +39,114 @@ const DENSITY_WEIGHT: f32 = 0.5;
 /// section with one mention is not "dense".
 const MIN_DENSITY_TOKENS: usize = 60;
 const EXCLUDE_FACTOR: f32 = 0.5;
-/// Terms only in a list of the priority groups.
-const LIST_FACTOR: f32 = 0.4;
-/// Everything in one sentence and nothing in the heading: a passing mention, most often.
+/// What a paraphrase and a context word count for, against a term's 1.
+const PARAPHRASE_WEIGHT: f32 = 0.6;
+const CONTEXT_WEIGHT: f32 = 0.3;
+/// What a mention in passing counts for, against 1 for the same words in their own right.
+const PASSING_WEIGHT: f32 = 0.25;
+/// Every mention in the text in passing and none in the heading.
+const PASSING_ONLY_FACTOR: f32 = 0.4;
+/// The theme carried by one sentence and nothing in the heading: a side remark, most often.
 const ONE_SENTENCE_FACTOR: f32 = 0.6;
+/// The same in a section of three or more sentences: mainly about something else.
+const SIDE_REMARK_FACTOR: f32 = 0.45;
+/// A sentence naming this many themes is a list of them.
+const MANY_THEMES: usize = 3;
+
+/// The tier of a vocabulary entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Names the theme.
+    Term,
+    /// Describes the theme without naming it.
+    Paraphrase,
+    /// Supports the theme where a term or paraphrase occurs.
+    Context,
+}
+
+impl Tier {
+    fn weight(self) -> f32 {
+        match self {
+            Tier::Term => 1.0,
+            Tier::Paraphrase => PARAPHRASE_WEIGHT,
+            Tier::Context => CONTEXT_WEIGHT,
+        }
+    }
+}
+
+/// Why a mention counts as made in passing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Passing {
+    /// Its sentence names three or more themes (the four priority groups, an agenda).
+    ManyThemes,
+    /// An item in an enumeration of mostly other things.
+    Enumeration,
+    /// In parentheses, or after "blant annet", "for eksempel" and the like.
+    Aside,
+}
+
+/// A mention of a theme's vocabulary that was discounted, verbatim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassingMention {
+    pub words: String,
+    pub reason: Passing,
+}
 
 /// The parts a score is made of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreParts {
-    /// Distinct theme terms in the heading (counted up to 2).
+    /// Distinct vocabulary entries in the heading.
     pub heading_terms: usize,
-    /// Distinct theme terms in heading or text (counted up to 4).
+    /// The same, weighted by tier (counted up to 2).
+    pub heading_weight: f32,
+    /// Distinct vocabulary entries in heading or text.
     pub distinct_terms: usize,
-    /// Occurrences of theme terms in the text (counted up to 8).
+    /// The same, weighted by tier and passing (counted up to 4).
+    pub distinct_weight: f32,
+    /// Occurrences in the text.
     pub occurrences: usize,
-    /// Sentences of the text that carry them.
+    /// The same, weighted by tier and passing (counted up to 8).
+    pub weighted_occurrences: f32,
+    /// Occurrences in the text discounted as passing.
+    pub passing: usize,
+    /// Sentences of the text with a term or paraphrase not in passing.
     pub sentences: usize,
+    /// Sentences of the text.
+    pub total_sentences: usize,
     /// Tokens in the text after analysis.
     pub tokens: usize,
-    /// Occurrences per 100 tokens (counted up to 6).
+    /// Weighted occurrences per 100 tokens (counted up to 6).
     pub density: f32,
-    /// The terms occur only in lists of three or more themes (and not in the heading).
-    pub list_only: bool,
+    /// Every term and paraphrase in the text is in passing, and none is in the heading.
+    pub passing_only: bool,
     /// Occurrences of the theme's exclude terms; any halves the score.
     pub exclude_hits: usize,
 }
 
 impl ScoreParts {
     pub fn score(&self) -> f32 {
-        // A heading term with nothing in the text is a title page or a bare heading.
-        let heading_weight = if self.occurrences == 0 {
+        // A heading with nothing in the text to back it is a title page or a bare heading.
+        let heading_weight = if self.sentences == 0 {
             HEADING_WEIGHT / 2.0
         } else {
             HEADING_WEIGHT
         };
-        let mut score = heading_weight * self.heading_terms.min(2) as f32
-            + DISTINCT_WEIGHT * self.distinct_terms.min(4) as f32
-            + OCCURRENCE_WEIGHT * self.occurrences.min(8) as f32
+        let mut score = heading_weight * self.heading_weight.min(2.0)
+            + DISTINCT_WEIGHT * self.distinct_weight.min(4.0)
+            + OCCURRENCE_WEIGHT * self.weighted_occurrences.min(8.0)
             + DENSITY_WEIGHT * self.density.min(6.0);
-        if self.list_only {
-            score *= LIST_FACTOR;
-        }
-        if self.sentences == 1 && self.heading_terms == 0 {
-            score *= ONE_SENTENCE_FACTOR;
+        if self.sentences == 0 {
+            // Nothing in the text in its own right: mentions in passing, or a heading over
+            // text about something else (a title page, a letterhead).
+            score *= PASSING_ONLY_FACTOR;
+        } else if self.heading_terms == 0 && self.sentences == 1 {
+            score *= if self.total_sentences > 2 {
+                SIDE_REMARK_FACTOR
+            } else {
+                ONE_SENTENCE_FACTOR
+            };
         }
         if self.exclude_hits > 0 {
             score *= EXCLUDE_FACTOR;
@@ -88,15 +163,20 @@ pub struct ThemeMatch {
     /// Whether the score reaches the theme's threshold.
     pub passed: bool,
     pub threshold: f32,
-    /// The theme's terms (as written in sources.toml) that occur.
+    /// The theme's terms and context words (as written in sources.toml) that occur.
     pub terms: Vec<String>,
-    /// One or two sentences carrying the terms, verbatim from the section.
+    /// The theme's paraphrases (as written) that occur.
+    pub paraphrases: Vec<String>,
+    /// Mentions in the text discounted as passing.
+    pub passing: Vec<PassingMention>,
+    /// One or two sentences carrying the theme, verbatim from the section.
     pub evidence: Vec<String>,
     pub parts: ScoreParts,
 }
 
 struct PreparedTerm {
     written: String,
+    tier: Tier,
     /// Stemmed tokens with their offset from the first token's position.
     tokens: Vec<(String, usize)>,
 }
@@ -104,10 +184,15 @@ struct PreparedTerm {
 struct PreparedTheme {
     id: String,
     threshold: f32,
-    /// Terms then context terms; `core` of them are terms.
+    /// Terms, then paraphrases, then context words: the order in which they claim text.
     terms: Vec<PreparedTerm>,
-    core: usize,
     exclude: Vec<PreparedTerm>,
+}
+
+impl PreparedTheme {
+    fn of_tier(&self, tier: Tier) -> impl Iterator<Item = &PreparedTerm> {
+        self.terms.iter().filter(move |t| t.tier == tier)
+    }
 }
 
 /// Scores sections against the configured themes.
@@ -115,25 +200,17 @@ pub struct ThemeMatcher {
     themes: Vec<PreparedTheme>,
 }
 
-fn prepare(term: &str) -> Option<PreparedTerm> {
+fn prepare(term: &str, tier: Tier) -> Option<PreparedTerm> {
     let analysed = analyzer::analyze(term);
     let first = analysed.first()?.position;
     Some(PreparedTerm {
         written: term.to_string(),
+        tier,
         tokens: analysed
             .into_iter()
             .map(|t| (t.text, t.position - first))
             .collect(),
     })
-}
-
-/// Terms that analyse to the same tokens ("fastlege", "fastlegar") are one term: otherwise one
-/// mention would count as several distinct terms.
-fn distinct(terms: impl Iterator<Item = PreparedTerm>) -> Vec<PreparedTerm> {
-    let mut seen = BTreeSet::new();
-    terms
-        .filter(|term| seen.insert(term.tokens.clone()))
-        .collect()
 }
 
 /// A text analysed for matching: its stemmed tokens, and for each compound token the stems of
@@ -210,25 +287,48 @@ fn occurrences(term: &PreparedTerm, text: &Analysed) -> Vec<(usize, usize, bool)
     found
 }
 
+/// A claimed occurrence in the text, with where it stands.
+#[derive(Clone, Copy)]
+struct Mention {
+    from: usize,
+    to: usize,
+    /// Index of the vocabulary entry.
+    term: usize,
+    tier: Tier,
+    sentence: Option<usize>,
+    passing: Option<Passing>,
+}
+
 impl ThemeMatcher {
     pub fn new(themes: &[Theme]) -> ThemeMatcher {
         ThemeMatcher {
             themes: themes
                 .iter()
                 .map(|theme| {
-                    let core = distinct(theme.terms.iter().filter_map(|t| prepare(t)));
-                    let core_len = core.len();
-                    let core_tokens: BTreeSet<Vec<(String, usize)>> =
-                        core.iter().map(|t| t.tokens.clone()).collect();
-                    let context = distinct(theme.context.iter().filter_map(|t| prepare(t)))
-                        .into_iter()
-                        .filter(|t| !core_tokens.contains(&t.tokens));
+                    // Entries that analyse to the same tokens ("fastlege", "fastlegar") are
+                    // one entry, in the strongest tier: otherwise one mention would count as
+                    // several distinct entries.
+                    let mut seen = BTreeSet::new();
+                    let terms = [
+                        (&theme.terms, Tier::Term),
+                        (&theme.paraphrases, Tier::Paraphrase),
+                        (&theme.context, Tier::Context),
+                    ]
+                    .into_iter()
+                    .flat_map(|(list, tier)| list.iter().filter_map(move |t| prepare(t, tier)))
+                    .filter(|t| seen.insert(t.tokens.clone()))
+                    .collect();
+                    let mut seen = BTreeSet::new();
                     PreparedTheme {
                         id: theme.id.clone(),
                         threshold: theme.threshold.unwrap_or(DEFAULT_THRESHOLD),
-                        terms: core.into_iter().chain(context).collect(),
-                        core: core_len,
-                        exclude: distinct(theme.exclude.iter().filter_map(|t| prepare(t))),
+                        terms,
+                        exclude: theme
+                            .exclude
+                            .iter()
+                            .filter_map(|t| prepare(t, Tier::Term))
+                            .filter(|t| seen.insert(t.tokens.clone()))
+                            .collect(),
                     }
                 })
                 .collect(),
@@ -236,13 +336,13 @@ impl ThemeMatcher {
     }
 
     /// Each theme's one-word terms, analysed: the topic vocabulary search uses to lift
-    /// sections about what a query names.
+    /// sections about what a query names. Paraphrases and context words are not topics.
     pub fn topics(&self) -> crate::index::Topics {
         self.themes
             .iter()
             .map(|t| {
-                let words = t.terms[..t.core]
-                    .iter()
+                let words = t
+                    .of_tier(Tier::Term)
                     .filter(|term| term.tokens.len() == 1)
                     .map(|term| term.tokens[0].0.clone())
                     .collect();
@@ -251,86 +351,121 @@ impl ThemeMatcher {
             .collect()
     }
 
-    /// The analysed token sequences of a theme's terms, for finding candidates in the index.
+    /// The analysed token sequences of a theme's terms and paraphrases (either can make the
+    /// theme), for finding candidates in the index.
     pub fn analysed_terms(&self, theme_id: &str) -> Vec<Vec<String>> {
         self.themes
             .iter()
             .filter(|t| t.id == theme_id)
-            .flat_map(|t| t.terms[..t.core].iter())
+            .flat_map(|t| t.terms.iter())
+            .filter(|term| term.tier != Tier::Context)
             .map(|term| term.tokens.iter().map(|(t, _)| t.clone()).collect())
             .collect()
     }
 
-    /// Scores one section against every theme; returns the themes with any term present,
-    /// strongest first.
+    /// The free baseline the evaluation compares with: occurrences of each theme's terms in
+    /// heading and text, counted with the same analysis, no paraphrases, no scoring.
+    pub fn keyword_counts(&self, heading: Option<&str>, text: &str) -> Vec<(String, usize)> {
+        let heading = Analysed::new(heading.unwrap_or(""));
+        let body = Analysed::new(text);
+        self.themes
+            .iter()
+            .map(|t| {
+                let terms: Vec<&PreparedTerm> = t.of_tier(Tier::Term).collect();
+                (
+                    t.id.clone(),
+                    claim(&terms, &heading).len() + claim(&terms, &body).len(),
+                )
+            })
+            .collect()
+    }
+
+    /// Scores one section against every theme; returns the themes with a term or paraphrase
+    /// present, strongest first.
     pub fn score(&self, heading: Option<&str>, text: &str) -> Vec<ThemeMatch> {
         let heading_analysed = Analysed::new(heading.unwrap_or(""));
         let body = Analysed::new(text);
         let sentences = sentence_spans(text);
         let sentence_of = |at: usize| sentences.iter().position(|&(a, b)| at >= a && at < b);
+        let enumerations: Vec<Vec<(usize, usize, usize)>> = sentences
+            .iter()
+            .map(|&(a, b)| text::enumerations(&text[a..b], a))
+            .collect();
 
         // First pass: each theme's claimed occurrences in heading and body.
-        let claimed: Vec<(Vec<usize>, Vec<Span>)> = self
+        let claimed: Vec<(Vec<Span>, Vec<Mention>)> = self
             .themes
             .iter()
             .map(|theme| {
-                let heading_spans = claim(&theme.terms, &heading_analysed);
-                let mut heading_terms: Vec<usize> = heading_spans.iter().map(|s| s.2).collect();
-                heading_terms.sort_unstable();
-                heading_terms.dedup();
-                (heading_terms, claim(&theme.terms, &body))
+                let terms: Vec<&PreparedTerm> = theme.terms.iter().collect();
+                let mentions = claim(&terms, &body)
+                    .into_iter()
+                    .map(|(from, to, term)| Mention {
+                        from,
+                        to,
+                        term,
+                        tier: theme.terms[term].tier,
+                        sentence: sentence_of(from),
+                        passing: None,
+                    })
+                    .collect();
+                (claim(&terms, &heading_analysed), mentions)
             })
             .collect();
         // Sentences where three or more themes occur are lists ("barn og unge, personer med
         // psykiske lidelser og rusproblemer, skrøpelige eldre og …"): naming a group in a list
         // is not speaking about it.
-        let mut themes_in_sentence: HashMap<usize, BTreeSet<usize>> = HashMap::new();
-        for (t, (_, spans)) in claimed.iter().enumerate() {
-            for &(from, _, _) in spans {
-                if let Some(sentence) = sentence_of(from) {
-                    themes_in_sentence.entry(sentence).or_default().insert(t);
+        let mut themes_in_sentence: HashMap<usize, HashMap<usize, usize>> = HashMap::new();
+        for (t, (_, mentions)) in claimed.iter().enumerate() {
+            for m in mentions.iter().filter(|m| m.tier != Tier::Context) {
+                if let Some(sentence) = m.sentence {
+                    *themes_in_sentence
+                        .entry(sentence)
+                        .or_default()
+                        .entry(t)
+                        .or_default() += 1;
                 }
             }
         }
 
         let mut matches = Vec::new();
-        for (t, theme) in self.themes.iter().enumerate() {
-            let (heading_term_ids, spans) = &claimed[t];
-            let mut term_ids: BTreeSet<usize> = spans.iter().map(|s| s.2).collect();
-            term_ids.extend(heading_term_ids.iter().copied());
-            // Context terms alone do not make a theme.
-            if !term_ids.iter().any(|&i| i < theme.core) {
+        for (t, (theme, (heading_spans, mentions))) in
+            self.themes.iter().zip(claimed).enumerate()
+        {
+            // Context words alone do not make a theme.
+            let makes_theme = |term: usize| theme.terms[term].tier != Tier::Context;
+            if !heading_spans.iter().any(|s| makes_theme(s.2))
+                && !mentions.iter().any(|m| makes_theme(m.term))
+            {
                 continue;
             }
-            let matched_terms: Vec<String> = term_ids
+            let mentions: Vec<Mention> = mentions
                 .iter()
-                .map(|&i| theme.terms[i].written.clone())
+                .map(|m| Mention {
+                    passing: passing(m, &mentions, &themes_in_sentence, t, &enumerations, text, &sentences),
+                    ..*m
+                })
                 .collect();
-            let exclude_hits: usize =
-                claim(&theme.exclude, &body).len() + claim(&theme.exclude, &heading_analysed).len();
-            let in_sentences: BTreeSet<usize> =
-                spans.iter().filter_map(|s| sentence_of(s.0)).collect();
-            let list_only = heading_term_ids.is_empty()
-                && !in_sentences.is_empty()
-                && in_sentences
-                    .iter()
-                    .all(|s| themes_in_sentence.get(s).is_some_and(|set| set.len() >= 3));
-            let tokens = body.terms.len();
-            let parts = ScoreParts {
-                heading_terms: heading_term_ids.len(),
-                distinct_terms: term_ids.len(),
-                occurrences: spans.len(),
-                sentences: in_sentences.len(),
-                tokens,
-                density: ((spans.len() as f32 * 100.0 / tokens.max(MIN_DENSITY_TOKENS) as f32)
-                    * 100.0)
-                    .round()
-                    / 100.0,
-                list_only,
-                exclude_hits,
-            };
+            let parts = parts(theme, &heading_spans, &mentions, body.terms.len(), sentences.len(), {
+                claim(&theme.exclude.iter().collect::<Vec<_>>(), &body).len()
+                    + claim(&theme.exclude.iter().collect::<Vec<_>>(), &heading_analysed).len()
+            });
             let score = parts.score();
-            let mut evidence = evidence_sentences(text, spans);
+            let mut ids: BTreeSet<usize> = heading_spans.iter().map(|s| s.2).collect();
+            ids.extend(mentions.iter().map(|m| m.term));
+            let written = |tiers: &[Tier]| -> Vec<String> {
+                ids.iter()
+                    .filter(|&&i| tiers.contains(&theme.terms[i].tier))
+                    .map(|&i| theme.terms[i].written.clone())
+                    .collect()
+            };
+            let full: Vec<Span> = mentions
+                .iter()
+                .filter(|m| m.passing.is_none())
+                .map(|m| (m.from, m.to, m.term))
+                .collect();
+            let all: Vec<Span> = mentions.iter().map(|m| (m.from, m.to, m.term)).collect();
+            let mut evidence = evidence_sentences(text, &sentences, if full.is_empty() { &all } else { &full });
             if evidence.is_empty()
                 && let Some(heading) = heading
             {
@@ -341,7 +476,17 @@ impl ThemeMatcher {
                 score,
                 passed: score >= theme.threshold,
                 threshold: theme.threshold,
-                terms: matched_terms,
+                terms: written(&[Tier::Term, Tier::Context]),
+                paraphrases: written(&[Tier::Paraphrase]),
+                passing: mentions
+                    .iter()
+                    .filter_map(|m| {
+                        m.passing.map(|reason| PassingMention {
+                            words: text[m.from..m.to].to_string(),
+                            reason,
+                        })
+                    })
+                    .collect(),
                 evidence,
                 parts,
             });
@@ -351,14 +496,106 @@ impl ThemeMatcher {
     }
 }
 
+/// Whether a mention is made in passing, and why.
+fn passing(
+    mention: &Mention,
+    all: &[Mention],
+    themes_in_sentence: &HashMap<usize, HashMap<usize, usize>>,
+    theme: usize,
+    enumerations: &[Vec<(usize, usize, usize)>],
+    text: &str,
+    sentences: &[(usize, usize)],
+) -> Option<Passing> {
+    let sentence = mention.sentence?;
+    // A sentence naming many themes, where this one is named less than the others together.
+    if let Some(counts) = themes_in_sentence.get(&sentence)
+        && counts.len() >= MANY_THEMES
+        && let Some(&own) = counts.get(&theme)
+        && own < counts.values().sum::<usize>() - own
+    {
+        return Some(Passing::ManyThemes);
+    }
+    // An item in an enumeration where at most half the items are this theme's.
+    for &(from, to, items) in &enumerations[sentence] {
+        if mention.from >= from && mention.from < to {
+            let own = all
+                .iter()
+                .filter(|m| m.tier != Tier::Context && m.from >= from && m.from < to)
+                .count();
+            if 2 * own <= items {
+                return Some(Passing::Enumeration);
+            }
+        }
+    }
+    if text::in_aside(text, sentences[sentence], mention.from) {
+        return Some(Passing::Aside);
+    }
+    None
+}
+
+/// The parts of a theme's score from its heading spans and its mentions in the text.
+fn parts(
+    theme: &PreparedTheme,
+    heading_spans: &[Span],
+    mentions: &[Mention],
+    tokens: usize,
+    total_sentences: usize,
+    exclude_hits: usize,
+) -> ScoreParts {
+    let tier = |i: usize| theme.terms[i].tier;
+    let heading_ids: BTreeSet<usize> = heading_spans.iter().map(|s| s.2).collect();
+    // Each distinct entry counts with its best mention: in the heading or in its own right
+    // fully, only in passing a little.
+    let mut best: HashMap<usize, f32> = heading_ids
+        .iter()
+        .map(|&i| (i, tier(i).weight()))
+        .collect();
+    let mut weighted_occurrences = 0.0;
+    for m in mentions {
+        let w = m.tier.weight() * if m.passing.is_some() { PASSING_WEIGHT } else { 1.0 };
+        weighted_occurrences += w;
+        let entry = best.entry(m.term).or_insert(0.0);
+        *entry = entry.max(w);
+    }
+    let real = |m: &&Mention| m.tier != Tier::Context;
+    let sentences: BTreeSet<usize> = mentions
+        .iter()
+        .filter(real)
+        .filter(|m| m.passing.is_none())
+        .filter_map(|m| m.sentence)
+        .collect();
+    ScoreParts {
+        heading_terms: heading_ids.len(),
+        heading_weight: round2(heading_ids.iter().map(|&i| tier(i).weight()).sum()),
+        distinct_terms: best.len(),
+        distinct_weight: round2(best.values().sum()),
+        occurrences: mentions.len(),
+        weighted_occurrences: round2(weighted_occurrences),
+        passing: mentions.iter().filter(|m| m.passing.is_some()).count(),
+        sentences: sentences.len(),
+        total_sentences,
+        tokens,
+        density: round2(weighted_occurrences * 100.0 / tokens.max(MIN_DENSITY_TOKENS) as f32),
+        passing_only: heading_ids.is_empty()
+            && mentions.iter().filter(real).next().is_some()
+            && mentions.iter().filter(real).all(|m| m.passing.is_some()),
+        exclude_hits,
+    }
+}
+
+fn round2(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
+}
+
 /// A claimed occurrence: byte range and the index of the term.
 type Span = (usize, usize, usize);
 
-/// The occurrences of a theme's terms in a text, each stretch of text counted for one term
-/// only: phrases before single words, whole words before compound parts. Without this,
-/// "Helsepersonellkommisjonen" would count as three terms (helsepersonell, personell and the
-/// commission) and "alvorlige psykiske lidelser" as two.
-fn claim(terms: &[PreparedTerm], text: &Analysed) -> Vec<(usize, usize, usize)> {
+/// The occurrences of a theme's vocabulary in a text, each stretch of text counted for one
+/// entry only: phrases before single words, whole words before compound parts, terms before
+/// paraphrases before context words. Without this, "Helsepersonellkommisjonen" would count as
+/// three terms (helsepersonell, personell and the commission) and "alvorlige psykiske lidelser"
+/// as two.
+fn claim(terms: &[&PreparedTerm], text: &Analysed) -> Vec<Span> {
     let mut candidates: Vec<(bool, usize, usize, usize, usize)> = Vec::new();
     for (index, term) in terms.iter().enumerate() {
         for (from, to, is_part) in occurrences(term, text) {
@@ -366,7 +603,7 @@ fn claim(terms: &[PreparedTerm], text: &Analysed) -> Vec<(usize, usize, usize)> 
         }
     }
     candidates.sort_unstable();
-    let mut taken: Vec<(usize, usize, usize)> = Vec::new();
+    let mut taken: Vec<Span> = Vec::new();
     for (_, _, index, from, to) in candidates {
         if taken.iter().all(|&(a, b, _)| to <= a || from >= b) {
             taken.push((from, to, index));
@@ -376,59 +613,12 @@ fn claim(terms: &[PreparedTerm], text: &Analysed) -> Vec<(usize, usize, usize)> 
     taken
 }
 
-/// Words after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "jf", "jfr", "f.eks", "bl.a", "t.d", "m.a", "m.m", "mv", "m.v", "nr", "st", "prop", "kap",
-    "pkt", "ca", "dvs", "osv", "o.l", "ev", "evt", "inkl", "s", "tlf", "meld", "innst", "dok",
-    "pr", "vedr", "ref", "etc", "mill", "mrd", "kr", "jan", "feb", "aug", "sep", "sept", "okt",
-    "nov", "des", "hhv", "iflg", "ifm", "vs", "dr", "prof",
-];
-
-/// Byte ranges of the sentences of a text, verbatim.
-pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    static BOUNDARY: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"[.!?…]+[»”\)]?\s+|\n\s*\n").expect("valid regex"));
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for boundary in BOUNDARY.find_iter(text) {
-        let before = &text[start..boundary.start()];
-        let last_word = before
-            .rsplit(|c: char| c.is_whitespace() || c == '(')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        let next = text[boundary.end()..].chars().next();
-        let is_paragraph =
-            boundary.as_str().contains("\n\n") || boundary.as_str().trim().is_empty();
-        let abbreviation = ABBREVIATIONS.contains(&last_word.as_str())
-            || (last_word.chars().count() == 1 && last_word.chars().all(char::is_alphabetic));
-        // A sentence starts with a capital, a digit, a quote or a list mark.
-        let starts_sentence = next.is_none_or(|c| {
-            c.is_uppercase()
-                || c.is_ascii_digit()
-                || matches!(c, '«' | '"' | '(' | '–' | '-' | '•' | '§')
-        });
-        if is_paragraph || (!abbreviation && starts_sentence) {
-            let end = boundary.start() + boundary.as_str().trim_end().len();
-            if text[start..end].trim().len() > 1 {
-                spans.push((start, end));
-            }
-            start = boundary.end();
-        }
-    }
-    if text[start..].trim().len() > 1 {
-        spans.push((start, text.trim_end().len().max(start)));
-    }
-    spans
-}
-
 /// Picks the one or two sentences that carry the most distinct terms (then the most
 /// occurrences), returned in document order.
-fn evidence_sentences(text: &str, spans: &[(usize, usize, usize)]) -> Vec<String> {
+fn evidence_sentences(text: &str, sentences: &[(usize, usize)], spans: &[Span]) -> Vec<String> {
     if spans.is_empty() {
         return Vec::new();
     }
-    let sentences = sentence_spans(text);
     let mut scored: Vec<(usize, usize, usize)> = sentences
         .iter()
         .enumerate()
@@ -465,6 +655,7 @@ mod tests {
             description: String::new(),
             terms: terms.iter().map(|t| t.to_string()).collect(),
             context: Vec::new(),
+            paraphrases: Vec::new(),
             exclude: Vec::new(),
             threshold: None,
         }
@@ -598,31 +789,7 @@ mod tests {
         assert_eq!(with[0].evidence, vec!["Legemangel i distriktene"]);
     }
 
-    #[test]
-    fn sentences_do_not_break_at_abbreviations() {
-        let text = "Dette følger av Prop. 102 L (2020–2021), jf. helse- og omsorgstjenesteloven § 6-2. Neste setning.";
-        let spans = sentence_spans(text);
-        assert_eq!(
-            spans.len(),
-            2,
-            "{:?}",
-            spans.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>()
-        );
-        assert_eq!(&text[spans[1].0..spans[1].1], "Neste setning.");
-    }
-
     proptest::proptest! {
-        #[test]
-        fn sentence_spans_are_ordered_slices_of_the_text(text in "[A-ZÆØÅa-zæøå0-9 .,!?«»§()\n-]{0,300}") {
-            let spans = sentence_spans(&text);
-            let mut last = 0;
-            for (from, to) in spans {
-                proptest::prop_assert!(from >= last && from <= to && to <= text.len());
-                proptest::prop_assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
-                last = to;
-            }
-        }
-
         #[test]
         fn scoring_never_panics_and_evidence_is_verbatim(
             heading in "[A-Za-zæøå ]{0,40}",
