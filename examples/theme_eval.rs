@@ -155,6 +155,8 @@ struct Args {
     verbose: bool,
     json: bool,
     check: bool,
+    /// Writes every labelled (section, theme) with its score as TSV, for threshold studies.
+    scores: Option<PathBuf>,
 }
 
 fn parse_args(root: &Path) -> Result<Args> {
@@ -166,6 +168,7 @@ fn parse_args(root: &Path) -> Result<Args> {
         verbose: false,
         json: false,
         check: false,
+        scores: None,
     };
     let mut args = std::env::args().skip(1).peekable();
     while let Some(arg) = args.next() {
@@ -187,6 +190,7 @@ fn parse_args(root: &Path) -> Result<Args> {
                     .filter(|s| !s.is_empty())
                     .map(String::from),
             ),
+            "--scores" => parsed.scores = Some(args.next().context("--scores needs a path")?.into()),
             "--verbose" => parsed.verbose = true,
             "--json" => parsed.json = true,
             "--check" => parsed.check = true,
@@ -273,6 +277,7 @@ fn run() -> Result<bool> {
             .collect()
     };
     let (mut ours, mut baseline) = (empty(), empty());
+    let mut tsv = String::from("source\tsection\ttheme\texpected\tscore\tthreshold\tkeywords\n");
     for label in &labelled {
         let section = sections
             .get(&(label.source.clone(), label.section.clone()))
@@ -301,6 +306,21 @@ fn run() -> Result<bool> {
             let p = predicted.contains(theme.as_str());
             let b = keyword_counts.get(theme).copied().unwrap_or(0) >= BASELINE_MIN_COUNT;
             ours.get_mut(theme).expect("known theme").add(e, p);
+            if args.scores.is_some() {
+                let found = matcher
+                    .score(section.heading.as_deref(), &section.text)
+                    .into_iter()
+                    .find(|m| &m.theme == theme);
+                tsv.push_str(&format!(
+                    "{}\t{}\t{theme}\t{}\t{}\t{}\t{}\n",
+                    label.source,
+                    label.section,
+                    u8::from(e),
+                    found.as_ref().map_or(0.0, |m| m.score),
+                    found.as_ref().map_or(0.0, |m| m.threshold),
+                    keyword_counts.get(theme).copied().unwrap_or(0)
+                ));
+            }
             baseline.get_mut(theme).expect("known theme").add(e, b);
             if args.verbose && e != p {
                 let parts = matcher
@@ -326,6 +346,9 @@ fn run() -> Result<bool> {
         }
     }
 
+    if let Some(path) = &args.scores {
+        std::fs::write(path, tsv).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
     let report = Report {
         labelled_sections: labelled.len(),
         sources: source_ids,

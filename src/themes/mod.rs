@@ -48,7 +48,7 @@ const PASSING_WEIGHT: f32 = 0.25;
 const PASSING_ONLY_FACTOR: f32 = 0.4;
 /// The theme carried by one sentence and nothing in the heading: a side remark, most often.
 const ONE_SENTENCE_FACTOR: f32 = 0.6;
-/// The same in a section of three or more sentences: mainly about something else.
+/// The same in a section of four or more sentences: mainly about something else.
 const SIDE_REMARK_FACTOR: f32 = 0.45;
 /// A sentence naming this many themes is a list of them.
 const MANY_THEMES: usize = 3;
@@ -142,7 +142,7 @@ impl ScoreParts {
             // text about something else (a title page, a letterhead).
             score *= PASSING_ONLY_FACTOR;
         } else if self.heading_terms == 0 && self.sentences == 1 {
-            score *= if self.total_sentences > 2 {
+            score *= if self.total_sentences > 3 {
                 SIDE_REMARK_FACTOR
             } else {
                 ONE_SENTENCE_FACTOR
@@ -518,10 +518,7 @@ fn passing(
     // An item in an enumeration where at most half the items are this theme's.
     for &(from, to, items) in &enumerations[sentence] {
         if mention.from >= from && mention.from < to {
-            let own = all
-                .iter()
-                .filter(|m| m.tier != Tier::Context && m.from >= from && m.from < to)
-                .count();
+            let own = all.iter().filter(|m| m.from >= from && m.from < to).count();
             if 2 * own <= items {
                 return Some(Passing::Enumeration);
             }
