@@ -181,7 +181,9 @@ fn parse_args(root: &Path) -> Result<Args> {
                 }
                 anyhow::ensure!(parsed.labels.len() > before, "--labels needs a path");
             }
-            "--themes" => parsed.themes = Some(args.next().context("--themes needs a path")?.into()),
+            "--themes" => {
+                parsed.themes = Some(args.next().context("--themes needs a path")?.into())
+            }
             "--only" => parsed.only.extend(
                 args.next()
                     .context("--only needs source ids")?
@@ -190,7 +192,9 @@ fn parse_args(root: &Path) -> Result<Args> {
                     .filter(|s| !s.is_empty())
                     .map(String::from),
             ),
-            "--scores" => parsed.scores = Some(args.next().context("--scores needs a path")?.into()),
+            "--scores" => {
+                parsed.scores = Some(args.next().context("--scores needs a path")?.into())
+            }
             "--verbose" => parsed.verbose = true,
             "--json" => parsed.json = true,
             "--check" => parsed.check = true,
@@ -241,7 +245,12 @@ fn run() -> Result<bool> {
     let unknown: Vec<&String> = args
         .only
         .iter()
-        .filter(|o| !config.sources.iter().any(|s| selected(std::slice::from_ref(o), s)))
+        .filter(|o| {
+            !config
+                .sources
+                .iter()
+                .any(|s| selected(std::slice::from_ref(o), s))
+        })
         .collect();
     anyhow::ensure!(unknown.is_empty(), "--only: no source matches {unknown:?}");
     config.sources.retain(|s| selected(&args.only, s));
@@ -268,7 +277,10 @@ fn run() -> Result<bool> {
                 .filter(|l| source_ids.contains(&l.source)),
         );
     }
-    anyhow::ensure!(!labelled.is_empty(), "no labelled section in the selected sources");
+    anyhow::ensure!(
+        !labelled.is_empty(),
+        "no labelled section in the selected sources"
+    );
 
     let empty = || -> BTreeMap<String, Counts> {
         theme_ids

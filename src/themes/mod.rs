@@ -429,9 +429,7 @@ impl ThemeMatcher {
         }
 
         let mut matches = Vec::new();
-        for (t, (theme, (heading_spans, mentions))) in
-            self.themes.iter().zip(claimed).enumerate()
-        {
+        for (t, (theme, (heading_spans, mentions))) in self.themes.iter().zip(claimed).enumerate() {
             // Context words alone do not make a theme.
             let makes_theme = |term: usize| theme.terms[term].tier != Tier::Context;
             if !heading_spans.iter().any(|s| makes_theme(s.2))
@@ -442,14 +440,29 @@ impl ThemeMatcher {
             let mentions: Vec<Mention> = mentions
                 .iter()
                 .map(|m| Mention {
-                    passing: passing(m, &mentions, &themes_in_sentence, t, &enumerations, text, &sentences),
+                    passing: passing(
+                        m,
+                        &mentions,
+                        &themes_in_sentence,
+                        t,
+                        &enumerations,
+                        text,
+                        &sentences,
+                    ),
                     ..*m
                 })
                 .collect();
-            let parts = parts(theme, &heading_spans, &mentions, body.terms.len(), sentences.len(), {
-                claim(&theme.exclude.iter().collect::<Vec<_>>(), &body).len()
-                    + claim(&theme.exclude.iter().collect::<Vec<_>>(), &heading_analysed).len()
-            });
+            let parts = parts(
+                theme,
+                &heading_spans,
+                &mentions,
+                body.terms.len(),
+                sentences.len(),
+                {
+                    claim(&theme.exclude.iter().collect::<Vec<_>>(), &body).len()
+                        + claim(&theme.exclude.iter().collect::<Vec<_>>(), &heading_analysed).len()
+                },
+            );
             let score = parts.score();
             let mut ids: BTreeSet<usize> = heading_spans.iter().map(|s| s.2).collect();
             ids.extend(mentions.iter().map(|m| m.term));
@@ -465,7 +478,8 @@ impl ThemeMatcher {
                 .map(|m| (m.from, m.to, m.term))
                 .collect();
             let all: Vec<Span> = mentions.iter().map(|m| (m.from, m.to, m.term)).collect();
-            let mut evidence = evidence_sentences(text, &sentences, if full.is_empty() { &all } else { &full });
+            let mut evidence =
+                evidence_sentences(text, &sentences, if full.is_empty() { &all } else { &full });
             if evidence.is_empty()
                 && let Some(heading) = heading
             {
@@ -543,13 +557,16 @@ fn parts(
     let heading_ids: BTreeSet<usize> = heading_spans.iter().map(|s| s.2).collect();
     // Each distinct entry counts with its best mention: in the heading or in its own right
     // fully, only in passing a little.
-    let mut best: HashMap<usize, f32> = heading_ids
-        .iter()
-        .map(|&i| (i, tier(i).weight()))
-        .collect();
+    let mut best: HashMap<usize, f32> =
+        heading_ids.iter().map(|&i| (i, tier(i).weight())).collect();
     let mut weighted_occurrences = 0.0;
     for m in mentions {
-        let w = m.tier.weight() * if m.passing.is_some() { PASSING_WEIGHT } else { 1.0 };
+        let w = m.tier.weight()
+            * if m.passing.is_some() {
+                PASSING_WEIGHT
+            } else {
+                1.0
+            };
         weighted_occurrences += w;
         let entry = best.entry(m.term).or_insert(0.0);
         *entry = entry.max(w);
@@ -879,20 +896,29 @@ mod tests {
     #[test]
     fn shipped_theme_blocks_agree_and_phrases_stay_phrases() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let blocks: Vec<String> = ["sources.toml", "examples/demo/sources.toml", "eval/sources.toml"]
-            .iter()
-            .map(|f| {
-                let text = std::fs::read_to_string(root.join(f)).expect("readable");
-                let at = text.find("[[theme]]").expect("themes");
-                text[at..].to_string()
-            })
-            .collect();
+        let blocks: Vec<String> = [
+            "sources.toml",
+            "examples/demo/sources.toml",
+            "eval/sources.toml",
+        ]
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(root.join(f)).expect("readable");
+            let at = text.find("[[theme]]").expect("themes");
+            text[at..].to_string()
+        })
+        .collect();
         assert_eq!(blocks[0], blocks[1], "examples/demo/sources.toml differs");
         assert_eq!(blocks[0], blocks[2], "eval/sources.toml differs");
         let config = crate::config::Config::load(&root.join("sources.toml")).expect("valid");
         let mut collapsed = Vec::new();
         for theme in &config.themes {
-            for entry in theme.terms.iter().chain(&theme.paraphrases).chain(&theme.context) {
+            for entry in theme
+                .terms
+                .iter()
+                .chain(&theme.paraphrases)
+                .chain(&theme.context)
+            {
                 let words = entry.split_whitespace().count();
                 if words > 1 && analyzer::analyze(entry).len() < 2 {
                     collapsed.push(entry.clone());

@@ -85,15 +85,19 @@ pub fn enumerations(sentence: &str, offset: usize) -> Vec<(usize, usize, usize)>
             let joined = word_ranges(&sentence[last.0..last.1], 0)
                 .iter()
                 .any(|&(a, b)| is_conjunction(&sentence[last.0 + a..last.0 + b]));
-            found.push((offset + first.0, offset + last.1, run.len() + usize::from(joined)));
+            found.push((
+                offset + first.0,
+                offset + last.1,
+                run.len() + usize::from(joined),
+            ));
         }
         run.clear();
     };
     for &item in &items {
         let w = words(item);
-        let clause_start = w.first().is_some_and(|&(a, b)| {
-            CLAUSE_STARTS.contains(&sentence[a..b].to_lowercase().as_str())
-        });
+        let clause_start = w
+            .first()
+            .is_some_and(|&(a, b)| CLAUSE_STARTS.contains(&sentence[a..b].to_lowercase().as_str()));
         if !w.is_empty() && w.len() <= MAX_ITEM_WORDS && !clause_start {
             run.push(item);
             continue;
@@ -184,9 +188,10 @@ pub fn in_aside(text: &str, sentence: (usize, usize), at: usize) -> bool {
     let tail: Vec<&str> = clause.split_whitespace().rev().take(6).collect();
     let tail: String = tail.into_iter().rev().collect::<Vec<_>>().join(" ");
     ASIDE_MARKERS.iter().any(|marker| {
-        tail.split_whitespace().collect::<Vec<_>>().windows(marker.split(' ').count()).any(
-            |w| w.join(" ") == *marker,
-        )
+        tail.split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(marker.split(' ').count())
+            .any(|w| w.join(" ") == *marker)
     })
 }
 
