@@ -591,7 +591,7 @@ fn parts(
         tokens,
         density: round2(weighted_occurrences * 100.0 / tokens.max(MIN_DENSITY_TOKENS) as f32),
         passing_only: heading_ids.is_empty()
-            && mentions.iter().filter(real).next().is_some()
+            && mentions.iter().any(|m| real(&m))
             && mentions.iter().filter(real).all(|m| m.passing.is_some()),
         exclude_hits,
     }
@@ -875,7 +875,7 @@ mod tests {
     fn topics_are_terms_and_candidates_include_paraphrases() {
         let matcher = ThemeMatcher::new(&[recruitment()]);
         let topics = matcher.topics();
-        let words: Vec<&String> = topics.iter().flat_map(|(_, w)| w.iter()).collect();
+        let words: Vec<&String> = topics.values().flatten().collect();
         assert_eq!(words.len(), 2, "{words:?}");
         let candidates = matcher.analysed_terms("rekruttering");
         assert_eq!(candidates.len(), 6, "{candidates:?}");
