@@ -400,19 +400,51 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
         )?;
         writeln!(
             out,
-            "      overskrift {} · ulike termer {} · forekomster {} · tetthet {:.2}/100 ord ({} ord){}",
+            "      overskrift {} · ulike termer {} · forekomster {} · setninger {} · tetthet {:.2}/100 ord ({} ord){}{}",
             p.heading_terms,
             p.distinct_terms,
             p.occurrences,
+            p.sentences,
             p.density,
             p.tokens,
+            if p.passing_only {
+                " · bare i forbifarten"
+            } else if p.heading_terms == 0 && p.sentences <= 1 {
+                " · bare én setning"
+            } else {
+                ""
+            },
             if p.exclude_hits > 0 {
                 format!(" · utelukkingsord {} (halvert)", p.exclude_hits)
             } else {
                 String::new()
             }
         )?;
-        writeln!(out, "      termer: {}", m.terms.join(", "))?;
+        if !m.terms.is_empty() {
+            writeln!(out, "      termer: {}", m.terms.join(", "))?;
+        }
+        if !m.paraphrases.is_empty() {
+            writeln!(out, "      omskrivinger: {}", m.paraphrases.join(", "))?;
+        }
+        if !m.passing.is_empty() {
+            let passing: Vec<String> = m
+                .passing
+                .iter()
+                .map(|mention| {
+                    let why = match mention.reason {
+                        crate::themes::Passing::ManyThemes => "setning med mange tema",
+                        crate::themes::Passing::Enumeration => "oppramsing",
+                        crate::themes::Passing::Aside => "sidebemerkning",
+                    };
+                    format!("«{}» ({why})", mention.words)
+                })
+                .collect();
+            writeln!(
+                out,
+                "      i forbifarten (teller lite): {}",
+                passing.join(", ")
+            )?;
+        }
     }
     Ok(Outcome::Ok)
 }

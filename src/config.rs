@@ -192,6 +192,10 @@ pub struct Theme {
     /// partnership's bodies, which occur everywhere): they count only in a section where one
     /// of `terms` occurs.
     pub context: Vec<String>,
+    /// Words and phrases that describe the theme without naming it ("skaffe og beholde",
+    /// "ledige stillinger"): weaker than terms, never search topics, but several of them make
+    /// the theme without any term.
+    pub paraphrases: Vec<String>,
     /// Terms whose presence argues against the theme.
     pub exclude: Vec<String>,
     /// Minimum score for a section to carry the theme.
@@ -354,6 +358,8 @@ struct RawTheme {
     terms: Spanned<Vec<String>>,
     #[serde(default)]
     context: Vec<String>,
+    #[serde(default)]
+    paraphrases: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
     #[serde(default)]
@@ -563,6 +569,12 @@ impl Config {
                 terms: terms.into_iter().map(|t| t.trim().to_string()).collect(),
                 context: raw_theme
                     .context
+                    .into_iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                paraphrases: raw_theme
+                    .paraphrases
                     .into_iter()
                     .map(|t| t.trim().to_string())
                     .filter(|t| !t.is_empty())

@@ -1217,10 +1217,11 @@ fn themes_fingerprint(config: &Config) -> String {
     let mut text = String::new();
     for theme in &config.themes {
         text.push_str(&format!(
-            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
             theme.id,
             theme.terms.join("\u{3}"),
             theme.context.join("\u{3}"),
+            theme.paraphrases.join("\u{3}"),
             theme.exclude.join("\u{3}"),
             theme.threshold
         ));
@@ -1230,6 +1231,7 @@ fn themes_fingerprint(config: &Config) -> String {
     text.push_str(crate::index::FORMAT);
     // A new extraction gives stored versions new sections: index them all again.
     text.push_str(crate::extract::VERSION);
+    text.push_str(crate::themes::SCORER_VERSION);
     crate::track::store::sha256_hex(text.as_bytes())
 }
 

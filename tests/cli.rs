@@ -244,21 +244,32 @@ fn match_lists_sections_under_the_right_themes() {
 
 #[test]
 fn match_explain_shows_the_parts() {
+    // nou-demo 2.1 names the four priority groups in one sentence: passing mentions.
     let json = stdout_json(&demo_cmd(&[
         "match",
         "--explain",
         "nou-demo",
-        "5.1",
+        "2.1",
         "--json",
     ]));
-    let fastlege = json["themes"]
+    let psykisk = json["themes"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["theme"] == "fastlegekrise")
+        .find(|t| t["theme"] == "psykisk-rus")
         .expect("the passing mention is scored");
-    assert_eq!(fastlege["passed"], false);
-    assert_eq!(fastlege["parts"]["heading_terms"], 0);
+    assert_eq!(psykisk["passed"], false);
+    assert_eq!(psykisk["parts"]["heading_terms"], 0);
+    assert_eq!(psykisk["parts"]["passing_only"], true);
+    assert_eq!(psykisk["passing"][0]["reason"], "many_themes");
+    let text =
+        String::from_utf8(demo_cmd(&["match", "--explain", "nou-demo", "2.1"]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "i forbifarten (teller lite): «alvorlige psykiske lidelser» (setning med mange tema)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
