@@ -288,8 +288,7 @@ fn draft(candidate: &Candidate) -> Option<Suggestion> {
             suggestion.kind = Kind::Lov;
             match document.strip_prefix("FOR-") {
                 Some(id) => {
-                    suggestion.url =
-                        Some(format!("https://lovdata.no/dokument/SF/forskrift/{id}"));
+                    suggestion.url = Some(format!("https://lovdata.no/dokument/SF/forskrift/{id}"));
                     suggestion.selector = Some("main.documentBody".into());
                 }
                 None => {
