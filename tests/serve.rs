@@ -215,7 +215,7 @@ fn status_page_lists_sources_and_runs() {
     }
     page.expect("Siste kjøringer")
         .expect("4 kilder, <strong>0 feiler</strong>, <strong>0 foreldet</strong>")
-        .expect("79 seksjoner i søket");
+        .expect("76 seksjoner i søket");
 }
 
 #[test]
