@@ -464,28 +464,8 @@ pub fn refs(paths: &Paths, view: RefsView, cited_by: Option<&str>, json: bool) -
     let config = paths.config()?;
     let index = SectionIndex::open(&paths.index_dir)?;
     let sections = index.all_sections()?;
-    let linker = Linker::new(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.cites_as.as_deref())),
-    )
-    .with_titles(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str())),
-    );
-    let records = links::collect(
-        sections.iter().map(|s| SectionText {
-            source: &s.source,
-            section: s.label(),
-            heading: s.heading.as_deref(),
-            page: s.page_start,
-            text: &s.text,
-        }),
-        &linker,
-    );
+    let linker = Linker::for_sources(&config.sources);
+    let records = links::collect(sections.iter().map(SectionText::of), &linker);
     let mut out = std::io::stdout().lock();
     if view == RefsView::Dot {
         let titles = config

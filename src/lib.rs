@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod follow;
 pub mod fsutil;
 pub mod index;
+pub mod norwegian;
 pub mod notify;
 pub mod pipeline;
 pub mod refs;

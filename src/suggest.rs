@@ -389,22 +389,8 @@ pub fn run(sources: &Path, index_dir: &Path, command: &SourcesCommand) -> Result
     let config = crate::follow::load_config(sources, index_dir)?;
     let index = SectionIndex::open(index_dir)?;
     let sections = index.all_sections()?;
-    let linker = Linker::new(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.cites_as.as_deref())),
-    );
-    let records = links::collect(
-        sections.iter().map(|s| SectionText {
-            source: &s.source,
-            section: s.label(),
-            heading: s.heading.as_deref(),
-            page: s.page_start,
-            text: &s.text,
-        }),
-        &linker,
-    );
+    let linker = Linker::for_sources(&config.sources);
+    let records = links::collect(sections.iter().map(SectionText::of), &linker);
     let suggestions = suggest(&links::candidates(&records), &config);
     let mut out = std::io::stdout().lock();
     if *json {

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::index::{IndexedSection, SectionIndex};
+use crate::norwegian::MONTHS;
 use crate::pipeline::MatchFile;
 use crate::track::changes::{SectionChangeKind, changes_since};
 
@@ -181,21 +182,6 @@ pub struct Reference {
     /// How many of the theme's sections cite it.
     pub cited_in: usize,
 }
-
-const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
 
 /// "23. november 2026".
 pub fn norwegian_date(date: NaiveDate) -> String {

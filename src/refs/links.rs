@@ -16,6 +16,19 @@ pub struct SectionText<'a> {
     pub text: &'a str,
 }
 
+impl<'a> SectionText<'a> {
+    /// An indexed section, labelled as everywhere else (number, else heading).
+    pub fn of(section: &'a crate::index::IndexedSection) -> SectionText<'a> {
+        SectionText {
+            source: &section.source,
+            section: section.label(),
+            heading: section.heading.as_deref(),
+            page: section.page_start,
+            text: &section.text,
+        }
+    }
+}
+
 /// One citation, where it stands and what it points to.
 #[derive(Debug, Clone, Serialize)]
 pub struct CitationRecord {
@@ -63,6 +76,17 @@ impl Linker {
             by_reference,
             own: BTreeMap::new(),
         }
+    }
+
+    /// The linker for a configuration's sources: their `cites_as`, and their own identity from
+    /// their titles (the one place `refs`, `sources suggest` and the site build it).
+    pub fn for_sources(sources: &[crate::config::Source]) -> Linker {
+        Linker::new(
+            sources
+                .iter()
+                .map(|s| (s.id.as_str(), s.cites_as.as_deref())),
+        )
+        .with_titles(sources.iter().map(|s| (s.id.as_str(), s.title.as_str())))
     }
 
     /// Adds what each source is by its title: a title that opens with a citation ("Prop. 58

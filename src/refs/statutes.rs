@@ -13,6 +13,7 @@ use regex::Regex;
 
 use super::RefKind;
 use super::laws;
+use crate::norwegian::MONTHS;
 
 /// A law or regulation, resolved from how it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,21 +23,6 @@ pub struct Statute {
     /// "fastlegeforskriften", "FOR-2012-08-29-842".
     pub name: String,
 }
-
-const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
 
 /// Regulations known by title. Stems as in the law table: the ending follows.
 const REGULATIONS: &[(&str, &[&str])] = &[

@@ -182,38 +182,27 @@ pub struct Citation {
 }
 
 /// Every citation between the indexed sections, linked to tracked sources (as `samspor refs`).
-/// Cached until the indexed versions or the sources' `cites_as` change.
+/// Cached until the indexed versions or the sources' `cites_as` or titles change.
 pub fn citations(
     state: &AppState,
     config: &Config,
     index: &SectionIndex,
     catalog: &CatalogView,
 ) -> Result<std::sync::Arc<Vec<Citation>>, PageError> {
-    let cites_as: Vec<(&str, Option<&str>)> = config
+    // Titles count too: a title that opens with a document's number makes it the source's own.
+    let identity: Vec<(&str, Option<&str>, &str)> = config
         .sources
         .iter()
-        .map(|s| (s.id.as_str(), s.cites_as.as_deref()))
+        .map(|s| (s.id.as_str(), s.cites_as.as_deref(), s.title.as_str()))
         .collect();
-    let key = fingerprint(&(catalog.indexed_key(), &cites_as));
+    let key = fingerprint(&(catalog.indexed_key(), &identity));
     state.cached_citations(key, || {
         let sections = index.all_sections().map_err(PageError::from_index)?;
-        let linker = Linker::new(cites_as.iter().copied()).with_titles(
-            config
-                .sources
-                .iter()
-                .map(|s| (s.id.as_str(), s.title.as_str())),
-        );
+        let linker = Linker::for_sources(&config.sources);
         let mut out = Vec::new();
         for s in &sections {
-            let text = SectionText {
-                source: &s.source,
-                section: s.label(),
-                heading: s.heading.as_deref(),
-                page: s.page_start,
-                text: &s.text,
-            };
             out.extend(
-                links::collect([text], &linker)
+                links::collect([SectionText::of(s)], &linker)
                     .into_iter()
                     .map(|record| Citation {
                         record,
