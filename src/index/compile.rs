@@ -139,9 +139,6 @@ pub struct Compiled {
     pub highlight: Highlight,
     /// The optional words of a best match (empty for boolean queries).
     pub optional: Vec<OptionalTerm>,
-    /// For a best match of two or more optional words: the query with every word required and
-    /// no expansions (does any section contain them all?).
-    pub strict: Option<Box<dyn Query>>,
 }
 
 /// Compiles a parsed query. A best match ([`Node::Best`], or a single word) ranks by coverage
@@ -174,7 +171,6 @@ pub fn compile(
         query,
         highlight,
         optional: Vec::new(),
-        strict: None,
     }
 }
 
@@ -195,7 +191,6 @@ fn is_stop_word(node: &Node) -> bool {
 /// coverage tier where they occur, and their expansions a lower-weighted score.
 fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Compiled {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut strict: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut optional = Vec::new();
     let mut any: Vec<Box<dyn Query>> = Vec::new();
     let mut required_words = false;
@@ -205,11 +200,9 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
             item if !only_stop_words && is_stop_word(item) => {}
             Node::Not(inner) => {
                 let q = node_query(inner, f, &mut hl, true);
-                strict.push((Occur::MustNot, q.box_clone()));
                 clauses.push((Occur::MustNot, q));
             }
             Node::Filter(filter) => {
-                strict.push((Occur::Must, filter_query(filter, f)));
                 clauses.push((Occur::Must, filter_query(filter, f)));
             }
             item if item.is_optional() => {
@@ -218,7 +211,6 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
                     Node::Word(word) => expansions(word, f, ctx, &mut hl),
                     _ => Vec::new(),
                 };
-                strict.push((Occur::Must, own.box_clone()));
                 let typed = match item {
                     Node::Word(w) => w.clone(),
                     Node::Prefix(p) => format!("{p}*"),
@@ -240,13 +232,11 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
             }
             Node::Required(inner) => {
                 let q = node_query(inner, f, &mut hl, false);
-                strict.push((Occur::Must, q.box_clone()));
                 clauses.push((Occur::Must, q));
                 required_words = true;
             }
             other => {
                 let q = node_query(other, f, &mut hl, false);
-                strict.push((Occur::Must, q.box_clone()));
                 clauses.push((Occur::Must, q));
                 required_words = true;
             }
@@ -262,13 +252,10 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
         };
         clauses.push((occur, any_of(any)));
     }
-    let strict =
-        (optional.len() >= 2).then(|| Box::new(BooleanQuery::new(strict)) as Box<dyn Query>);
     Compiled {
         query: Box::new(BooleanQuery::new(clauses)),
         highlight: hl,
         optional,
-        strict,
     }
 }
 

@@ -626,13 +626,22 @@ impl SectionIndex {
         }
         let best_tier = sections.iter().map(|r| r.tier).max().unwrap_or(0);
         let sections = diversify(sections, per_source, limit);
-        let explain = Explainer::new(&searcher, &compiled.optional);
+        // A hit's tier is how many optional words it contains: a hit with all of them needs no
+        // explaining, and the matchers are built only if some hit lacks a word.
+        let explain = std::cell::OnceCell::new();
         let hits = sections
             .into_iter()
             .map(|ranked| {
                 let (snippet, highlights) =
                     compile::best_passage(&ranked.section.text, &compiled.highlight, SNIPPET_CHARS);
-                let (matched, found_via) = explain.explain(&searcher, ranked.address);
+                let (matched, found_via) = if ranked.tier >= compiled.optional.len() {
+                    let all = compiled.optional.iter().map(|t| t.typed.clone()).collect();
+                    (all, Vec::new())
+                } else {
+                    explain
+                        .get_or_init(|| Explainer::new(&searcher, &compiled.optional))
+                        .explain(&searcher, ranked.address)
+                };
                 SearchHit {
                     section: ranked.section,
                     score: ranked.score,
@@ -645,20 +654,9 @@ impl SectionIndex {
             .collect::<Vec<_>>();
         // Does any section contain every word? The best ones would rank first; only when they
         // do not, ask the index (with the request's filters).
-        let all_words = match &compiled.strict {
-            _ if total == 0 => true,
-            None => true,
-            Some(_) if best_tier >= compiled.optional.len() => true,
-            Some(strict) => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Must, strict.box_clone())];
-                clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
-                searcher
-                    .search(&BooleanQuery::new(clauses), &Count)
-                    .map_err(|e| self.err(e))?
-                    > 0
-            }
-        };
+        // The tiers answer it: any section with every word would have the top tier.
+        let all_words =
+            total == 0 || compiled.optional.len() < 2 || best_tier >= compiled.optional.len();
         Ok(SearchResults {
             total,
             hits,
