@@ -2,7 +2,8 @@
 //! by someone who never read the recogniser): invented documents in `docs/`, and labels for
 //! real documents whose text stays in `../shared/real-corpus/` (never copied into the repo).
 //!
-//! Usage: `refs_docs_eval [--split dev|test|all] [--set DIR] [--json] [--verbose]`
+//! Usage: `refs_docs_eval [--split dev|test|all] [--set DIR] [--json] [--verbose] [--dump NAME [--text]]`
+//! (`--dump NAME` prints every citation found in that document, with its byte offset, and exits; with `--text`, the text read).
 //!
 //! Each label file lists `CANONICAL<TAB>COUNT<TAB>KIND`; a document's citations are compared as
 //! multisets of canonical forms (true positives = Σ min(predicted, labelled) per form), per kind
@@ -78,6 +79,34 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| root.join("eval/refs-v2"));
     let shared = root.join("../shared/real-corpus");
 
+    if let Some(name) = value("--dump") {
+        return match load(&set, &shared, &name) {
+            Ok(Some(doc)) if args.iter().any(|a| a == "--text") => {
+                print!("{}", doc.text);
+                ExitCode::SUCCESS
+            }
+            Ok(Some(doc)) => {
+                for c in find_citations(&doc.text) {
+                    println!(
+                        "{:>6} {:<10} {:<45} {:?}",
+                        c.start,
+                        c.kind.as_str(),
+                        c.canonical,
+                        c.written
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Ok(None) => {
+                eprintln!("skipped {name}: {} is absent", shared.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{name}: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let names = match split_names(&set, &split) {
         Ok(names) => names,
         Err(err) => {

@@ -1,6 +1,11 @@
 //! Search at scale: a synthetic index of 100,000 sections made from the fixtures' vocabulary.
 //!
-//! Usage: `cargo run --release --example search_bench -- [--sections N] [--queries N]`
+//! Usage: `cargo run --release --example search_bench -- [--sections N] [--queries N] [--plain]`
+//!
+//! `--plain` also measures the reference: a plain tantivy index of the same sections (heading
+//! and body, lowercase, Norwegian stop words and Snowball stemmer, BM25) searched with tantivy's
+//! own query parser (any word may match) for the same queries, top 10 and the count, stored
+//! documents read; latencies side by side as a ratio.
 //!
 //! Words are drawn from a bigram model of the demo and evaluation corpora (so word frequencies,
 //! compounds and nynorsk forms look like the real thing); each section gets a heading, 60–400
@@ -154,11 +159,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (mut total, mut query_count) = (100_000usize, 400usize);
+    let mut plain = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sections" => total = args.next().context("--sections N")?.parse()?,
             "--queries" => query_count = args.next().context("--queries N")?.parse()?,
+            "--plain" => plain = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -299,5 +306,98 @@ fn main() -> Result<()> {
         latencies.last().copied().unwrap_or(0.0),
         latencies.iter().sum::<f64>() / latencies.len() as f64
     );
+    if plain {
+        drop(index);
+        let reference = plain_tantivy(&documents, &queries)?;
+        println!(
+            "plain tantivy: p50 {:.1} ms, p99 {:.1} ms; samspor / plain: p50 {:.2}×, p99 {:.2}×",
+            percentile(&reference, 50.0),
+            percentile(&reference, 99.0),
+            percentile(&latencies, 50.0) / percentile(&reference, 50.0),
+            percentile(&latencies, 99.0) / percentile(&reference, 99.0)
+        );
+    }
     Ok(())
+}
+
+/// The reference: the same sections in a plain tantivy index, the same queries through
+/// tantivy's query parser (any word may match); sorted latencies in ms.
+fn plain_tantivy(
+    documents: &[(String, Vec<IndexedSection>)],
+    queries: &[String],
+) -> Result<Vec<f64>> {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::QueryParser;
+    use tantivy::schema::{
+        IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+    };
+    use tantivy::tokenizer::{
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+        TextAnalyzer,
+    };
+    use tantivy::{Index, TantivyDocument, doc};
+
+    let mut builder = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("plain_no")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let heading = builder.add_text_field("heading", text.clone());
+    let body = builder.add_text_field("body", text);
+    let source = builder.add_text_field("source", STORED);
+    let dir = tempfile::tempdir()?;
+    let index = Index::create_in_dir(dir.path(), builder.build())?;
+    index.tokenizers().register(
+        "plain_no",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(80))
+            .filter(LowerCaser)
+            .filter(StopWordFilter::new(Language::Norwegian).context("stop words")?)
+            .filter(Stemmer::new(Language::Norwegian))
+            .build(),
+    );
+    let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+    for (_, sections) in documents {
+        for s in sections {
+            writer.add_document(doc!(
+                heading => s.heading.clone().unwrap_or_default(),
+                body => s.text.clone(),
+                source => s.source.clone(),
+            ))?;
+        }
+    }
+    writer.commit()?;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let parser = QueryParser::for_index(&index, vec![heading, body]);
+    let run = |q: &str| -> Result<usize> {
+        let (query, _) = parser.parse_query_lenient(q);
+        let (top, _count) = searcher.search(
+            query.as_ref(),
+            &(TopDocs::with_limit(10).order_by_score(), Count),
+        )?;
+        let mut n = 0;
+        for (_, address) in top {
+            let d: TantivyDocument = searcher.doc(address)?;
+            n += d
+                .get_first(body)
+                .and_then(|v| v.as_str())
+                .map_or(0, |t| t.len().min(1));
+        }
+        Ok(n)
+    };
+    for q in queries {
+        run(q)?;
+    }
+    let mut latencies = Vec::with_capacity(queries.len());
+    for q in queries {
+        let started = Instant::now();
+        run(q)?;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    Ok(latencies)
 }

@@ -5,7 +5,7 @@
 //! the exact form more than another inflection; a whole word more than a compound part
 //! ("fastlege" above "fastlegeordningen"); a folded match ("skropelige") least.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
 use tantivy::query::{
@@ -373,31 +373,39 @@ fn split_unknown(
     {
         return None;
     }
-    let cuts: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
-    let mut best: Option<(usize, [String; 4])> = None;
-    for &cut in &cuts {
+    // The most balanced cuts first (ties: the leftmost), so the first cut whose two sides the
+    // index has is the answer; each side's stem is looked up once.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (chars_before, (cut, _)) in lower.char_indices().enumerate() {
+        let (head_len, tail_len) = (chars_before, lower[cut..].chars().count());
+        if head_len >= MIN_PART && tail_len >= MIN_PART {
+            cuts.push((head_len.min(tail_len), cut));
+        }
+    }
+    cuts.sort_by_key(|&(shorter, cut)| (std::cmp::Reverse(shorter), cut));
+    let mut seen: HashMap<String, bool> = HashMap::new();
+    let mut has = |stem: &str| -> bool {
+        if let Some(&known) = seen.get(stem) {
+            return known;
+        }
+        let known = indexed(searcher, f, stem) > 0;
+        seen.insert(stem.to_string(), known);
+        known
+    };
+    for (_, cut) in cuts {
         let (head, tail) = lower.split_at(cut);
-        let (head_len, tail_len) = (head.chars().count(), tail.chars().count());
-        if head_len < MIN_PART || tail_len < MIN_PART {
-            continue;
-        }
-        let shorter = head_len.min(tail_len);
-        if best.as_ref().is_some_and(|(len, _)| *len >= shorter) {
-            continue;
-        }
         let heads = [Some(head), head.strip_suffix(['s', 'e'])];
         for head in heads.into_iter().flatten() {
             if head.chars().count() < MIN_PART {
                 continue;
             }
             let (h, t) = (analyzer::stem_word(head), analyzer::stem_word(tail));
-            if indexed(searcher, f, &h) > 0 && indexed(searcher, f, &t) > 0 {
-                best = Some((shorter, [h, t, head.to_string(), tail.to_string()]));
-                break;
+            if has(&h) && has(&t) {
+                return Some([h, t, head.to_string(), tail.to_string()]);
             }
         }
     }
-    best.map(|(_, parts)| parts)
+    None
 }
 
 /// An expansion term in heading and body (a phrase when longer than a word; one word also as a
@@ -679,34 +687,58 @@ pub fn best_passage(
 ) -> (String, Vec<(usize, usize)>) {
     let words: Vec<(usize, usize)> = word_spans(text);
     let citations = highlight.reference_spans(text);
-    let matched: Vec<bool> = words
-        .iter()
-        .map(|&(from, to)| {
-            citations.iter().any(|&(a, b)| from < b && to > a)
-                || (!highlight.is_empty() && highlight.matches(&text[from..to]))
-        })
-        .collect();
+    // A text repeats its words: each distinct word (lower case) is matched once, and gets an
+    // id so that the window below counts distinct matches without building strings.
+    let mut known: HashMap<String, (bool, usize)> = HashMap::new();
+    let mut ids: Vec<Option<usize>> = Vec::with_capacity(words.len());
+    for &(from, to) in &words {
+        let lower = text[from..to].to_lowercase();
+        let next_id = known.len();
+        let &mut (word_matches, id) = known.entry(lower).or_insert_with_key(|lower| {
+            (!highlight.is_empty() && highlight.matches(lower), next_id)
+        });
+        let cited = citations.iter().any(|&(a, b)| from < b && to > a);
+        ids.push((cited || word_matches).then_some(id));
+    }
+    let matched: Vec<bool> = ids.iter().map(Option::is_some).collect();
     if !matched.iter().any(|m| *m) {
         return (lead(text, max_chars), Vec::new());
     }
+    // Character offsets of the words' ends, so a span's length in characters is a difference.
+    let mut chars_before = Vec::with_capacity(words.len());
+    let (mut byte, mut chars) = (0usize, 0usize);
+    for &(from, to) in &words {
+        chars += text[byte..from].chars().count();
+        let start_chars = chars;
+        chars += text[from..to].chars().count();
+        byte = to;
+        chars_before.push((start_chars, chars));
+    }
+    let span_chars = |a: usize, b: usize| chars_before[b].1 - chars_before[a].0;
     // Slide a window over words; score = distinct matched words * 3 + all matches, ties to
     // the earliest window.
     let mut best = (0usize, 0usize, 0usize); // (score, start word, end word)
     let mut start = 0;
+    let mut in_window: HashMap<usize, usize> = HashMap::new();
+    let mut all = 0usize;
     for end in 0..words.len() {
-        while text[words[start].0..words[end].1].chars().count() > max_chars && start < end {
+        if let Some(id) = ids[end] {
+            all += 1;
+            *in_window.entry(id).or_insert(0) += 1;
+        }
+        while span_chars(start, end) > max_chars && start < end {
+            if let Some(id) = ids[start] {
+                all -= 1;
+                if let Some(n) = in_window.get_mut(&id) {
+                    *n -= 1;
+                    if *n == 0 {
+                        in_window.remove(&id);
+                    }
+                }
+            }
             start += 1;
         }
-        let window = start..=end;
-        let mut distinct: HashSet<String> = HashSet::new();
-        let mut all = 0;
-        for i in window.clone() {
-            if matched[i] {
-                all += 1;
-                distinct.insert(text[words[i].0..words[i].1].to_lowercase());
-            }
-        }
-        let score = distinct.len() * 3 + all;
+        let score = in_window.len() * 3 + all;
         if score > best.0 {
             best = (score, start, end);
         }

@@ -51,10 +51,12 @@ impl Expansion {
 }
 
 struct Thesaurus {
-    /// One-token stem of a group word → the groups it belongs to.
-    triggers: HashMap<String, Vec<usize>>,
-    /// Per group: its words, then its paraphrases.
-    groups: Vec<Vec<Expansion>>,
+    /// One-token stem of a group word → its expansions: the other words and the paraphrases of
+    /// every group the stem belongs to, each once, never the word itself (indices into
+    /// `terms`). Built once, so a query looks its words up instead of merging groups.
+    expansions: HashMap<String, Vec<usize>>,
+    /// Every group's words, then its paraphrases.
+    terms: Vec<Expansion>,
 }
 
 static THESAURUS: LazyLock<Thesaurus> = LazyLock::new(|| {
@@ -65,14 +67,18 @@ static THESAURUS: LazyLock<Thesaurus> = LazyLock::new(|| {
         File { group: Vec::new() }
     });
     let mut triggers: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut groups = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut terms: Vec<Expansion> = Vec::new();
     for (i, group) in file.group.iter().enumerate() {
-        let mut terms: Vec<Expansion> = Vec::new();
+        let mut members: Vec<usize> = Vec::new();
         for text in group.words.iter().chain(&group.also) {
             let expansion = Expansion::new(text);
-            if expansion.stems.is_empty() || terms.iter().any(|t| t.key() == expansion.key()) {
+            if expansion.stems.is_empty()
+                || members.iter().any(|&m| terms[m].key() == expansion.key())
+            {
                 continue;
             }
+            members.push(terms.len());
             terms.push(expansion);
         }
         for word in &group.words {
@@ -83,24 +89,37 @@ static THESAURUS: LazyLock<Thesaurus> = LazyLock::new(|| {
                 }
             }
         }
-        groups.push(terms);
+        groups.push(members);
     }
-    Thesaurus { triggers, groups }
+    let expansions = triggers
+        .into_iter()
+        .map(|(stem, in_groups)| {
+            let mut out: Vec<usize> = Vec::new();
+            for group in in_groups {
+                for &m in &groups[group] {
+                    let key = terms[m].key();
+                    if key != [stem.as_str()] && !out.iter().any(|&o| terms[o].key() == key) {
+                        out.push(m);
+                    }
+                }
+            }
+            (stem, out)
+        })
+        .collect();
+    Thesaurus { expansions, terms }
 });
 
 /// The expansions of a query word given by its stem (one token): the other words and the
 /// paraphrases of every group the stem belongs to, each once, never the word itself.
 pub fn expansions(stem: &str) -> Vec<&'static Expansion> {
     let thesaurus = &*THESAURUS;
-    let mut out: Vec<&'static Expansion> = Vec::new();
-    for &group in thesaurus.triggers.get(stem).into_iter().flatten() {
-        for term in &thesaurus.groups[group] {
-            if term.key() != [stem] && !out.iter().any(|t| t.key() == term.key()) {
-                out.push(term);
-            }
-        }
-    }
-    out
+    thesaurus
+        .expansions
+        .get(stem)
+        .into_iter()
+        .flatten()
+        .map(|&i| &thesaurus.terms[i])
+        .collect()
 }
 
 #[cfg(test)]

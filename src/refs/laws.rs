@@ -185,7 +185,232 @@ pub static LAWS: &[Law] = &[
         stems: &["krisesenterlov"],
         abbreviations: &[],
     },
+    Law {
+        name: "helseberedskapsloven",
+        id: None,
+        stems: &["helseberedskapslov"],
+        abbreviations: &["hberedskl"],
+    },
+    Law {
+        name: "tobakksskadeloven",
+        id: None,
+        stems: &["tobakksskadelov"],
+        abbreviations: &["tobakkskl"],
+    },
+    Law {
+        name: "arbeidsmiljøloven",
+        id: None,
+        stems: &["arbeidsmiljølov"],
+        abbreviations: &["aml"],
+    },
+    Law {
+        name: "alkoholloven",
+        id: None,
+        stems: &["alkohollov"],
+        abbreviations: &["alkl"],
+    },
 ];
+
+/// An act's full title ("lov om kommunale helse- og omsorgstjenester m.m."), the words after
+/// "lov om", bokmål and nynorsk (and a former title of the same act), with the act's Lovdata id.
+/// A law cited by its title gets the same canonical form as one cited by date and number: its
+/// short title when [`LAWS`] knows the id, else the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Title {
+    pub id: &'static str,
+    /// The subject after "lov om", without a trailing "m.m." / "mv.".
+    pub subjects: &'static [&'static str],
+}
+
+/// Full titles of the acts health documents cite by title.
+pub static TITLES: &[Title] = &[
+    Title {
+        id: "LOV-2011-06-24-30",
+        subjects: &[
+            "kommunale helse- og omsorgstjenester",
+            "kommunale helse- og omsorgstenester",
+        ],
+    },
+    Title {
+        id: "LOV-1999-07-02-61",
+        subjects: &["spesialisthelsetjenesten", "spesialisthelsetenesta"],
+    },
+    Title {
+        id: "LOV-1999-07-02-62",
+        subjects: &["etablering og gjennomføring av psykisk helsevern"],
+    },
+    Title {
+        id: "LOV-1999-07-02-63",
+        subjects: &[
+            "pasient- og brukerrettigheter",
+            "pasient- og brukarrettar",
+            "pasientrettigheter",
+        ],
+    },
+    Title {
+        id: "LOV-1999-07-02-64",
+        subjects: &["helsepersonell"],
+    },
+    Title {
+        id: "LOV-2011-06-24-29",
+        subjects: &["folkehelsearbeid"],
+    },
+    Title {
+        id: "LOV-2001-06-15-93",
+        subjects: &["helseforetak", "helseføretak"],
+    },
+    Title {
+        id: "LOV-2014-06-20-42",
+        subjects: &[
+            "behandling av helseopplysninger ved ytelse av helsehjelp",
+            "behandling av helseopplysningar ved yting av helsehjelp",
+        ],
+    },
+    Title {
+        id: "LOV-2014-06-20-43",
+        subjects: &[
+            "helseregistre og behandling av helseopplysninger",
+            "helseregister og behandling av helseopplysningar",
+        ],
+    },
+    Title {
+        id: "LOV-2018-06-22-83",
+        subjects: &["kommuner og fylkeskommuner", "kommunar og fylkeskommunar"],
+    },
+    Title {
+        id: "LOV-2008-06-27-71",
+        subjects: &[
+            "planlegging og byggesaksbehandling",
+            "planlegging og byggjesakshandsaming",
+        ],
+    },
+    Title {
+        id: "LOV-1994-08-05-55",
+        subjects: &[
+            "vern mot smittsomme sykdommer",
+            "vern mot smittsame sjukdommar",
+        ],
+    },
+    Title {
+        id: "LOV-1997-02-28-19",
+        subjects: &["folketrygd"],
+    },
+    Title {
+        id: "LOV-2021-06-18-97",
+        subjects: &["barnevern"],
+    },
+    Title {
+        id: "LOV-2009-12-18-131",
+        subjects: &[
+            "sosiale tjenester i arbeids- og velferdsforvaltningen",
+            "sosiale tenester i arbeids- og velferdsforvaltninga",
+        ],
+    },
+    Title {
+        id: "LOV-1999-03-26-17",
+        subjects: &["husleieavtaler", "husleigeavtaler"],
+    },
+    Title {
+        id: "LOV-2009-06-19-44",
+        subjects: &["kommunale krisesentertilbod", "kommunale krisesentertilbud"],
+    },
+    Title {
+        id: "LOV-1983-06-03-54",
+        subjects: &["tannhelsetjenesten", "tannhelsetenesta"],
+    },
+    Title {
+        id: "LOV-2017-12-15-107",
+        subjects: &[
+            "statlig tilsyn med helse- og omsorgstjenesten",
+            "statleg tilsyn med helse- og omsorgstenesta",
+        ],
+    },
+    Title {
+        id: "LOV-2017-06-16-56",
+        subjects: &[
+            "Statens undersøkelseskommisjon for helse- og omsorgstjenesten",
+            "Statens undersøkingskommisjon for helse- og omsorgstenesta",
+        ],
+    },
+    Title {
+        id: "LOV-2001-06-15-53",
+        subjects: &[
+            "erstatning ved pasientskader",
+            "erstatning ved pasientskadar",
+        ],
+    },
+    Title {
+        id: "LOV-2018-06-15-38",
+        subjects: &[
+            "behandling av personopplysninger",
+            "behandling av personopplysningar",
+        ],
+    },
+    Title {
+        id: "LOV-2006-05-19-16",
+        subjects: &[
+            "rett til innsyn i dokument i offentleg verksemd",
+            "rett til innsyn i dokumenter i offentlig virksomhet",
+        ],
+    },
+    Title {
+        id: "LOV-1982-11-19-66",
+        subjects: &["helsetjenesten i kommunene", "helsetenesta i kommunane"],
+    },
+    Title {
+        id: "LOV-2000-06-23-56",
+        subjects: &["helsemessig og sosial beredskap"],
+    },
+    Title {
+        id: "LOV-1973-03-09-14",
+        subjects: &["vern mot tobakksskader"],
+    },
+    Title {
+        id: "LOV-2005-06-17-62",
+        subjects: &["arbeidsmiljø, arbeidstid og stillingsvern"],
+    },
+];
+
+/// "m.m.", "mv.", "m.v.": the end of many titles, as Lovdata writes them.
+pub const ET_CETERA_WORD: &str = r"(?:m\.\s?m\.|m\.\s?v\.|mv\.)";
+
+/// [`ET_CETERA_WORD`] after a title.
+const ET_CETERA: &str = r"(?:\s+(?:m\.\s?m\.|m\.\s?v\.|mv\.))";
+
+/// Regex fragment matching a law cited by its full title: "lov om kommunale helse- og
+/// omsorgstjenester m.m.", "lova om spesialisthelsetenesta", "Lov om Statens
+/// undersøkelseskommisjon for helse- og omsorgstjenesten". The title ends at a word boundary:
+/// "lov om barnevernstjenester" is not "lov om barnevern".
+pub fn title_pattern() -> String {
+    let mut subjects: Vec<&str> = TITLES
+        .iter()
+        .flat_map(|t| t.subjects.iter().copied())
+        .collect();
+    subjects.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    subjects.dedup();
+    let alternatives: Vec<String> = subjects.iter().map(|s| stem_pattern(s)).collect();
+    format!(
+        r"\b(?i:lov(?:a|en)?\s+om\s+(?:{})\b{ET_CETERA}?)",
+        alternatives.join("|")
+    )
+}
+
+/// The Lovdata id of the act a written title names ("lov om kommunale helse- og
+/// omsorgstenester m.m." → "LOV-2011-06-24-30").
+pub fn lookup_title(written: &str) -> Option<&'static str> {
+    let key = lookup_key(written);
+    let rest = ["lov om ", "lova om ", "loven om "]
+        .iter()
+        .find_map(|p| key.strip_prefix(p))?;
+    let rest = ["m m", "m v", "mv"]
+        .iter()
+        .find_map(|tail| rest.strip_suffix(tail).map(str::trim_end))
+        .unwrap_or(rest);
+    TITLES
+        .iter()
+        .find(|t| t.subjects.iter().any(|s| lookup_key(s) == rest))
+        .map(|t| t.id)
+}
 
 /// Endings a stem takes in running text: bokmål definite/genitive ("-en",
 /// "-ens") and nynorsk (or radical bokmål) definite/genitive ("-a", "-as").
@@ -298,6 +523,50 @@ mod tests {
         for law in LAWS {
             for a in law.abbreviations {
                 assert!(seen.insert(*a), "abbreviation {a} used twice");
+            }
+        }
+    }
+
+    #[test]
+    fn titles_resolve_to_ids_with_or_without_et_cetera() {
+        assert_eq!(
+            lookup_title("lov om kommunale helse- og omsorgstjenester m.m."),
+            Some("LOV-2011-06-24-30")
+        );
+        assert_eq!(
+            lookup_title("Lova om kommunale helse-\nog omsorgstenester"),
+            Some("LOV-2011-06-24-30")
+        );
+        assert_eq!(
+            lookup_title("lov om statlig tilsyn med helse- og omsorgstjenesten mv."),
+            Some("LOV-2017-12-15-107")
+        );
+        assert_eq!(
+            lookup_title("lov om helsepersonell m. v."),
+            Some("LOV-1999-07-02-64")
+        );
+        assert_eq!(lookup_title("lov om kommunale tjenester"), None);
+        assert_eq!(lookup_title("kommunale helse- og omsorgstjenester"), None);
+        let re = regex::Regex::new(&format!(r"^{}$", title_pattern())).unwrap();
+        assert!(re.is_match("Lov om spesialisthelsetjenesten m.m."));
+        assert!(re.is_match("lova om pasient- og brukarrettar"));
+        assert!(!re.is_match("lov om barnevernstjenester"));
+    }
+
+    #[test]
+    fn every_title_id_is_well_formed_and_every_table_id_has_a_title() {
+        let id = regex::Regex::new(r"^LOV-\d{4}-\d{2}-\d{2}-\d{1,4}$").unwrap();
+        for title in TITLES {
+            assert!(id.is_match(title.id), "{}", title.id);
+            assert!(!title.subjects.is_empty());
+        }
+        for law in LAWS.iter().filter(|l| l.name != "Grunnloven") {
+            if let Some(law_id) = law.id {
+                assert!(
+                    TITLES.iter().any(|t| t.id == law_id),
+                    "{} has no title",
+                    law.name
+                );
             }
         }
     }

@@ -111,7 +111,8 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
     candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
     let mut out = Vec::new();
     let mut taken = Vec::new();
-    let mut taken_until = 0;
+    // An amending act's own title names the laws it changes, but does not cite them.
+    let mut taken_until = own_amending_title(&view.text).unwrap_or(0);
     for candidate in candidates {
         if candidate.start < taken_until || candidate.citations.is_empty() {
             continue;
@@ -129,6 +130,21 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
         c.written = one_line(&text[start..end]);
     }
     out
+}
+
+/// The end of an amending act's own title, when the text opens with it: a first line "Lov om
+/// endringer i spesialisthelsetjenesteloven og helse- og omsorgstjenesteloven (…)" (nynorsk
+/// "Lov om endringar i …", Lovdata's "Endringslov til …"). Anywhere else — the list "Endringer i
+/// følgende lover", a proposition's "Forslag til lov om endringer i …", a later line — the
+/// laws named in such a title are citations of them.
+fn own_amending_title(text: &str) -> Option<usize> {
+    static TITLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^\s*(?:(?i:lov)\s+om\s+endring(?:er|ar)\s+i\b|Endringslov\s+til\b)[^\n]*",
+        )
+        .expect("amending title compiles")
+    });
+    TITLE.find(text).map(|m| m.end())
 }
 
 /// Paragraphs written without their law ("jf. § 3-2") belong to the law in force in the

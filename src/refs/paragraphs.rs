@@ -57,16 +57,19 @@ const NEW: &str = r"(?:(?i:ny|nye|nytt)\s+)?";
 /// Law before the paragraphs: "hol. § 6-2", "helsepersonellovens § 4".
 static LAW_THEN_PARAGRAPHS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"{}(?P<about>\s+om\s+[^()§;:\n.]{{1,100}}?)?\s*{NEW}(?P<run>{})",
+        r"{}(?P<about>\s+om\s+(?:{}|[^()§;:\n.]){{1,100}}?)?\s*{NEW}(?P<run>{})",
         law(),
+        laws::ET_CETERA_WORD,
         run()
     ))
     .expect("law pattern compiles")
 });
 
 /// A law or regulation cited by date: "lov 2. juli …", "forskrift 29. august …".
-static DATED_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?i:lov|forskrift)").expect("dated start compiles"));
+static DATED_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:lov|forskrift)(?:a|en)?\s+(?:av\s+|frå\s+|fra\s+)?\d")
+        .expect("dated start compiles")
+});
 
 /// A law named inside the subject of a dated act: then the paragraph after it is that law's.
 static NAMES_A_LAW: LazyLock<Regex> = LazyLock::new(|| {
@@ -101,11 +104,32 @@ static ITEM: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(super) fn collect(text: &str, out: &mut Vec<Candidate>) {
-    for caps in LAW_THEN_PARAGRAPHS.captures_iter(text) {
-        push_paragraphs(text, &caps, true, out);
-    }
-    for caps in PARAGRAPHS_THEN_LAW.captures_iter(text) {
-        push_paragraphs(text, &caps, false, out);
+    for (re, law_first) in [
+        (&*LAW_THEN_PARAGRAPHS, true),
+        (&*PARAGRAPHS_THEN_LAW, false),
+    ] {
+        // A match that is no citation ("forskrift … om … med hjemmel i helse- og
+        // omsorgstjenesteloven § 3-2 a": a subject naming a law) must not hide the citation
+        // inside it, so the search goes on from the next character, not from its end.
+        let mut at = 0;
+        while let Some(caps) = re.captures_at(text, at) {
+            let Some(whole) = caps.get(0) else { break };
+            at = if push_paragraphs(text, &caps, law_first, out) {
+                whole.end().max(at + 1)
+            } else {
+                whole.start()
+                    + text[whole.start()..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8)
+            };
+            if at >= text.len() {
+                break;
+            }
+            while !text.is_char_boundary(at) {
+                at += 1;
+            }
+        }
     }
     for caps in LAW_NAME.captures_iter(text) {
         let (Some(whole), Some(written_law)) = (caps.get(0), caps.name("law")) else {
@@ -161,21 +185,21 @@ static JF_GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(JF).expect("jf patt
 /// per paragraph. The law's text goes into the first citation's span when
 /// it comes first, into the last one's when it comes last, so that the
 /// spans stay contiguous and do not overlap.
-fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<Candidate>) {
+fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<Candidate>) -> bool {
     let (Some(whole), Some(run), Some(written_law)) =
         (caps.get(0), caps.name("run"), caps.name("law"))
     else {
-        return;
+        return false;
     };
     // "lov 23. juni 2000 nr. 56 om helsemessig og sosial beredskap § 2-2": the subject may
     // stand between a law cited by date and its paragraph, never after a title.
     if let Some(about) = caps.name("about")
         && (!DATED_START.is_match(written_law.as_str()) || NAMES_A_LAW.is_match(about.as_str()))
     {
-        return;
+        return false;
     }
     let Some(law) = statutes::resolve(written_law.as_str()) else {
-        return;
+        return false;
     };
     let mut items = split_run(run, law_first);
     if law_first && FOLLOWED_BY_LAW.is_match(&text[run.end()..]) {
@@ -193,7 +217,7 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
         }
     }
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
-        return;
+        return false;
     };
     // When the law comes first and the run was cut short, the match ends
     // at the last paragraph kept, not at the end of the regex match.
@@ -235,6 +259,7 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
         end,
         citations,
     });
+    true
 }
 
 /// Splits "§§ 6-1, 6-2 og 6-3" into items. After a single "§", a following

@@ -63,8 +63,11 @@ pub fn pattern() -> String {
     // "lov 19. juni 2009 nr. 44 om kommunale krisesentertilbod (krisesenterlova)"; the
     // bracket belongs to the same citation.
     let title = laws::name_pattern();
+    // A law by its full title without date: "lov om kommunale helse- og omsorgstjenester m.m.",
+    // perhaps with its short title in brackets.
+    let full_title = laws::title_pattern();
     format!(
-        r"\b(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|\bLOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:forskrift(?:a|en)?)\s+{dated}|\bFOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:(?:{}){ENDINGS})\b",
+        r"\b(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|{full_title}(?:\s*\(\s*{title}\s*\))?|\bLOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:forskrift(?:a|en)?)\s+{dated}|\bFOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:(?:{}){ENDINGS})\b",
         regulation_names.join("|")
     )
 }
@@ -120,6 +123,9 @@ pub fn resolve(written: &str) -> Option<Statute> {
         ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(())?;
         return Some(by_id(&c["what"] == "LOV", &c["y"], month, day, number));
     }
+    if let Some(id) = laws::lookup_title(written) {
+        return Some(by_known_id(id));
+    }
     let lower = written.to_lowercase();
     REGULATIONS.iter().find_map(|(name, stems)| {
         stems
@@ -137,14 +143,23 @@ pub fn resolve(written: &str) -> Option<Statute> {
     })
 }
 
+/// A law by its Lovdata id: its short title when the table knows the id, else the id.
+fn by_known_id(id: &str) -> Statute {
+    let name = laws::LAWS
+        .iter()
+        .find(|l| l.id == Some(id))
+        .map_or(id, |l| l.name);
+    Statute {
+        kind: RefKind::Law,
+        name: name.to_string(),
+    }
+}
+
 fn by_id(law: bool, year: &str, month: u32, day: u32, number: u32) -> Statute {
     let prefix = if law { "LOV" } else { "FOR" };
     let id = format!("{prefix}-{year}-{month:02}-{day:02}-{number}");
-    if law && let Some(known) = laws::LAWS.iter().find(|l| l.id == Some(id.as_str())) {
-        return Statute {
-            kind: RefKind::Law,
-            name: known.name.to_string(),
-        };
+    if law {
+        return by_known_id(&id);
     }
     Statute {
         kind: if law {

@@ -577,6 +577,139 @@ fn canonicalize_rejects_noise_and_several() {
     }
 }
 
+#[test]
+fn laws_cited_by_full_title_without_date() {
+    let hol = "helse- og omsorgstjenesteloven";
+    for text in [
+        "etter lov om kommunale helse- og omsorgstjenester m.m. har kommunen plikt",
+        "etter lov om kommunale helse- og omsorgstjenester har kommunen plikt",
+        "etter lova om kommunale helse- og omsorgstenester m.m. har kommunen plikt",
+        "etter Lov om kommunale helse-\nog omsorgstjenester m. m. har kommunen plikt",
+        "etter lov om kommunale helse- og omsorgstjenester m.m. (helse- og omsorgstjenesteloven) har",
+    ] {
+        let c = one(text);
+        assert_eq!(c.canonical, hol, "in {text:?}");
+        assert!(
+            c.written.to_lowercase().starts_with("lov"),
+            "{:?}",
+            c.written
+        );
+    }
+    assert_eq!(
+        canon("etter lova om spesialisthelsetenesta m.m. og lov om pasient- og brukarrettar"),
+        [
+            "spesialisthelsetjenesteloven",
+            "pasient- og brukerrettighetsloven"
+        ]
+    );
+    // A title the table has no short title for gives the act's id, like a date would.
+    assert_eq!(
+        canon("jf. lov om Statens undersøkelseskommisjon for helse- og omsorgstjenesten § 7."),
+        ["LOV-2017-06-16-56 § 7"]
+    );
+    assert_eq!(
+        canon("etter lov om statleg tilsyn med helse- og omsorgstenesta m.m."),
+        ["LOV-2017-12-15-107"]
+    );
+    // The title ends at a word's end, and a subject no act has is no citation.
+    assert!(canon("lov om barnevernstjenester").is_empty());
+    assert!(canon("ein ny lov om kommunale tenester").is_empty());
+}
+
+#[test]
+fn a_part_amending_a_law_cited_by_title_governs_its_bare_paragraphs() {
+    assert_eq!(
+        canon(
+            "I lov om kommunale helse- og omsorgstjenester m.m. gjøres følgende endringer:\n\n§ 3-5 skal lyde:\nKommunen skal, jf. § 3-2."
+        ),
+        [
+            "helse- og omsorgstjenesteloven",
+            "helse- og omsorgstjenesteloven § 3-5",
+            "helse- og omsorgstjenesteloven § 3-2"
+        ]
+    );
+    // "I lov … om … m.m. skal § 2-1 e lyde": one citation, of the paragraph.
+    assert_eq!(
+        canon(
+            "I lov 2. juli 1999 nr. 61 om spesialisthelsetjenesten m.m. skal § 2-1 e tredje ledd lyde:"
+        ),
+        ["spesialisthelsetjenesteloven § 2-1 e"]
+    );
+}
+
+#[test]
+fn amending_acts_titles() {
+    // The act's own title, opening the text, is not a citation of the laws it changes; the
+    // list of changed laws after it is.
+    let act = "Lov om endringar i krisesenterlova og helse- og omsorgstenestelova (samordning)\n\nEndringar i følgjande lover:\n1. Lov 19. juni 2009 nr. 44 om kommunale krisesentertilbod (krisesenterlova).";
+    assert_eq!(canon(act), ["krisesenterloven"]);
+    let act = "Lov om endringer i spesialisthelsetjenesteloven og helse- og omsorgstjenesteloven (meldeplikt)\n\nI spesialisthelsetjenesteloven gjøres følgende endringer:";
+    assert_eq!(canon(act), ["spesialisthelsetjenesteloven"]);
+    // Cited anywhere else, an amending act's title cites each law it changes, in bokmål and
+    // nynorsk.
+    assert_eq!(
+        canon(
+            "Stortinget vedtok lov om endringer i spesialisthelsetjenesteloven og helse- og omsorgstjenesteloven i juni."
+        ),
+        [
+            "spesialisthelsetjenesteloven",
+            "helse- og omsorgstjenesteloven"
+        ]
+    );
+    assert_eq!(
+        canon(
+            "Kommunen støttar forslaget til lov om endringar i helse- og omsorgstenestelova og pasient- og brukarrettslova."
+        ),
+        [
+            "helse- og omsorgstjenesteloven",
+            "pasient- og brukerrettighetsloven"
+        ]
+    );
+    assert_eq!(
+        canon("Forslag til lov om endringer i helsepersonelloven\n\nI"),
+        ["helsepersonelloven"]
+    );
+    // With its date and number, the amending act itself is cited too.
+    assert_eq!(
+        canon("Sjå lov 14. mars 2025 nr. 9 om endringar i krisesenterlova."),
+        ["LOV-2025-03-14-9", "krisesenterloven"]
+    );
+}
+
+#[test]
+fn a_subject_naming_a_law_does_not_hide_the_citation_inside_it() {
+    assert_eq!(
+        canon(
+            "Forskrift 29. august 2012 nr. 842 om fastlegeordning i kommunene er gitt med hjemmel i helse- og omsorgstjenesteloven § 3-2 a, og forskriften gjeld."
+        ),
+        [
+            "FOR-2012-08-29-842",
+            "helse- og omsorgstjenesteloven § 3-2 a"
+        ]
+    );
+}
+
+#[test]
+fn more_health_laws_by_name() {
+    assert_eq!(
+        canon("jf. arbeidsmiljøloven §§ 18-4 til 18-6 og helseberedskapsloven § 2-2"),
+        [
+            "arbeidsmiljøloven § 18-4",
+            "arbeidsmiljøloven § 18-5",
+            "arbeidsmiljøloven § 18-6",
+            "helseberedskapsloven § 2-2"
+        ]
+    );
+    assert_eq!(
+        canon("Lov 9. mars 1973 nr. 14 om vern mot tobakksskader (tobakksskadeloven) gjeld."),
+        ["tobakksskadeloven"]
+    );
+    assert_eq!(
+        canon("etter lov om vern mot tobakksskader"),
+        ["LOV-1973-03-09-14"]
+    );
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -625,6 +758,13 @@ mod properties {
         "é",
         "𝔘",
         "2-1 a",
+        "lov om",
+        "Lov om endringar i",
+        "kommunale helse- og omsorgstjenester",
+        "m.m.",
+        "(helse- og omsorgstjenesteloven)",
+        "skal",
+        "lyde:",
     ];
 
     fn text() -> impl Strategy<Value = String> {
