@@ -574,10 +574,10 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
     }
     for source in &config.sources {
         let record = catalog.sources.get(&source.id).cloned().unwrap_or_default();
+        // A failed source shouts, so it stands out in a column of "ok".
         let state = match record.state {
-            SourceState::Ok => "ok",
-            SourceState::Failed => "FEILET",
-            SourceState::Pending => "venter",
+            SourceState::Failed => record.state.label().to_uppercase(),
+            other => other.label().to_string(),
         };
         writeln!(
             out,
@@ -603,7 +603,11 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
         writeln!(
             out,
             "\nSiste kjøring {} ({}): {} – {} seksjoner, {} temamatcher",
-            run.id, run.command, run.outcome, run.sections_indexed, run.theme_matches
+            run.id,
+            run.command,
+            run.outcome.label(),
+            run.sections_indexed,
+            run.theme_matches
         )?;
     }
     if let Some(holder) = running {
@@ -654,13 +658,7 @@ fn describe_run(run: &crate::track::RunRecord) -> String {
         .started_at
         .with_timezone(&chrono::Local)
         .format("%Y-%m-%d %H:%M");
-    let outcome = match run.outcome.as_str() {
-        "ok" => "ok",
-        "partial" => "delvis",
-        "running" if run.finished_at.is_none() => "pågår",
-        "interrupted" => "avbrutt",
-        other => other,
-    };
+    let outcome = run.outcome.label();
     let duration = run
         .total_millis
         .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))

@@ -42,8 +42,8 @@ use crate::track::feed::{self, FeedContext, SourceInfo};
 use crate::track::lock::IndexLock;
 use crate::track::store::VersionStore;
 use crate::track::{
-    Catalog, ExtractSummary, RunCounts, RunRecord, SourceRecord, SourceRun, SourceState,
-    VersionRecord, extracted_path,
+    Catalog, ExtractSummary, RunCounts, RunOutcome, RunRecord, SourceChange, SourceRecord,
+    SourceResult, SourceRun, SourceState, VersionRecord, extracted_path,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -220,10 +220,10 @@ impl Pipeline {
         for earlier in catalog
             .runs
             .iter_mut()
-            .filter(|r| r.finished_at.is_none() && r.outcome == "running")
+            .filter(|r| r.finished_at.is_none() && r.outcome == RunOutcome::Running)
         {
             tracing::warn!(run = earlier.id, command = %earlier.command, "run was interrupted");
-            earlier.outcome = "interrupted".into();
+            earlier.outcome = RunOutcome::Interrupted;
         }
         let run = catalog.start_run(command);
         for source in &self.config.sources {
@@ -257,7 +257,7 @@ impl Pipeline {
                     s.id.clone(),
                     SourceRun {
                         id: s.id.clone(),
-                        result: "ok".into(),
+                        result: SourceResult::Ok,
                         change: None,
                         error: None,
                         millis: 0,
@@ -298,7 +298,7 @@ impl Pipeline {
             };
             for failure in &failures {
                 if let Some(run) = per_source.get_mut(&failure.source) {
-                    run.result = "failed".into();
+                    run.result = SourceResult::Failed;
                     run.error = Some(format!("{}: {}", failure.stage, failure.error));
                     run.stage = Some(failure.stage.clone());
                 }
@@ -337,9 +337,9 @@ impl Pipeline {
         if let Some(record) = catalog.current_run_mut() {
             record.finished_at = Some(Utc::now());
             record.outcome = if summary.failures.is_empty() {
-                "ok".into()
+                RunOutcome::Ok
             } else {
-                "partial".into()
+                RunOutcome::Partial
             };
             record.sources = per_source.into_values().collect();
             record.sections_indexed = summary.sections_indexed;
@@ -483,7 +483,7 @@ impl Pipeline {
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
-                        run.change = Some("not-modified".into());
+                        run.change = Some(SourceChange::NotModified);
                         run.millis = millis;
                     }
                 }
@@ -498,11 +498,11 @@ impl Pipeline {
                     moved_to,
                 }) => {
                     let change = match &record.sha256 {
-                        None => "new",
-                        Some(old) if *old == sha256 => "unchanged",
-                        Some(_) => "changed",
+                        None => SourceChange::New,
+                        Some(old) if *old == sha256 => SourceChange::Unchanged,
+                        Some(_) => SourceChange::Changed,
                     };
-                    tracing::info!(source = %id, change, size, millis, "fetched");
+                    tracing::info!(source = %id, change = change.as_str(), size, millis, "fetched");
                     if record.version(&sha256).is_none() {
                         record.versions.push(VersionRecord {
                             sha256: sha256.clone(),
@@ -529,7 +529,7 @@ impl Pipeline {
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
-                        run.change = Some(change.into());
+                        run.change = Some(change);
                         run.millis = millis;
                     }
                 }
@@ -598,7 +598,7 @@ impl Pipeline {
                 .entry(source.id.clone())
                 .or_insert_with(|| SourceRun {
                     id: source.id.clone(),
-                    result: "ok".into(),
+                    result: SourceResult::Ok,
                     change: None,
                     error: None,
                     millis: 0,
@@ -1110,10 +1110,7 @@ fn to_indexed(
             kind: source.kind.as_str().to_string(),
             language: source.language.map(|l| l.as_str().to_string()),
             url: source.public_url(),
-            format: match doc.format {
-                crate::extract::model::Format::Pdf => "pdf".into(),
-                crate::extract::model::Format::Html => "html".into(),
-            },
+            format: doc.format.as_str().to_string(),
             version: version.to_string(),
             ordinal: ordinal as u64,
             number: section.number.clone(),
@@ -1183,7 +1180,7 @@ fn run_counts(
     }
     counts.not_modified = per_source
         .values()
-        .filter(|s| s.change.as_deref() == Some("not-modified"))
+        .filter(|s| s.change == Some(SourceChange::NotModified))
         .count();
     for record in catalog.sources.values() {
         for version in &record.versions {

@@ -11,6 +11,25 @@ pub enum Format {
     Html,
 }
 
+impl Format {
+    /// The serialised form, also the stored file's extension: "pdf" or "html".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+        }
+    }
+
+    /// Reads [`Format::as_str`].
+    pub fn parse(text: &str) -> Option<Format> {
+        match text {
+            "pdf" => Some(Format::Pdf),
+            "html" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
 /// One document as the extractors see it: a title, a page count and its sections in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtractedDoc {

@@ -89,7 +89,7 @@ impl IndexedSection {
 
     /// A link to the section's place in the source: PDFs open at the section's first page.
     pub fn link(&self) -> String {
-        if self.format == "pdf" && self.page_start > 0 {
+        if self.format == crate::extract::model::Format::Pdf.as_str() && self.page_start > 0 {
             format!("{}#page={}", self.url, self.page_start)
         } else {
             self.url.clone()

@@ -16,6 +16,7 @@ use super::data::{CatalogView, Citation, RunView, SourceView, document_title};
 use crate::config::{Config, Source};
 use crate::index::{IndexError, IndexedSection, SearchResults};
 use crate::pipeline::{MatchFile, ThemeResult};
+use crate::track::SourceState;
 use crate::track::changes::{DocumentChange, DocumentChangeKind, SectionChangeKind};
 
 /// Longest query the search box accepts (characters).
@@ -657,7 +658,7 @@ pub fn document(config: &Config, page: &DocumentPage<'_>) -> Markup {
                     @let url = source.public_url();
                     @if let Some(href) = safe_href(&url) { a href=(href) rel="noopener noreferrer" { (url) } } @else { (url) }
                 }
-                dt { "Tilstand" } dd { (state_label(&page.record.state)) }
+                dt { "Tilstand" } dd { (shown_label(page.record.state.label())) }
             }
             nav.toc aria-label="På denne siden" {
                 ul {
@@ -780,12 +781,16 @@ fn citation_list(config: &Config, citations: &[&Citation], side: CitationSide) -
     }
 }
 
-fn state_label(state: &str) -> &'static str {
-    match state {
-        "ok" => "OK",
-        "failed" => "Feilet",
-        _ => "Venter",
+/// A state's one Norwegian label as a table cell shows it: "OK", "Feilet", "Avbrutt".
+fn shown_label(label: &str) -> String {
+    if label == "ok" {
+        return "OK".to_string();
     }
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn versions(record: &SourceView) -> Markup {
@@ -804,7 +809,7 @@ fn versions(record: &SourceView) -> Markup {
                             tr {
                                 td { (when(v.fetched_at)) }
                                 td { code { (v.sha256.get(..12).unwrap_or(&v.sha256)) } }
-                                td { (v.format.to_uppercase()) }
+                                td { (v.format.as_str().to_uppercase()) }
                                 td { (megabytes(v.size)) }
                                 td { @if let Some(p) = v.pages { (p) } @else { "–" } }
                                 td { @if let Some(s) = v.sections { (s) } @else { "–" } }
@@ -1064,7 +1069,7 @@ pub fn status(
     let failing = config
         .sources
         .iter()
-        .filter(|s| catalog.source(&s.id).state == "failed")
+        .filter(|s| catalog.source(&s.id).state == SourceState::Failed)
         .count();
     let stale = config
         .sources
@@ -1095,15 +1100,15 @@ pub fn status(
                             @for source in &config.sources {
                                 @let record = catalog.source(&source.id);
                                 @let stale = is_stale(&record, now);
-                                tr.failed[record.state == "failed"] {
+                                tr.failed[record.state == SourceState::Failed] {
                                     th scope="row" { a href=(document_href(&source.id)) { (source.id) } }
-                                    td { span class=(format!("state state-{}", record.state)) { (state_label(&record.state)) } @if stale { " " span.state.state-stale { "Foreldet" } } }
+                                    td { span class=(format!("state state-{}", record.state.as_str())) { (shown_label(record.state.label())) } @if stale { " " span.state.state-stale { "Foreldet" } } }
                                     td { @if let Some(at) = record.fetched_at { (when(at)) br; span.meta { (age(now, at)) } } @else { "Aldri" } }
                                     td { @if let Some(at) = record.last_attempt_at { (when(at)) } @else { "–" } }
                                     td { (record.failures_since_ok) }
                                     td { (record.versions.len()) }
                                     td.error-text {
-                                        @if record.state == "failed" {
+                                        @if record.state == SourceState::Failed {
                                             @if let Some(stage) = &record.failed_stage { (stage) ": " }
                                             (record.last_error.as_deref().unwrap_or(""))
                                         }
@@ -1132,7 +1137,7 @@ pub fn status(
                                         td { (when(run.started_at)) }
                                         td { @if let Some(end) = run.finished_at { (format!("{:.1} s", (end - run.started_at).num_milliseconds() as f64 / 1000.0)) } @else { "–" } }
                                         td {
-                                            span class=(format!("state state-{}", run.outcome)) { (outcome_label(&run.outcome)) }
+                                            span class=(format!("state state-{}", run.outcome)) { (shown_label(run.outcome.label())) }
                                             @for (source, error) in &run.failures { br; span.error-text { (source) ": " (error) } }
                                         }
                                         td { (run.sections_indexed) }
@@ -1150,16 +1155,6 @@ pub fn status(
     )
 }
 
-fn outcome_label(outcome: &str) -> &str {
-    match outcome {
-        "ok" => "OK",
-        "partial" => "Delvis",
-        "failed" => "Feilet",
-        "running" => "Pågår",
-        other => other,
-    }
-}
-
 /// A source is stale when its last good fetch is older than [`STALE_AFTER_HOURS`], or it never
 /// had one.
 pub fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
@@ -1171,6 +1166,18 @@ pub fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn states_show_their_one_norwegian_label() {
+        use crate::track::RunOutcome;
+        // The status page said "interrupted" in English while the CLI said "avbrutt".
+        assert_eq!(shown_label(RunOutcome::Interrupted.label()), "Avbrutt");
+        assert_eq!(shown_label(RunOutcome::Partial.label()), "Delvis");
+        assert_eq!(shown_label(RunOutcome::Running.label()), "Pågår");
+        assert_eq!(shown_label(RunOutcome::Ok.label()), "OK");
+        assert_eq!(shown_label(SourceState::Failed.label()), "Feilet");
+        assert_eq!(shown_label(SourceState::Pending.label()), "Venter");
+    }
 
     #[test]
     fn highlights_skip_bad_ranges() {
