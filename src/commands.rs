@@ -13,6 +13,31 @@ use crate::index::{SearchRequest, SectionIndex};
 use crate::pipeline::{Pipeline, RunSummary, Stage};
 use crate::track::{Catalog, SourceState};
 
+/// A command line that names something that does not exist or asks for the impossible:
+/// exit code 2, like a configuration error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit code of a command that failed: 2 for a usage or configuration error (a typo in
+/// sources.toml, an unknown theme or source, a malformed query, a bad argument), else 1.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let usage = err.chain().any(|cause| {
+        cause.is::<crate::config::ConfigError>()
+            || cause.is::<UsageError>()
+            || cause.is::<SinceError>()
+            || matches!(
+                cause.downcast_ref::<crate::index::IndexError>(),
+                Some(crate::index::IndexError::Query { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<crate::export::ExportError>(),
+                Some(crate::export::ExportError::IndexName(_))
+            )
+    });
+    if usage { 2 } else { 1 }
+}
+
 /// How a command ended, beyond success or a fatal error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -171,13 +196,21 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             && config.source(source).is_none()
         {
             let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
-            anyhow::bail!("unknown source {source:?} (known: {})", known.join(", "));
+            return Err(UsageError(format!(
+                "unknown source {source:?} (known: {})",
+                known.join(", ")
+            ))
+            .into());
         }
         if let Some(theme) = &args.theme
             && config.theme(theme).is_none()
         {
             let known: Vec<&str> = config.themes.iter().map(|t| t.id.as_str()).collect();
-            anyhow::bail!("unknown theme {theme:?} (known: {})", known.join(", "));
+            return Err(UsageError(format!(
+                "unknown theme {theme:?} (known: {})",
+                known.join(", ")
+            ))
+            .into());
         }
     }
     let index = SectionIndex::open(&paths.index_dir)?;
@@ -363,9 +396,10 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
     let config = paths.config()?;
     let pipeline = Pipeline::new(config, &paths.index_dir);
     let Some((found, matches)) = pipeline.explain(source, section)? else {
-        anyhow::bail!(
+        return Err(UsageError(format!(
             "no section {section:?} in source {source:?} (give its number, heading or #ordinal)"
-        );
+        ))
+        .into());
     };
     let mut out = std::io::stdout().lock();
     if json {
@@ -708,20 +742,36 @@ pub enum ChangesWindow {
     Since(chrono::DateTime<chrono::Utc>),
 }
 
+/// A `--since` that is neither a date nor an instant.
+#[derive(Debug, thiserror::Error)]
+pub enum SinceError {
+    #[error("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2025-03-01T06:00:00Z)")]
+    NotADate {
+        text: String,
+        #[source]
+        source: chrono::ParseError,
+    },
+    #[error("{0:?}: midnight does not exist in the local time zone")]
+    NoMidnight(String),
+}
+
 /// Reads `--since`: a date (`2025-03-01`, midnight local time) or an RFC 3339 instant.
-pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, String> {
+pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, SinceError> {
     let text = text.trim();
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&chrono::Utc));
     }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2025-03-01T06:00:00Z)")
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|source| {
+        SinceError::NotADate {
+            text: text.to_string(),
+            source,
+        }
     })?;
     date.and_time(chrono::NaiveTime::MIN)
         .and_local_timezone(chrono::Local)
         .earliest()
         .map(|t| t.with_timezone(&chrono::Utc))
-        .ok_or_else(|| format!("{text:?}: midnight does not exist in the local time zone"))
+        .ok_or_else(|| SinceError::NoMidnight(text.to_string()))
 }
 
 /// `changes`: new, changed and removed documents, their changed sections with word diffs, and
@@ -902,42 +952,6 @@ pub fn export_ndjson(paths: &Paths, out_file: Option<&Path>, index_name: &str) -
     Ok(Outcome::Ok)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn highlights_are_marked_without_a_terminal() {
-        let snippet = "Fastlegene har lange lister";
-        assert_eq!(
-            highlight(snippet, &[(0, 10)], false),
-            "**Fastlegene** har lange lister"
-        );
-        // Out-of-range or overlapping ranges are ignored rather than panicking.
-        assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
-    }
-
-    #[test]
-    fn since_takes_dates_and_instants() {
-        let instant = parse_since("2025-03-01T06:00:00Z").unwrap();
-        assert_eq!(instant.to_rfc3339(), "2025-03-01T06:00:00+00:00");
-        let date = parse_since("2025-03-01").unwrap();
-        let local = date.with_timezone(&chrono::Local);
-        assert_eq!(
-            local.format("%Y-%m-%d %H:%M").to_string(),
-            "2025-03-01 00:00"
-        );
-        let err = parse_since("i går").unwrap_err();
-        assert!(err.contains("not a date"), "{err}");
-    }
-}
-
-/// A command line that names something that does not exist or asks for the impossible:
-/// exit code 2, like a configuration error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
 /// `brief` as given on the command line.
 pub struct BriefArgs {
     /// Empty means every theme.
@@ -988,4 +1002,34 @@ pub fn brief(paths: &Paths, args: BriefArgs) -> Result<Outcome> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_marked_without_a_terminal() {
+        let snippet = "Fastlegene har lange lister";
+        assert_eq!(
+            highlight(snippet, &[(0, 10)], false),
+            "**Fastlegene** har lange lister"
+        );
+        // Out-of-range or overlapping ranges are ignored rather than panicking.
+        assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
+    }
+
+    #[test]
+    fn since_takes_dates_and_instants() {
+        let instant = parse_since("2025-03-01T06:00:00Z").unwrap();
+        assert_eq!(instant.to_rfc3339(), "2025-03-01T06:00:00+00:00");
+        let date = parse_since("2025-03-01").unwrap();
+        let local = date.with_timezone(&chrono::Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2025-03-01 00:00"
+        );
+        let err = parse_since("i går").unwrap_err().to_string();
+        assert!(err.contains("not a date"), "{err}");
+    }
 }

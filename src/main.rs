@@ -197,7 +197,7 @@ enum ExportFormat {
     Ndjson,
 }
 
-fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, commands::SinceError> {
     commands::parse_since(text)
 }
 
@@ -350,13 +350,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err.chain().any(|cause| {
-                cause.is::<samspor::config::ConfigError>() || cause.is::<commands::UsageError>()
-            }) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(commands::exit_code(&err))
         }
     }
 }

@@ -64,6 +64,21 @@ pub enum PipelineError {
     },
 }
 
+/// Why one stored version could not be extracted (that source fails, the run goes on).
+#[derive(Debug, thiserror::Error)]
+enum VersionError {
+    #[error("stored version is unreadable: {0}")]
+    Unreadable(#[source] std::io::Error),
+    #[error(transparent)]
+    Extract(#[from] crate::extract::ExtractError),
+    #[error("{path}: {source}")]
+    Cache {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// A stage a user can run on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
@@ -686,6 +701,8 @@ impl Pipeline {
                     });
                 }
                 Err(error) => {
+                    // The catalog and the run report keep the text; the log keeps the chain.
+                    let error = error.to_string();
                     tracing::info!(source = %id, error = %error, "extraction failed");
                     if let Some(version) = record.version_mut(&sha) {
                         version.extract_error = Some(error.clone());
@@ -710,7 +727,7 @@ impl Pipeline {
         source: &Source,
         sha: &str,
         format: Format,
-    ) -> Result<ExtractedDoc, String> {
+    ) -> Result<ExtractedDoc, VersionError> {
         let path = extracted_path(&self.index_dir, sha);
         if let Ok(bytes) = std::fs::read(&path)
             && let Ok(doc) = serde_json::from_slice::<ExtractedDoc>(&bytes)
@@ -720,12 +737,15 @@ impl Pipeline {
         let label = format!("{} ({})", source.id, source.url);
         let bytes = store
             .read(&source.id, sha, format)
-            .map_err(|e| format!("stored version is unreadable: {e}"))?;
+            .map_err(VersionError::Unreadable)?;
         let options = ExtractOptions {
             selector: crate::follow::extraction_selector(source),
         };
-        let doc = extract_bytes(&bytes, format, &label, &options).map_err(|e| e.to_string())?;
-        write_json_atomic(&path, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        let doc = extract_bytes(&bytes, format, &label, &options)?;
+        write_json_atomic(&path, &doc).map_err(|source| VersionError::Cache {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(doc)
     }
 
@@ -970,7 +990,14 @@ impl Pipeline {
         if self.config.notify.webhook.is_none() {
             return;
         }
-        let mut body = serde_json::to_value(record).unwrap_or_default();
+        let mut body = match serde_json::to_value(record) {
+            Ok(body) => body,
+            Err(error) => {
+                // Never send `null`: say why nothing was sent.
+                tracing::warn!(%error, "the run record cannot be serialised; webhook not called");
+                return;
+            }
+        };
         if let Some(object) = body.as_object_mut() {
             object.insert(
                 "index_dir".into(),
