@@ -5,11 +5,14 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde_json::json;
 
 use crate::config::Config;
 use crate::extract::{ExtractOptions, extract_file};
 use crate::index::{SearchRequest, SectionIndex};
+use crate::output::{
+    ChangesJson, CitedByJson, ExplainJson, MatchJson, RefsJson, RunJson, SearchJson,
+    SourceStatusJson, StatusJson, to_json,
+};
 use crate::pipeline::{Pipeline, RunSummary, Stage};
 use crate::track::{Catalog, SourceState};
 
@@ -74,11 +77,7 @@ pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) ->
     }
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary_json(&summary))?
-        )?;
+        writeln!(out, "{}", to_json(&RunJson::of(&summary))?)?;
     } else {
         print_summary(&mut out, &pipeline, &summary, stages)?;
     }
@@ -86,20 +85,6 @@ pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) ->
         Outcome::Ok
     } else {
         Outcome::SomeSourcesFailed
-    })
-}
-
-fn summary_json(summary: &RunSummary) -> serde_json::Value {
-    json!({
-        "run": summary.run,
-        "ok": summary.all_ok(),
-        "failures": summary.failures,
-        "sections_indexed": summary.sections_indexed,
-        "reindexed": summary.reindexed,
-        "stage_millis": summary.stage_millis,
-        "themes": summary.themes.iter().map(|t| json!({"id": t.id, "sections": t.sections.len()})).collect::<Vec<_>>(),
-        "counts": summary.counts,
-        "total_millis": summary.total_millis,
     })
 }
 
@@ -226,39 +211,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let hits: Vec<_> = results
-            .hits
-            .iter()
-            .map(|hit| {
-                json!({
-                    "source": hit.section.source,
-                    "section": hit.section.label(),
-                    "heading": hit.section.heading,
-                    "page": hit.section.page_start,
-                    "score": hit.score,
-                    "snippet": hit.snippet,
-                    "url": hit.section.link(),
-                    "title": hit.section.title,
-                    "number": hit.section.number,
-                    "page_end": hit.section.page_end,
-                    "themes": hit.section.themes,
-                    "primary_theme": hit.section.themes.first(),
-                    "highlights": hit.highlights,
-                    "version": hit.section.version,
-                    "kind": hit.section.kind,
-                    "year": hit.section.year,
-                    "matched_terms": hit.matched,
-                    "found_via": hit.found_via,
-                })
-            })
-            .collect();
-        let body = json!({
-            "query": args.query,
-            "total": results.total,
-            "hits": hits,
-            "all_terms_matched": results.all_words,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{}", to_json(&SearchJson::of(&args.query, &results))?)?;
         return Ok(Outcome::Ok);
     }
     let color = std::io::stdout().is_terminal();
@@ -341,32 +294,7 @@ pub fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
     let summary = pipeline.run(&[Stage::Match], "match")?;
     let mut out = std::io::stdout().lock();
     if json {
-        let themes: Vec<_> = summary
-            .themes
-            .iter()
-            .map(|t| {
-                json!({
-                    "id": t.id,
-                    "label": t.label,
-                    "sections": t.sections.iter().map(|s| json!({
-                        "source": s.source,
-                        "section": s.section,
-                        "heading": s.heading,
-                        "score": s.score,
-                        "evidence": s.evidence,
-                        "terms": s.terms,
-                        "page": s.page,
-                        "version": s.version,
-                        "primary": s.primary,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json!({"themes": themes}))?
-        )?;
+        writeln!(out, "{}", to_json(&MatchJson::of(&summary.themes))?)?;
         return Ok(Outcome::Ok);
     }
     for theme in &summary.themes {
@@ -403,13 +331,13 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
     };
     let mut out = std::io::stdout().lock();
     if json {
-        let body = json!({
-            "source": found.source,
-            "section": found.label(),
-            "heading": found.heading,
-            "themes": matches,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        let body = ExplainJson {
+            source: &found.source,
+            section: found.label(),
+            heading: &found.heading,
+            themes: &matches,
+        };
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     writeln!(
@@ -517,10 +445,16 @@ pub fn refs(paths: &Paths, view: RefsView, cited_by: Option<&str>, json: bool) -
     let candidates = links::candidates(&records);
     if json {
         let body = match cited_by {
-            Some(reference) => json!({"reference": reference, "citations": shown}),
-            None => json!({"citations": shown, "candidates": candidates}),
+            Some(reference) => to_json(&CitedByJson {
+                reference,
+                citations: &shown,
+            })?,
+            None => to_json(&RefsJson {
+                citations: &shown,
+                candidates: &candidates,
+            })?,
         };
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{body}")?;
         return Ok(Outcome::Ok);
     }
     if let Some(reference) = cited_by {
@@ -570,25 +504,25 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
                 .as_deref()
                 .and_then(|sha| record.version(sha))
                 .and_then(|v| v.extracted.clone());
-            json!({
-                "id": source.id,
-                "title": source.title,
-                "state": record.state,
-                "last_error": record.last_error,
-                "failed_stage": record.failed_stage,
-                "fetched_at": record.fetched_at,
-                "last_attempt_at": record.last_attempt_at,
-                "failures_since_ok": record.failures_since_ok,
-                "sha256": record.sha256,
-                "indexed_sha256": record.indexed_sha256,
-                "versions": record.versions.len(),
-                "pages": indexed.as_ref().map(|e| e.pages),
-                "sections": indexed.as_ref().map(|e| e.sections),
-                "last_good_fetch_age_secs": record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
-                "staleness": staleness(&record, now),
-                "final_url": record.final_url,
-                "moved_to": moved_to(source, &record),
-            })
+            SourceStatusJson {
+                id: source.id.clone(),
+                title: source.title.clone(),
+                state: record.state,
+                last_error: record.last_error.clone(),
+                failed_stage: record.failed_stage.clone(),
+                fetched_at: record.fetched_at,
+                last_attempt_at: record.last_attempt_at,
+                failures_since_ok: record.failures_since_ok,
+                sha256: record.sha256.clone(),
+                indexed_sha256: record.indexed_sha256.clone(),
+                versions: record.versions.len(),
+                pages: indexed.as_ref().map(|e| e.pages),
+                sections: indexed.as_ref().map(|e| e.sections),
+                last_good_fetch_age_secs: record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
+                staleness: staleness(&record, now),
+                final_url: record.final_url.clone(),
+                moved_to: moved_to(source, &record),
+            }
         })
         .collect();
     let last_run = catalog.last_finished_run();
@@ -597,13 +531,13 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
     let running = crate::track::lock::current_holder(&paths.index_dir);
     let mut out = std::io::stdout().lock();
     if json {
-        let body = json!({
-            "sources": sources,
-            "last_run": last_run,
-            "runs": recent_runs,
-            "running": running,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        let body = StatusJson {
+            sources,
+            last_run,
+            runs: recent_runs,
+            running,
+        };
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     for source in &config.sources {
@@ -811,15 +745,11 @@ pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outco
     let report = reader.collect(window)?;
     let mut out = std::io::stdout().lock();
     if json {
-        let window_json = match window {
-            RunWindow::Run(run) => json!({"run": run}),
-            RunWindow::Since(since) => json!({"since": since}),
+        let body = ChangesJson {
+            window,
+            report: &report,
         };
-        let mut body = serde_json::to_value(&report)?;
-        if let Some(object) = body.as_object_mut() {
-            object.insert("window".into(), window_json);
-        }
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     let title = |id: &str| {

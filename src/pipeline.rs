@@ -990,7 +990,14 @@ impl Pipeline {
         if self.config.notify.webhook.is_none() {
             return;
         }
-        let mut body = match serde_json::to_value(record) {
+        let body = crate::output::WebhookJson {
+            record,
+            index_dir: std::path::absolute(&self.index_dir)
+                .unwrap_or_else(|_| self.index_dir.clone())
+                .display()
+                .to_string(),
+        };
+        let body = match serde_json::to_value(&body) {
             Ok(body) => body,
             Err(error) => {
                 // Never send `null`: say why nothing was sent.
@@ -998,16 +1005,6 @@ impl Pipeline {
                 return;
             }
         };
-        if let Some(object) = body.as_object_mut() {
-            object.insert(
-                "index_dir".into(),
-                std::path::absolute(&self.index_dir)
-                    .unwrap_or_else(|_| self.index_dir.clone())
-                    .display()
-                    .to_string()
-                    .into(),
-            );
-        }
         let started = Instant::now();
         match crate::notify::post_webhook(
             &self.config.notify,

@@ -927,8 +927,9 @@ impl NewThemeMatch {
     }
 }
 
-/// Which runs a query covers.
-#[derive(Debug, Clone, Copy)]
+/// Which runs a query covers. Serialised as `{"run":N}` or `{"since":T}` (`changes --json`).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RunWindow {
     /// Runs started at or after this instant.
     Since(DateTime<Utc>),
