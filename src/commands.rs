@@ -667,15 +667,6 @@ pub fn serve(paths: &Paths, addr: std::net::SocketAddr, allow_remote: bool) -> R
     Ok(Outcome::Ok)
 }
 
-/// Which runs `changes` looks at.
-#[derive(Debug, Clone, Copy)]
-pub enum ChangesWindow {
-    /// The last finished run that fetched (`run` or `fetch`).
-    LastRun,
-    Run(u64),
-    Since(chrono::DateTime<chrono::Utc>),
-}
-
 /// A `--since` that is neither a date nor an instant.
 #[derive(Debug, thiserror::Error)]
 pub enum SinceError {
@@ -710,15 +701,19 @@ pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::U
 
 /// `changes`: new, changed and removed documents, their changed sections with word diffs, and
 /// new theme matches, for a run or since a date.
-pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outcome> {
+/// `window` None is the last finished run that fetched (`run` or `fetch`).
+pub fn changes(
+    paths: &Paths,
+    window: Option<crate::track::db::RunWindow>,
+    json: bool,
+) -> Result<Outcome> {
     use crate::track::changes::{ChangeReader, DocumentChangeKind, SectionChangeKind};
     use crate::track::db::RunWindow;
     let config = paths.config().ok();
     let reader = ChangeReader::open(&paths.index_dir)?;
     let window = match window {
-        ChangesWindow::Run(run) => RunWindow::Run(run),
-        ChangesWindow::Since(since) => RunWindow::Since(since),
-        ChangesWindow::LastRun => {
+        Some(window) => window,
+        None => {
             let last =
                 reader.catalog().runs.iter().rev().find(|r| {
                     r.finished_at.is_some() && (r.command == "run" || r.command == "fetch")

@@ -299,10 +299,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         ),
         Command::Serve { addr, allow_remote } => commands::serve(&paths, addr, allow_remote),
         Command::Changes { since, run, json } => {
+            use samspor::track::db::RunWindow;
             let window = match (since, run) {
-                (Some(since), _) => commands::ChangesWindow::Since(since),
-                (None, Some(run)) => commands::ChangesWindow::Run(run),
-                (None, None) => commands::ChangesWindow::LastRun,
+                (Some(since), _) => Some(RunWindow::Since(since)),
+                (None, Some(run)) => Some(RunWindow::Run(run)),
+                (None, None) => None,
             };
             commands::changes(&paths, window, json)
         }

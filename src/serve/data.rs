@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::pages::PageError;
-use super::state::{AppState, fingerprint};
+use super::error::PageError;
+use super::state::{AppState, Citation, fingerprint};
 use crate::config::Config;
 use crate::index::SectionIndex;
 use crate::pipeline::MatchFile;
@@ -161,13 +161,6 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
 pub fn read_matches(index_dir: &std::path::Path) -> Result<Option<MatchFile>, PageError> {
     MatchFile::load(index_dir)
         .map_err(|e| PageError::internal(&format!("tematreffene kan ikke leses: {e}")))
-}
-
-/// A citation and the position of the section it stands in (for links to that section).
-#[derive(Debug, Clone)]
-pub struct Citation {
-    pub record: CitationRecord,
-    pub ordinal: u64,
 }
 
 /// Every citation between the indexed sections, linked to tracked sources (as `samspor refs`).

@@ -24,13 +24,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+use super::keys::section_keys;
 use super::{
     Catalog, CatalogError, ExtractSummary, MAX_RUNS, RunCounts, RunOutcome, RunRecord,
     SourceChange, SourceRecord, SourceResult, SourceRun, SourceState, VersionRecord,
     extracted_path,
 };
 use crate::extract::model::{ExtractedDoc, Format};
-use crate::track::changes::section_keys;
 
 /// The database file inside the index dir.
 pub const FILE_NAME: &str = "catalog.sqlite";

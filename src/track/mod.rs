@@ -15,6 +15,7 @@
 pub mod changes;
 pub mod db;
 pub mod feed;
+mod keys;
 pub mod lock;
 pub mod store;
 
