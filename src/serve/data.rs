@@ -1,8 +1,9 @@
 //! What the pages read from the index dir besides the search index: the catalog (through one
 //! function), the stored theme matches, the citation graph and section-level changes.
 //!
-//! Architecture invariant: [`read_catalog`] is the only function in `serve` that knows how the
-//! catalog is stored; everything else works on the [`CatalogView`] it returns.
+//! Architecture invariant: `serve` reads the catalog only through `track` (here: a snapshot in
+//! [`read_catalog`], section changes through `track::changes`; briefs through `brief`); the
+//! pages work on the [`CatalogView`] it returns and never know how the catalog is stored.
 
 use std::collections::BTreeMap;
 
