@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::Config;
+use crate::extract::model::section_place;
 use crate::extract::{ExtractOptions, extract_file};
 use crate::index::{SearchRequest, SectionIndex};
 use crate::output::{
@@ -231,12 +232,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let s = &hit.section;
-        let place = match (&s.number, &s.heading) {
-            (Some(n), Some(h)) => format!("{n} {h}"),
-            (None, Some(h)) => h.clone(),
-            (Some(n), None) => n.clone(),
-            (None, None) => "(innledning)".into(),
-        };
+        let place = section_place(s.number.as_deref(), s.heading.as_deref());
         writeln!(out)?;
         writeln!(
             out,
@@ -268,22 +264,15 @@ fn highlight(snippet: &str, ranges: &[(usize, usize)], color: bool) -> String {
         ("**", "**")
     };
     let mut out = String::with_capacity(snippet.len() + ranges.len() * 8);
-    let mut last = 0;
-    for &(from, to) in ranges {
-        if from < last
-            || to > snippet.len()
-            || !snippet.is_char_boundary(from)
-            || !snippet.is_char_boundary(to)
-        {
-            continue;
+    for (marked, text) in crate::index::highlight_pieces(snippet, ranges) {
+        if marked {
+            out.push_str(open);
+            out.push_str(text);
+            out.push_str(close);
+        } else {
+            out.push_str(text);
         }
-        out.push_str(&snippet[last..from]);
-        out.push_str(open);
-        out.push_str(&snippet[from..to]);
-        out.push_str(close);
-        last = to;
     }
-    out.push_str(&snippet[last..]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -760,11 +749,8 @@ pub fn changes(
             .or(recorded)
             .map_or_else(|| id.to_string(), |title| format!("{title} ({id})"))
     };
-    let place = |number: &Option<String>, heading: &Option<String>| match (number, heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        (Some(n), None) => n.clone(),
-        (None, Some(h)) => h.clone(),
-        (None, None) => "(innledning)".to_string(),
+    let place = |number: &Option<String>, heading: &Option<String>| {
+        section_place(number.as_deref(), heading.as_deref())
     };
     match window {
         RunWindow::Run(run) => writeln!(out, "Endringer i kjøring {run}")?,
@@ -942,6 +928,8 @@ mod tests {
         );
         // Out-of-range or overlapping ranges are ignored rather than panicking.
         assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
+        // An empty range marks nothing (the web page always agreed; the CLI printed "****").
+        assert_eq!(highlight("abc", &[(1, 1)], false), "abc");
     }
 
     #[test]

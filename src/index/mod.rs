@@ -268,6 +268,33 @@ pub struct SearchResults {
     pub all_words: bool,
 }
 
+/// Pieces of a snippet: plain text and highlighted words. Ranges out of order, out of bounds
+/// empty or inside a character are skipped rather than trusted. The one check of
+/// highlight ranges (CLI and web page).
+pub fn highlight_pieces<'a>(snippet: &'a str, ranges: &[(usize, usize)]) -> Vec<(bool, &'a str)> {
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for &(from, to) in ranges {
+        if from < last
+            || from >= to
+            || to > snippet.len()
+            || !snippet.is_char_boundary(from)
+            || !snippet.is_char_boundary(to)
+        {
+            continue;
+        }
+        if from > last {
+            pieces.push((false, &snippet[last..from]));
+        }
+        pieces.push((true, &snippet[from..to]));
+        last = to;
+    }
+    if last < snippet.len() {
+        pieces.push((false, &snippet[last..]));
+    }
+    pieces
+}
+
 /// "funnet via: rekruttering ≈ skaffe, rekruttering ≈ beholde", or nothing.
 pub fn found_via_text(via: &[FoundVia]) -> Option<String> {
     (!via.is_empty()).then(|| {

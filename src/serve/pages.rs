@@ -15,7 +15,7 @@ use super::data::{CatalogView, RunView, SourceView, document_title};
 use super::error::PageError;
 use super::state::Citation;
 use crate::config::{Config, Source};
-use crate::index::{IndexedSection, SearchResults};
+use crate::index::{IndexedSection, SearchResults, highlight_pieces};
 use crate::pipeline::{MatchFile, ThemeResult};
 use crate::track::SourceState;
 use crate::track::changes::{DocumentChange, DocumentChangeKind, SectionChangeKind};
@@ -189,12 +189,7 @@ fn safe_href(url: &str) -> Option<&str> {
 
 /// "3.4.1 Listelengde og arbeidsbelastning", or "(innledning)".
 fn section_title(number: Option<&str>, heading: Option<&str>) -> String {
-    match (number, heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        (Some(n), None) => n.to_string(),
-        (None, Some(h)) => h.to_string(),
-        (None, None) => "(innledning)".to_string(),
-    }
+    crate::extract::model::section_place(number, heading)
 }
 
 fn pages_label(start: u64, end: u64) -> String {
@@ -222,32 +217,6 @@ fn megabytes(size: u64) -> String {
     } else {
         format!("{:.1} MB", size as f64 / (1024.0 * 1024.0))
     }
-}
-
-/// Pieces of a snippet: plain text and highlighted words. Ranges out of order, out of bounds
-/// or inside a character are skipped rather than trusted.
-pub fn highlight_pieces<'a>(snippet: &'a str, ranges: &[(usize, usize)]) -> Vec<(bool, &'a str)> {
-    let mut pieces = Vec::new();
-    let mut last = 0;
-    for &(from, to) in ranges {
-        if from < last
-            || from >= to
-            || to > snippet.len()
-            || !snippet.is_char_boundary(from)
-            || !snippet.is_char_boundary(to)
-        {
-            continue;
-        }
-        if from > last {
-            pieces.push((false, &snippet[last..from]));
-        }
-        pieces.push((true, &snippet[from..to]));
-        last = to;
-    }
-    if last < snippet.len() {
-        pieces.push((false, &snippet[last..]));
-    }
-    pieces
 }
 
 fn highlighted(snippet: &str, ranges: &[(usize, usize)]) -> Markup {
