@@ -5,13 +5,42 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde_json::json;
 
 use crate::config::Config;
+use crate::extract::model::section_place;
 use crate::extract::{ExtractOptions, extract_file};
 use crate::index::{SearchRequest, SectionIndex};
+use crate::output::{
+    ChangesJson, CitedByJson, ExplainJson, MatchJson, RefsJson, RunJson, SearchJson,
+    SourceStatusJson, StatusJson, to_json,
+};
 use crate::pipeline::{Pipeline, RunSummary, Stage};
 use crate::track::{Catalog, SourceState};
+
+/// A command line that names something that does not exist or asks for the impossible:
+/// exit code 2, like a configuration error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit code of a command that failed: 2 for a usage or configuration error (a typo in
+/// sources.toml, an unknown theme or source, a malformed query, a bad argument), else 1.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let usage = err.chain().any(|cause| {
+        cause.is::<crate::config::ConfigError>()
+            || cause.is::<UsageError>()
+            || cause.is::<SinceError>()
+            || matches!(
+                cause.downcast_ref::<crate::index::IndexError>(),
+                Some(crate::index::IndexError::Query { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<crate::export::ExportError>(),
+                Some(crate::export::ExportError::IndexName(_))
+            )
+    });
+    if usage { 2 } else { 1 }
+}
 
 /// How a command ended, beyond success or a fatal error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +78,7 @@ pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) ->
     }
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary_json(&summary))?
-        )?;
+        writeln!(out, "{}", to_json(&RunJson::of(&summary))?)?;
     } else {
         print_summary(&mut out, &pipeline, &summary, stages)?;
     }
@@ -61,20 +86,6 @@ pub fn run_stages(paths: &Paths, stages: &[Stage], command: &str, json: bool) ->
         Outcome::Ok
     } else {
         Outcome::SomeSourcesFailed
-    })
-}
-
-fn summary_json(summary: &RunSummary) -> serde_json::Value {
-    json!({
-        "run": summary.run,
-        "ok": summary.all_ok(),
-        "failures": summary.failures,
-        "sections_indexed": summary.sections_indexed,
-        "reindexed": summary.reindexed,
-        "stage_millis": summary.stage_millis,
-        "themes": summary.themes.iter().map(|t| json!({"id": t.id, "sections": t.sections.len()})).collect::<Vec<_>>(),
-        "counts": summary.counts,
-        "total_millis": summary.total_millis,
     })
 }
 
@@ -171,13 +182,21 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             && config.source(source).is_none()
         {
             let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
-            anyhow::bail!("unknown source {source:?} (known: {})", known.join(", "));
+            return Err(UsageError(format!(
+                "unknown source {source:?} (known: {})",
+                known.join(", ")
+            ))
+            .into());
         }
         if let Some(theme) = &args.theme
             && config.theme(theme).is_none()
         {
             let known: Vec<&str> = config.themes.iter().map(|t| t.id.as_str()).collect();
-            anyhow::bail!("unknown theme {theme:?} (known: {})", known.join(", "));
+            return Err(UsageError(format!(
+                "unknown theme {theme:?} (known: {})",
+                known.join(", ")
+            ))
+            .into());
         }
     }
     let index = SectionIndex::open(&paths.index_dir)?;
@@ -193,39 +212,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let hits: Vec<_> = results
-            .hits
-            .iter()
-            .map(|hit| {
-                json!({
-                    "source": hit.section.source,
-                    "section": hit.section.label(),
-                    "heading": hit.section.heading,
-                    "page": hit.section.page_start,
-                    "score": hit.score,
-                    "snippet": hit.snippet,
-                    "url": hit.section.link(),
-                    "title": hit.section.title,
-                    "number": hit.section.number,
-                    "page_end": hit.section.page_end,
-                    "themes": hit.section.themes,
-                    "primary_theme": hit.section.themes.first(),
-                    "highlights": hit.highlights,
-                    "version": hit.section.version,
-                    "kind": hit.section.kind,
-                    "year": hit.section.year,
-                    "matched_terms": hit.matched,
-                    "found_via": hit.found_via,
-                })
-            })
-            .collect();
-        let body = json!({
-            "query": args.query,
-            "total": results.total,
-            "hits": hits,
-            "all_terms_matched": results.all_words,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{}", to_json(&SearchJson::of(&args.query, &results))?)?;
         return Ok(Outcome::Ok);
     }
     let color = std::io::stdout().is_terminal();
@@ -245,12 +232,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let s = &hit.section;
-        let place = match (&s.number, &s.heading) {
-            (Some(n), Some(h)) => format!("{n} {h}"),
-            (None, Some(h)) => h.clone(),
-            (Some(n), None) => n.clone(),
-            (None, None) => "(innledning)".into(),
-        };
+        let place = section_place(s.number.as_deref(), s.heading.as_deref());
         writeln!(out)?;
         writeln!(
             out,
@@ -282,22 +264,15 @@ fn highlight(snippet: &str, ranges: &[(usize, usize)], color: bool) -> String {
         ("**", "**")
     };
     let mut out = String::with_capacity(snippet.len() + ranges.len() * 8);
-    let mut last = 0;
-    for &(from, to) in ranges {
-        if from < last
-            || to > snippet.len()
-            || !snippet.is_char_boundary(from)
-            || !snippet.is_char_boundary(to)
-        {
-            continue;
+    for (marked, text) in crate::index::highlight_pieces(snippet, ranges) {
+        if marked {
+            out.push_str(open);
+            out.push_str(text);
+            out.push_str(close);
+        } else {
+            out.push_str(text);
         }
-        out.push_str(&snippet[last..from]);
-        out.push_str(open);
-        out.push_str(&snippet[from..to]);
-        out.push_str(close);
-        last = to;
     }
-    out.push_str(&snippet[last..]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -308,32 +283,7 @@ pub fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
     let summary = pipeline.run(&[Stage::Match], "match")?;
     let mut out = std::io::stdout().lock();
     if json {
-        let themes: Vec<_> = summary
-            .themes
-            .iter()
-            .map(|t| {
-                json!({
-                    "id": t.id,
-                    "label": t.label,
-                    "sections": t.sections.iter().map(|s| json!({
-                        "source": s.source,
-                        "section": s.section,
-                        "heading": s.heading,
-                        "score": s.score,
-                        "evidence": s.evidence,
-                        "terms": s.terms,
-                        "page": s.page,
-                        "version": s.version,
-                        "primary": s.primary,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json!({"themes": themes}))?
-        )?;
+        writeln!(out, "{}", to_json(&MatchJson::of(&summary.themes))?)?;
         return Ok(Outcome::Ok);
     }
     for theme in &summary.themes {
@@ -363,19 +313,20 @@ pub fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result
     let config = paths.config()?;
     let pipeline = Pipeline::new(config, &paths.index_dir);
     let Some((found, matches)) = pipeline.explain(source, section)? else {
-        anyhow::bail!(
+        return Err(UsageError(format!(
             "no section {section:?} in source {source:?} (give its number, heading or #ordinal)"
-        );
+        ))
+        .into());
     };
     let mut out = std::io::stdout().lock();
     if json {
-        let body = json!({
-            "source": found.source,
-            "section": found.label(),
-            "heading": found.heading,
-            "themes": matches,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        let body = ExplainJson {
+            source: &found.source,
+            section: found.label(),
+            heading: &found.heading,
+            themes: &matches,
+        };
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     writeln!(
@@ -483,10 +434,16 @@ pub fn refs(paths: &Paths, view: RefsView, cited_by: Option<&str>, json: bool) -
     let candidates = links::candidates(&records);
     if json {
         let body = match cited_by {
-            Some(reference) => json!({"reference": reference, "citations": shown}),
-            None => json!({"citations": shown, "candidates": candidates}),
+            Some(reference) => to_json(&CitedByJson {
+                reference,
+                citations: &shown,
+            })?,
+            None => to_json(&RefsJson {
+                citations: &shown,
+                candidates: &candidates,
+            })?,
         };
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{body}")?;
         return Ok(Outcome::Ok);
     }
     if let Some(reference) = cited_by {
@@ -536,25 +493,25 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
                 .as_deref()
                 .and_then(|sha| record.version(sha))
                 .and_then(|v| v.extracted.clone());
-            json!({
-                "id": source.id,
-                "title": source.title,
-                "state": record.state,
-                "last_error": record.last_error,
-                "failed_stage": record.failed_stage,
-                "fetched_at": record.fetched_at,
-                "last_attempt_at": record.last_attempt_at,
-                "failures_since_ok": record.failures_since_ok,
-                "sha256": record.sha256,
-                "indexed_sha256": record.indexed_sha256,
-                "versions": record.versions.len(),
-                "pages": indexed.as_ref().map(|e| e.pages),
-                "sections": indexed.as_ref().map(|e| e.sections),
-                "last_good_fetch_age_secs": record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
-                "staleness": staleness(&record, now),
-                "final_url": record.final_url,
-                "moved_to": moved_to(source, &record),
-            })
+            SourceStatusJson {
+                id: source.id.clone(),
+                title: source.title.clone(),
+                state: record.state,
+                last_error: record.last_error.clone(),
+                failed_stage: record.failed_stage.clone(),
+                fetched_at: record.fetched_at,
+                last_attempt_at: record.last_attempt_at,
+                failures_since_ok: record.failures_since_ok,
+                sha256: record.sha256.clone(),
+                indexed_sha256: record.indexed_sha256.clone(),
+                versions: record.versions.len(),
+                pages: indexed.as_ref().map(|e| e.pages),
+                sections: indexed.as_ref().map(|e| e.sections),
+                last_good_fetch_age_secs: record.fetched_at.map(|t| (now - t).num_seconds().max(0)),
+                staleness: staleness(&record, now),
+                final_url: record.final_url.clone(),
+                moved_to: moved_to(source, &record),
+            }
         })
         .collect();
     let last_run = catalog.last_finished_run();
@@ -563,21 +520,21 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
     let running = crate::track::lock::current_holder(&paths.index_dir);
     let mut out = std::io::stdout().lock();
     if json {
-        let body = json!({
-            "sources": sources,
-            "last_run": last_run,
-            "runs": recent_runs,
-            "running": running,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        let body = StatusJson {
+            sources,
+            last_run,
+            runs: recent_runs,
+            running,
+        };
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     for source in &config.sources {
         let record = catalog.sources.get(&source.id).cloned().unwrap_or_default();
+        // A failed source shouts, so it stands out in a column of "ok".
         let state = match record.state {
-            SourceState::Ok => "ok",
-            SourceState::Failed => "FEILET",
-            SourceState::Pending => "venter",
+            SourceState::Failed => record.state.label().to_uppercase(),
+            other => other.label().to_string(),
         };
         writeln!(
             out,
@@ -603,7 +560,11 @@ pub fn status(paths: &Paths, json: bool) -> Result<Outcome> {
         writeln!(
             out,
             "\nSiste kjøring {} ({}): {} – {} seksjoner, {} temamatcher",
-            run.id, run.command, run.outcome, run.sections_indexed, run.theme_matches
+            run.id,
+            run.command,
+            run.outcome.label(),
+            run.sections_indexed,
+            run.theme_matches
         )?;
     }
     if let Some(holder) = running {
@@ -654,13 +615,7 @@ fn describe_run(run: &crate::track::RunRecord) -> String {
         .started_at
         .with_timezone(&chrono::Local)
         .format("%Y-%m-%d %H:%M");
-    let outcome = match run.outcome.as_str() {
-        "ok" => "ok",
-        "partial" => "delvis",
-        "running" if run.finished_at.is_none() => "pågår",
-        "interrupted" => "avbrutt",
-        other => other,
-    };
+    let outcome = run.outcome.label();
     let duration = run
         .total_millis
         .map(|ms| format!("{:.1} s", ms as f64 / 1000.0))
@@ -701,42 +656,53 @@ pub fn serve(paths: &Paths, addr: std::net::SocketAddr, allow_remote: bool) -> R
     Ok(Outcome::Ok)
 }
 
-/// Which runs `changes` looks at.
-#[derive(Debug, Clone, Copy)]
-pub enum ChangesWindow {
-    /// The last finished run that fetched (`run` or `fetch`).
-    LastRun,
-    Run(u64),
-    Since(chrono::DateTime<chrono::Utc>),
+/// A `--since` that is neither a date nor an instant.
+#[derive(Debug, thiserror::Error)]
+pub enum SinceError {
+    #[error("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2025-03-01T06:00:00Z)")]
+    NotADate {
+        text: String,
+        #[source]
+        source: chrono::ParseError,
+    },
+    #[error("{0:?}: midnight does not exist in the local time zone")]
+    NoMidnight(String),
 }
 
 /// Reads `--since`: a date (`2025-03-01`, midnight local time) or an RFC 3339 instant.
-pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, String> {
+pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, SinceError> {
     let text = text.trim();
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&chrono::Utc));
     }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2025-03-01T06:00:00Z)")
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|source| {
+        SinceError::NotADate {
+            text: text.to_string(),
+            source,
+        }
     })?;
     date.and_time(chrono::NaiveTime::MIN)
         .and_local_timezone(chrono::Local)
         .earliest()
         .map(|t| t.with_timezone(&chrono::Utc))
-        .ok_or_else(|| format!("{text:?}: midnight does not exist in the local time zone"))
+        .ok_or_else(|| SinceError::NoMidnight(text.to_string()))
 }
 
 /// `changes`: new, changed and removed documents, their changed sections with word diffs, and
 /// new theme matches, for a run or since a date.
-pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outcome> {
+/// `window` None is the last finished run that fetched (`run` or `fetch`).
+pub fn changes(
+    paths: &Paths,
+    window: Option<crate::track::db::RunWindow>,
+    json: bool,
+) -> Result<Outcome> {
     use crate::track::changes::{ChangeReader, DocumentChangeKind, SectionChangeKind};
     use crate::track::db::RunWindow;
     let config = paths.config().ok();
     let reader = ChangeReader::open(&paths.index_dir)?;
     let window = match window {
-        ChangesWindow::Run(run) => RunWindow::Run(run),
-        ChangesWindow::Since(since) => RunWindow::Since(since),
-        ChangesWindow::LastRun => {
+        Some(window) => window,
+        None => {
             let last =
                 reader.catalog().runs.iter().rev().find(|r| {
                     r.finished_at.is_some() && (r.command == "run" || r.command == "fetch")
@@ -763,15 +729,11 @@ pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outco
     let report = reader.collect(window)?;
     let mut out = std::io::stdout().lock();
     if json {
-        let window_json = match window {
-            RunWindow::Run(run) => json!({"run": run}),
-            RunWindow::Since(since) => json!({"since": since}),
+        let body = ChangesJson {
+            window,
+            report: &report,
         };
-        let mut body = serde_json::to_value(&report)?;
-        if let Some(object) = body.as_object_mut() {
-            object.insert("window".into(), window_json);
-        }
-        writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
+        writeln!(out, "{}", to_json(&body)?)?;
         return Ok(Outcome::Ok);
     }
     let title = |id: &str| {
@@ -787,11 +749,8 @@ pub fn changes(paths: &Paths, window: ChangesWindow, json: bool) -> Result<Outco
             .or(recorded)
             .map_or_else(|| id.to_string(), |title| format!("{title} ({id})"))
     };
-    let place = |number: &Option<String>, heading: &Option<String>| match (number, heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        (Some(n), None) => n.clone(),
-        (None, Some(h)) => h.clone(),
-        (None, None) => "(innledning)".to_string(),
+    let place = |number: &Option<String>, heading: &Option<String>| {
+        section_place(number.as_deref(), heading.as_deref())
     };
     match window {
         RunWindow::Run(run) => writeln!(out, "Endringer i kjøring {run}")?,
@@ -904,42 +863,6 @@ pub fn export_ndjson(paths: &Paths, out_file: Option<&Path>, index_name: &str) -
     Ok(Outcome::Ok)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn highlights_are_marked_without_a_terminal() {
-        let snippet = "Fastlegene har lange lister";
-        assert_eq!(
-            highlight(snippet, &[(0, 10)], false),
-            "**Fastlegene** har lange lister"
-        );
-        // Out-of-range or overlapping ranges are ignored rather than panicking.
-        assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
-    }
-
-    #[test]
-    fn since_takes_dates_and_instants() {
-        let instant = parse_since("2025-03-01T06:00:00Z").unwrap();
-        assert_eq!(instant.to_rfc3339(), "2025-03-01T06:00:00+00:00");
-        let date = parse_since("2025-03-01").unwrap();
-        let local = date.with_timezone(&chrono::Local);
-        assert_eq!(
-            local.format("%Y-%m-%d %H:%M").to_string(),
-            "2025-03-01 00:00"
-        );
-        let err = parse_since("i går").unwrap_err();
-        assert!(err.contains("not a date"), "{err}");
-    }
-}
-
-/// A command line that names something that does not exist or asks for the impossible:
-/// exit code 2, like a configuration error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
 /// `brief` as given on the command line.
 pub struct BriefArgs {
     /// Empty means every theme.
@@ -990,4 +913,36 @@ pub fn brief(paths: &Paths, args: BriefArgs) -> Result<Outcome> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_marked_without_a_terminal() {
+        let snippet = "Fastlegene har lange lister";
+        assert_eq!(
+            highlight(snippet, &[(0, 10)], false),
+            "**Fastlegene** har lange lister"
+        );
+        // Out-of-range or overlapping ranges are ignored rather than panicking.
+        assert_eq!(highlight("æøå", &[(1, 2), (0, 99)], false), "æøå");
+        // An empty range marks nothing (the web page always agreed; the CLI printed "****").
+        assert_eq!(highlight("abc", &[(1, 1)], false), "abc");
+    }
+
+    #[test]
+    fn since_takes_dates_and_instants() {
+        let instant = parse_since("2025-03-01T06:00:00Z").unwrap();
+        assert_eq!(instant.to_rfc3339(), "2025-03-01T06:00:00+00:00");
+        let date = parse_since("2025-03-01").unwrap();
+        let local = date.with_timezone(&chrono::Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2025-03-01 00:00"
+        );
+        let err = parse_since("i går").unwrap_err().to_string();
+        assert!(err.contains("not a date"), "{err}");
+    }
 }

@@ -180,10 +180,8 @@ fn exported<'a>(
     cites_as: Option<&'a str>,
     theme_labels: &BTreeMap<&str, &'a str>,
 ) -> ExportedSection<'a> {
-    let label = match (&section.number, &section.heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        _ => section.label(),
-    };
+    let label =
+        crate::extract::model::section_place(section.number.as_deref(), section.heading.as_deref());
     ExportedSection {
         section_id: section.key(),
         source: &section.source,

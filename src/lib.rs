@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod index;
 pub mod norwegian;
 pub mod notify;
+pub mod output;
 pub mod pipeline;
 pub mod refs;
 pub mod serve;

@@ -197,7 +197,7 @@ enum ExportFormat {
     Ndjson,
 }
 
-fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, commands::SinceError> {
     commands::parse_since(text)
 }
 
@@ -299,10 +299,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         ),
         Command::Serve { addr, allow_remote } => commands::serve(&paths, addr, allow_remote),
         Command::Changes { since, run, json } => {
+            use samspor::track::db::RunWindow;
             let window = match (since, run) {
-                (Some(since), _) => commands::ChangesWindow::Since(since),
-                (None, Some(run)) => commands::ChangesWindow::Run(run),
-                (None, None) => commands::ChangesWindow::LastRun,
+                (Some(since), _) => Some(RunWindow::Since(since)),
+                (None, Some(run)) => Some(RunWindow::Run(run)),
+                (None, None) => None,
             };
             commands::changes(&paths, window, json)
         }
@@ -350,13 +351,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err.chain().any(|cause| {
-                cause.is::<samspor::config::ConfigError>() || cause.is::<commands::UsageError>()
-            }) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(commands::exit_code(&err))
         }
     }
 }

@@ -70,7 +70,7 @@ pub fn post_webhook(
         url: url.clone(),
         message,
     };
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::fetch::install_crypto_provider();
     let timeout = Duration::from_secs_f64(settings.webhook_timeout_secs);
     let client = reqwest::blocking::Client::builder()
         .user_agent(user_agent)

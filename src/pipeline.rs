@@ -42,8 +42,8 @@ use crate::track::feed::{self, FeedContext, SourceInfo};
 use crate::track::lock::IndexLock;
 use crate::track::store::VersionStore;
 use crate::track::{
-    Catalog, ExtractSummary, RunCounts, RunRecord, SourceRecord, SourceRun, SourceState,
-    VersionRecord, extracted_path,
+    Catalog, ExtractSummary, RunCounts, RunOutcome, RunRecord, SourceChange, SourceRecord,
+    SourceResult, SourceRun, SourceState, VersionRecord, extracted_path,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,21 @@ pub enum PipelineError {
     Fetch(#[from] crate::fetch::FetchError),
     #[error("{path}: {source}")]
     Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Why one stored version could not be extracted (that source fails, the run goes on).
+#[derive(Debug, thiserror::Error)]
+enum VersionError {
+    #[error("stored version is unreadable: {0}")]
+    Unreadable(#[source] std::io::Error),
+    #[error(transparent)]
+    Extract(#[from] crate::extract::ExtractError),
+    #[error("{path}: {source}")]
+    Cache {
         path: String,
         #[source]
         source: std::io::Error,
@@ -220,10 +235,10 @@ impl Pipeline {
         for earlier in catalog
             .runs
             .iter_mut()
-            .filter(|r| r.finished_at.is_none() && r.outcome == "running")
+            .filter(|r| r.finished_at.is_none() && r.outcome == RunOutcome::Running)
         {
             tracing::warn!(run = earlier.id, command = %earlier.command, "run was interrupted");
-            earlier.outcome = "interrupted".into();
+            earlier.outcome = RunOutcome::Interrupted;
         }
         let run = catalog.start_run(command);
         for source in &self.config.sources {
@@ -257,7 +272,7 @@ impl Pipeline {
                     s.id.clone(),
                     SourceRun {
                         id: s.id.clone(),
-                        result: "ok".into(),
+                        result: SourceResult::Ok,
                         change: None,
                         error: None,
                         millis: 0,
@@ -298,7 +313,7 @@ impl Pipeline {
             };
             for failure in &failures {
                 if let Some(run) = per_source.get_mut(&failure.source) {
-                    run.result = "failed".into();
+                    run.result = SourceResult::Failed;
                     run.error = Some(format!("{}: {}", failure.stage, failure.error));
                     run.stage = Some(failure.stage.clone());
                 }
@@ -337,9 +352,9 @@ impl Pipeline {
         if let Some(record) = catalog.current_run_mut() {
             record.finished_at = Some(Utc::now());
             record.outcome = if summary.failures.is_empty() {
-                "ok".into()
+                RunOutcome::Ok
             } else {
-                "partial".into()
+                RunOutcome::Partial
             };
             record.sources = per_source.into_values().collect();
             record.sections_indexed = summary.sections_indexed;
@@ -483,7 +498,7 @@ impl Pipeline {
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
-                        run.change = Some("not-modified".into());
+                        run.change = Some(SourceChange::NotModified);
                         run.millis = millis;
                     }
                 }
@@ -498,11 +513,11 @@ impl Pipeline {
                     moved_to,
                 }) => {
                     let change = match &record.sha256 {
-                        None => "new",
-                        Some(old) if *old == sha256 => "unchanged",
-                        Some(_) => "changed",
+                        None => SourceChange::New,
+                        Some(old) if *old == sha256 => SourceChange::Unchanged,
+                        Some(_) => SourceChange::Changed,
                     };
-                    tracing::info!(source = %id, change, size, millis, "fetched");
+                    tracing::info!(source = %id, change = change.as_str(), size, millis, "fetched");
                     if record.version(&sha256).is_none() {
                         record.versions.push(VersionRecord {
                             sha256: sha256.clone(),
@@ -529,7 +544,7 @@ impl Pipeline {
                     record.fetched_at = Some(now);
                     record.failures_since_ok = 0;
                     if let Some(run) = run {
-                        run.change = Some(change.into());
+                        run.change = Some(change);
                         run.millis = millis;
                     }
                 }
@@ -598,7 +613,7 @@ impl Pipeline {
                 .entry(source.id.clone())
                 .or_insert_with(|| SourceRun {
                     id: source.id.clone(),
-                    result: "ok".into(),
+                    result: SourceResult::Ok,
                     change: None,
                     error: None,
                     millis: 0,
@@ -686,6 +701,8 @@ impl Pipeline {
                     });
                 }
                 Err(error) => {
+                    // The catalog and the run report keep the text; the log keeps the chain.
+                    let error = error.to_string();
                     tracing::info!(source = %id, error = %error, "extraction failed");
                     if let Some(version) = record.version_mut(&sha) {
                         version.extract_error = Some(error.clone());
@@ -710,7 +727,7 @@ impl Pipeline {
         source: &Source,
         sha: &str,
         format: Format,
-    ) -> Result<ExtractedDoc, String> {
+    ) -> Result<ExtractedDoc, VersionError> {
         let path = extracted_path(&self.index_dir, sha);
         if let Ok(bytes) = std::fs::read(&path)
             && let Ok(doc) = serde_json::from_slice::<ExtractedDoc>(&bytes)
@@ -720,12 +737,15 @@ impl Pipeline {
         let label = format!("{} ({})", source.id, source.url);
         let bytes = store
             .read(&source.id, sha, format)
-            .map_err(|e| format!("stored version is unreadable: {e}"))?;
+            .map_err(VersionError::Unreadable)?;
         let options = ExtractOptions {
             selector: crate::follow::extraction_selector(source),
         };
-        let doc = extract_bytes(&bytes, format, &label, &options).map_err(|e| e.to_string())?;
-        write_json_atomic(&path, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        let doc = extract_bytes(&bytes, format, &label, &options)?;
+        write_json_atomic(&path, &doc).map_err(|source| VersionError::Cache {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(doc)
     }
 
@@ -970,17 +990,21 @@ impl Pipeline {
         if self.config.notify.webhook.is_none() {
             return;
         }
-        let mut body = serde_json::to_value(record).unwrap_or_default();
-        if let Some(object) = body.as_object_mut() {
-            object.insert(
-                "index_dir".into(),
-                std::path::absolute(&self.index_dir)
-                    .unwrap_or_else(|_| self.index_dir.clone())
-                    .display()
-                    .to_string()
-                    .into(),
-            );
-        }
+        let body = crate::output::WebhookJson {
+            record,
+            index_dir: std::path::absolute(&self.index_dir)
+                .unwrap_or_else(|_| self.index_dir.clone())
+                .display()
+                .to_string(),
+        };
+        let body = match serde_json::to_value(&body) {
+            Ok(body) => body,
+            Err(error) => {
+                // Never send `null`: say why nothing was sent.
+                tracing::warn!(%error, "the run record cannot be serialised; webhook not called");
+                return;
+            }
+        };
         let started = Instant::now();
         match crate::notify::post_webhook(
             &self.config.notify,
@@ -1110,10 +1134,7 @@ fn to_indexed(
             kind: source.kind.as_str().to_string(),
             language: source.language.map(|l| l.as_str().to_string()),
             url: source.public_url(),
-            format: match doc.format {
-                crate::extract::model::Format::Pdf => "pdf".into(),
-                crate::extract::model::Format::Html => "html".into(),
-            },
+            format: doc.format.as_str().to_string(),
             version: version.to_string(),
             ordinal: ordinal as u64,
             number: section.number.clone(),
@@ -1183,7 +1204,7 @@ fn run_counts(
     }
     counts.not_modified = per_source
         .values()
-        .filter(|s| s.change.as_deref() == Some("not-modified"))
+        .filter(|s| s.change == Some(SourceChange::NotModified))
         .count();
     for record in catalog.sources.values() {
         for version in &record.versions {

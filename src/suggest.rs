@@ -394,13 +394,9 @@ pub fn run(sources: &Path, index_dir: &Path, command: &SourcesCommand) -> Result
     let suggestions = suggest(&links::candidates(&records), &config);
     let mut out = std::io::stdout().lock();
     if *json {
-        #[derive(Serialize)]
-        struct Output<'a> {
-            suggestions: &'a [Suggestion],
-        }
         serde_json::to_writer_pretty(
             &mut out,
-            &Output {
+            &crate::output::SuggestJson {
                 suggestions: &suggestions,
             },
         )?;

@@ -153,13 +153,49 @@ fn search_filters_by_theme() {
 #[test]
 fn search_errors_are_clear() {
     let output = demo_cmd(&["search", "fastlege AND ("]);
-    assert_eq!(output.status.code(), Some(1));
+    // A malformed query is a usage error (it exited 1 before issue 16).
+    assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(err.starts_with("error: invalid query"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 
     let output = demo_cmd(&["search", "fastlege", "--theme", "fastlegekrisa"]);
     assert!(stderr(&output).contains("unknown theme \"fastlegekrisa\" (known: felles-planlegging"));
+}
+
+#[test]
+fn every_usage_error_exits_2() {
+    for args in [
+        &["search", "fastlege", "--theme", "fastlegekrisa"][..],
+        &["search", "fastlege", "--source", "nou-dmeo"],
+        &["search", "fastlege AND ("],
+        &["search", "farge:blå"],
+        &["brief", "--theme", "fastlegekrisa"],
+        &["brief", "--all-themes", "--format", "docx"],
+        &["match", "--explain", "nou-demo", "99.99"],
+        &["changes", "--since", "i går"],
+        &[
+            "export",
+            "--format",
+            "ndjson",
+            "--index-name",
+            "Store Bokstaver",
+        ],
+        &["search"],
+    ] {
+        let output = demo_cmd(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let err = stderr(&output);
+        assert!(err.contains("error"), "{args:?}: {err}");
+    }
+    // Not a usage error: a run that does not exist is a fact about the index dir.
+    let output = demo_cmd(&["changes", "--run", "999"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 }
 
 #[test]

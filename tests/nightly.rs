@@ -758,7 +758,8 @@ fn export_writes_bulk_ndjson_for_every_indexed_section() {
             "Store Bokstaver",
         ],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    // A bad argument is a usage error (it exited 1 before issue 16).
+    assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("index name"), "{}", stderr(&bad));
 }
 

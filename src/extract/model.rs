@@ -11,6 +11,37 @@ pub enum Format {
     Html,
 }
 
+impl Format {
+    /// The serialised form, also the stored file's extension: "pdf" or "html".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+        }
+    }
+
+    /// Reads [`Format::as_str`].
+    pub fn parse(text: &str) -> Option<Format> {
+        match text {
+            "pdf" => Some(Format::Pdf),
+            "html" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
+/// What a reader calls a section in a list: "3.4.1 Listelengde", the number or the heading
+/// alone, or "(innledning)" for text before the first heading. The one place for it (CLI,
+/// web page, feed, export).
+pub fn section_place(number: Option<&str>, heading: Option<&str>) -> String {
+    match (number, heading) {
+        (Some(n), Some(h)) => format!("{n} {h}"),
+        (Some(n), None) => n.to_string(),
+        (None, Some(h)) => h.to_string(),
+        (None, None) => "(innledning)".to_string(),
+    }
+}
+
 /// One document as the extractors see it: a title, a page count and its sections in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtractedDoc {

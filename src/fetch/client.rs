@@ -23,9 +23,14 @@ const ROBOTS_REDIRECTS: u32 = 5;
 /// The longest one robots.txt request may take.
 const ROBOTS_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub(super) fn build(settings: &FetchSettings) -> Result<reqwest::blocking::Client, FetchError> {
-    // rustls needs a process-wide crypto provider; installing twice is harmless.
+/// Installs rustls's process-wide crypto provider (ring) before a client is built: the one
+/// place for it (fetch and the webhook). Installing twice is harmless.
+pub(crate) fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub(super) fn build(settings: &FetchSettings) -> Result<reqwest::blocking::Client, FetchError> {
+    install_crypto_provider();
     reqwest::blocking::Client::builder()
         .user_agent(settings.user_agent_header())
         .connect_timeout(Duration::from_secs_f64(settings.connect_timeout_secs))

@@ -18,6 +18,7 @@
 //! leaves the last good version where it was.
 
 mod client;
+pub(crate) use client::install_crypto_provider;
 pub mod politeness;
 pub mod retry;
 pub mod robots;

@@ -89,7 +89,7 @@ impl IndexedSection {
 
     /// A link to the section's place in the source: PDFs open at the section's first page.
     pub fn link(&self) -> String {
-        if self.format == "pdf" && self.page_start > 0 {
+        if self.format == crate::extract::model::Format::Pdf.as_str() && self.page_start > 0 {
             format!("{}#page={}", self.url, self.page_start)
         } else {
             self.url.clone()
@@ -266,6 +266,33 @@ pub struct SearchResults {
     /// False when the query is a best match of several words and no section contains them all:
     /// the hits contain some of them ("Ingen treff på alle ordene – viser treff på noen av dem").
     pub all_words: bool,
+}
+
+/// Pieces of a snippet: plain text and highlighted words. Ranges out of order, out of bounds
+/// empty or inside a character are skipped rather than trusted. The one check of
+/// highlight ranges (CLI and web page).
+pub fn highlight_pieces<'a>(snippet: &'a str, ranges: &[(usize, usize)]) -> Vec<(bool, &'a str)> {
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for &(from, to) in ranges {
+        if from < last
+            || from >= to
+            || to > snippet.len()
+            || !snippet.is_char_boundary(from)
+            || !snippet.is_char_boundary(to)
+        {
+            continue;
+        }
+        if from > last {
+            pieces.push((false, &snippet[last..from]));
+        }
+        pieces.push((true, &snippet[from..to]));
+        last = to;
+    }
+    if last < snippet.len() {
+        pieces.push((false, &snippet[last..]));
+    }
+    pieces
 }
 
 /// "funnet via: rekruttering ≈ skaffe, rekruttering ≈ beholde", or nothing.

@@ -1,15 +1,16 @@
 //! What the pages read from the index dir besides the search index: the catalog (through one
 //! function), the stored theme matches, the citation graph and section-level changes.
 //!
-//! Architecture invariant: [`read_catalog`] is the only function in `serve` that knows how the
-//! catalog is stored; everything else works on the [`CatalogView`] it returns.
+//! Architecture invariant: `serve` reads the catalog only through `track` (here: a snapshot in
+//! [`read_catalog`], section changes through `track::changes`; briefs through `brief`); the
+//! pages work on the [`CatalogView`] it returns and never know how the catalog is stored.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::pages::PageError;
-use super::state::{AppState, fingerprint};
+use super::error::PageError;
+use super::state::{AppState, Citation, fingerprint};
 use crate::config::Config;
 use crate::index::SectionIndex;
 use crate::pipeline::MatchFile;
@@ -19,8 +20,7 @@ use crate::track::changes::{DocumentChange, changes_since};
 /// A source as the catalog knows it.
 #[derive(Debug, Clone, Default)]
 pub struct SourceView {
-    /// "ok", "failed" or "pending".
-    pub state: String,
+    pub state: crate::track::SourceState,
     pub last_error: Option<String>,
     pub failed_stage: Option<String>,
     /// Last successful fetch (200 or 304).
@@ -36,8 +36,7 @@ pub struct SourceView {
 #[derive(Debug, Clone)]
 pub struct VersionView {
     pub sha256: String,
-    /// "pdf" or "html".
-    pub format: String,
+    pub format: crate::extract::model::Format,
     pub fetched_at: DateTime<Utc>,
     pub size: u64,
     pub pages: Option<u32>,
@@ -52,8 +51,7 @@ pub struct RunView {
     pub command: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// ok | partial | failed | running
-    pub outcome: String,
+    pub outcome: crate::track::RunOutcome,
     /// Sources that failed in the run, with the reason.
     pub failures: Vec<(String, String)>,
     pub sections_indexed: usize,
@@ -110,20 +108,12 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
         .sources
         .iter()
         .map(|(id, record)| {
-            let state = match record.state {
-                crate::track::SourceState::Ok => "ok",
-                crate::track::SourceState::Failed => "failed",
-                crate::track::SourceState::Pending => "pending",
-            };
             let versions = record
                 .versions
                 .iter()
                 .map(|v| VersionView {
                     sha256: v.sha256.clone(),
-                    format: match v.format {
-                        crate::extract::model::Format::Pdf => "pdf".into(),
-                        crate::extract::model::Format::Html => "html".into(),
-                    },
+                    format: v.format,
                     fetched_at: v.fetched_at,
                     size: v.size,
                     pages: v.extracted.as_ref().map(|e| e.pages),
@@ -132,7 +122,7 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
                 })
                 .collect();
             let view = SourceView {
-                state: state.to_string(),
+                state: record.state,
                 last_error: record.last_error.clone(),
                 failed_stage: record.failed_stage.clone(),
                 fetched_at: record.fetched_at,
@@ -152,11 +142,11 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
             command: run.command.clone(),
             started_at: run.started_at,
             finished_at: run.finished_at,
-            outcome: run.outcome.clone(),
+            outcome: run.outcome,
             failures: run
                 .sources
                 .iter()
-                .filter(|s| s.result != "ok")
+                .filter(|s| s.result != crate::track::SourceResult::Ok)
                 .map(|s| (s.id.clone(), s.error.clone().unwrap_or_default()))
                 .collect(),
             sections_indexed: run.sections_indexed,
@@ -172,13 +162,6 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
 pub fn read_matches(index_dir: &std::path::Path) -> Result<Option<MatchFile>, PageError> {
     MatchFile::load(index_dir)
         .map_err(|e| PageError::internal(&format!("tematreffene kan ikke leses: {e}")))
-}
-
-/// A citation and the position of the section it stands in (for links to that section).
-#[derive(Debug, Clone)]
-pub struct Citation {
-    pub record: CitationRecord,
-    pub ordinal: u64,
 }
 
 /// Every citation between the indexed sections, linked to tracked sources (as `samspor refs`).

@@ -11,9 +11,10 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Local, NaiveDate, Utc};
 
 use super::data::{self, read_catalog, read_matches};
+use super::error::PageError;
 use super::pages::{
-    self, BriefForm, DocumentPage, MAX_HITS, MAX_QUERY_CHARS, PAGE_HITS, PageError, SearchForm,
-    SearchOutcome, SectionPage,
+    self, BriefForm, DocumentPage, MAX_HITS, MAX_QUERY_CHARS, PAGE_HITS, SearchForm, SearchOutcome,
+    SectionPage,
 };
 use super::state::AppState;
 use crate::brief::{BriefError, BriefFormat, BriefRequest};

@@ -16,6 +16,7 @@
 //! through maud's escaping (no `PreEscaped` on anything but our own constant markup).
 
 mod data;
+mod error;
 mod handlers;
 mod pages;
 mod security;

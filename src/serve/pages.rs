@@ -7,15 +7,17 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Local, Utc};
 use maud::{DOCTYPE, Markup, html};
 
-use super::data::{CatalogView, Citation, RunView, SourceView, document_title};
+use super::data::{CatalogView, RunView, SourceView, document_title};
+use super::error::PageError;
+use super::state::Citation;
 use crate::config::{Config, Source};
-use crate::index::{IndexError, IndexedSection, SearchResults};
+use crate::index::{IndexedSection, SearchResults, highlight_pieces};
 use crate::pipeline::{MatchFile, ThemeResult};
+use crate::track::SourceState;
 use crate::track::changes::{DocumentChange, DocumentChangeKind, SectionChangeKind};
 
 /// Longest query the search box accepts (characters).
@@ -27,72 +29,6 @@ pub const MAX_HITS: usize = 100;
 pub const STALE_AFTER_HOURS: i64 = 72;
 /// Changed sections listed per version on the document page.
 const MAX_CHANGES_SHOWN: usize = 60;
-
-/// A page that could not be shown, with the status code to send.
-#[derive(Debug, Clone)]
-pub struct PageError {
-    pub status: StatusCode,
-    pub title: String,
-    pub message: String,
-}
-
-impl PageError {
-    pub fn new(status: StatusCode, title: &str, message: &str) -> PageError {
-        PageError {
-            status,
-            title: title.to_string(),
-            message: message.to_string(),
-        }
-    }
-
-    pub fn bad_request(message: &str) -> PageError {
-        PageError::new(StatusCode::BAD_REQUEST, "Ugyldig forespørsel", message)
-    }
-
-    pub fn not_found(message: &str) -> PageError {
-        PageError::new(StatusCode::NOT_FOUND, "Fant ikke siden", message)
-    }
-
-    pub fn internal(message: &str) -> PageError {
-        PageError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Noe gikk galt",
-            &format!("Siden kunne ikke vises: {message}."),
-        )
-    }
-
-    pub fn busy() -> PageError {
-        PageError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Tjenesten er opptatt",
-            "Det tok for lang tid å svare. Prøv igjen om litt.",
-        )
-    }
-
-    pub fn no_index(detail: &str) -> PageError {
-        PageError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Søkeindeksen er ikke klar",
-            &format!(
-                "Dokumentene er ikke indeksert ennå, eller indeksen kan ikke leses. Den som drifter samspor må kjøre «samspor run». ({detail})"
-            ),
-        )
-    }
-
-    pub fn from_index(error: IndexError) -> PageError {
-        match error {
-            IndexError::Query { message, .. } => PageError::new(
-                StatusCode::BAD_REQUEST,
-                "Søket kunne ikke tolkes",
-                &format!("Søket kunne ikke tolkes: {message}"),
-            ),
-            IndexError::Missing(_) | IndexError::Stale(_) => {
-                PageError::no_index(&error.to_string())
-            }
-            other => PageError::internal(&format!("søkeindeksen: {other}")),
-        }
-    }
-}
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -253,12 +189,7 @@ fn safe_href(url: &str) -> Option<&str> {
 
 /// "3.4.1 Listelengde og arbeidsbelastning", or "(innledning)".
 fn section_title(number: Option<&str>, heading: Option<&str>) -> String {
-    match (number, heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        (Some(n), None) => n.to_string(),
-        (None, Some(h)) => h.to_string(),
-        (None, None) => "(innledning)".to_string(),
-    }
+    crate::extract::model::section_place(number, heading)
 }
 
 fn pages_label(start: u64, end: u64) -> String {
@@ -286,32 +217,6 @@ fn megabytes(size: u64) -> String {
     } else {
         format!("{:.1} MB", size as f64 / (1024.0 * 1024.0))
     }
-}
-
-/// Pieces of a snippet: plain text and highlighted words. Ranges out of order, out of bounds
-/// or inside a character are skipped rather than trusted.
-pub fn highlight_pieces<'a>(snippet: &'a str, ranges: &[(usize, usize)]) -> Vec<(bool, &'a str)> {
-    let mut pieces = Vec::new();
-    let mut last = 0;
-    for &(from, to) in ranges {
-        if from < last
-            || from >= to
-            || to > snippet.len()
-            || !snippet.is_char_boundary(from)
-            || !snippet.is_char_boundary(to)
-        {
-            continue;
-        }
-        if from > last {
-            pieces.push((false, &snippet[last..from]));
-        }
-        pieces.push((true, &snippet[from..to]));
-        last = to;
-    }
-    if last < snippet.len() {
-        pieces.push((false, &snippet[last..]));
-    }
-    pieces
 }
 
 fn highlighted(snippet: &str, ranges: &[(usize, usize)]) -> Markup {
@@ -657,7 +562,7 @@ pub fn document(config: &Config, page: &DocumentPage<'_>) -> Markup {
                     @let url = source.public_url();
                     @if let Some(href) = safe_href(&url) { a href=(href) rel="noopener noreferrer" { (url) } } @else { (url) }
                 }
-                dt { "Tilstand" } dd { (state_label(&page.record.state)) }
+                dt { "Tilstand" } dd { (shown_label(page.record.state.label())) }
             }
             nav.toc aria-label="På denne siden" {
                 ul {
@@ -780,12 +685,16 @@ fn citation_list(config: &Config, citations: &[&Citation], side: CitationSide) -
     }
 }
 
-fn state_label(state: &str) -> &'static str {
-    match state {
-        "ok" => "OK",
-        "failed" => "Feilet",
-        _ => "Venter",
+/// A state's one Norwegian label as a table cell shows it: "OK", "Feilet", "Avbrutt".
+fn shown_label(label: &str) -> String {
+    if label == "ok" {
+        return "OK".to_string();
     }
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn versions(record: &SourceView) -> Markup {
@@ -804,7 +713,7 @@ fn versions(record: &SourceView) -> Markup {
                             tr {
                                 td { (when(v.fetched_at)) }
                                 td { code { (v.sha256.get(..12).unwrap_or(&v.sha256)) } }
-                                td { (v.format.to_uppercase()) }
+                                td { (v.format.as_str().to_uppercase()) }
                                 td { (megabytes(v.size)) }
                                 td { @if let Some(p) = v.pages { (p) } @else { "–" } }
                                 td { @if let Some(s) = v.sections { (s) } @else { "–" } }
@@ -1064,7 +973,7 @@ pub fn status(
     let failing = config
         .sources
         .iter()
-        .filter(|s| catalog.source(&s.id).state == "failed")
+        .filter(|s| catalog.source(&s.id).state == SourceState::Failed)
         .count();
     let stale = config
         .sources
@@ -1095,15 +1004,15 @@ pub fn status(
                             @for source in &config.sources {
                                 @let record = catalog.source(&source.id);
                                 @let stale = is_stale(&record, now);
-                                tr.failed[record.state == "failed"] {
+                                tr.failed[record.state == SourceState::Failed] {
                                     th scope="row" { a href=(document_href(&source.id)) { (source.id) } }
-                                    td { span class=(format!("state state-{}", record.state)) { (state_label(&record.state)) } @if stale { " " span.state.state-stale { "Foreldet" } } }
+                                    td { span class=(format!("state state-{}", record.state.as_str())) { (shown_label(record.state.label())) } @if stale { " " span.state.state-stale { "Foreldet" } } }
                                     td { @if let Some(at) = record.fetched_at { (when(at)) br; span.meta { (age(now, at)) } } @else { "Aldri" } }
                                     td { @if let Some(at) = record.last_attempt_at { (when(at)) } @else { "–" } }
                                     td { (record.failures_since_ok) }
                                     td { (record.versions.len()) }
                                     td.error-text {
-                                        @if record.state == "failed" {
+                                        @if record.state == SourceState::Failed {
                                             @if let Some(stage) = &record.failed_stage { (stage) ": " }
                                             (record.last_error.as_deref().unwrap_or(""))
                                         }
@@ -1132,7 +1041,7 @@ pub fn status(
                                         td { (when(run.started_at)) }
                                         td { @if let Some(end) = run.finished_at { (format!("{:.1} s", (end - run.started_at).num_milliseconds() as f64 / 1000.0)) } @else { "–" } }
                                         td {
-                                            span class=(format!("state state-{}", run.outcome)) { (outcome_label(&run.outcome)) }
+                                            span class=(format!("state state-{}", run.outcome)) { (shown_label(run.outcome.label())) }
                                             @for (source, error) in &run.failures { br; span.error-text { (source) ": " (error) } }
                                         }
                                         td { (run.sections_indexed) }
@@ -1150,16 +1059,6 @@ pub fn status(
     )
 }
 
-fn outcome_label(outcome: &str) -> &str {
-    match outcome {
-        "ok" => "OK",
-        "partial" => "Delvis",
-        "failed" => "Feilet",
-        "running" => "Pågår",
-        other => other,
-    }
-}
-
 /// A source is stale when its last good fetch is older than [`STALE_AFTER_HOURS`], or it never
 /// had one.
 pub fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
@@ -1171,6 +1070,47 @@ pub fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexError;
+
+    #[test]
+    fn query_errors_are_norwegian_on_the_page() {
+        for (query, expected) in [
+            ("fastlege AND (", "parentes"),
+            ("\"fastlege", "anførselstegn"),
+            ("-legevakt", "utelate"),
+            ("farge:blå", "ukjent filter «farge:»"),
+            ("fa*", "tre bokstaver"),
+            ("år:20x3", "årstall"),
+            ("fastlege OR", "ELLER"),
+        ] {
+            let Err(IndexError::Query { message, .. }) =
+                crate::index::query::parse(query).map_err(|message| IndexError::Query {
+                    query: query.into(),
+                    message,
+                })
+            else {
+                panic!("{query} should not parse");
+            };
+            let page = PageError::from_index(IndexError::Query {
+                query: query.into(),
+                message,
+            });
+            assert!(page.message.contains(expected), "{query}: {}", page.message);
+            assert!(!page.message.contains("needs"), "{}", page.message);
+        }
+    }
+
+    #[test]
+    fn states_show_their_one_norwegian_label() {
+        use crate::track::RunOutcome;
+        // The status page said "interrupted" in English while the CLI said "avbrutt".
+        assert_eq!(shown_label(RunOutcome::Interrupted.label()), "Avbrutt");
+        assert_eq!(shown_label(RunOutcome::Partial.label()), "Delvis");
+        assert_eq!(shown_label(RunOutcome::Running.label()), "Pågår");
+        assert_eq!(shown_label(RunOutcome::Ok.label()), "OK");
+        assert_eq!(shown_label(SourceState::Failed.label()), "Feilet");
+        assert_eq!(shown_label(SourceState::Pending.label()), "Venter");
+    }
 
     #[test]
     fn highlights_skip_bad_ranges() {

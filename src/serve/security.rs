@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::pages::PageError;
+use super::error::PageError;
 use super::state::AppState;
 
 /// Scripts and styles only from the site itself: no inline script can run, even if some text

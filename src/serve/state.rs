@@ -9,11 +9,18 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::Semaphore;
 
-use super::data::Citation;
-use super::pages::PageError;
+use super::error::PageError;
 use crate::config::Config;
 use crate::index::{IndexError, SectionIndex};
 use crate::track::changes::DocumentChange;
+
+/// A citation and the position of the section it stands in (for links to that section); the
+/// state caches them.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    pub record: crate::refs::links::CitationRecord,
+    pub ordinal: u64,
+}
 
 /// How long a request waits for a free worker plus its own work before the page says so.
 const WORK_TIMEOUT: Duration = Duration::from_secs(15);

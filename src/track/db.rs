@@ -24,12 +24,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+use super::keys::section_keys;
 use super::{
-    Catalog, CatalogError, ExtractSummary, MAX_RUNS, RunCounts, RunRecord, SourceRecord, SourceRun,
-    SourceState, VersionRecord, extracted_path,
+    Catalog, CatalogError, ExtractSummary, MAX_RUNS, RunCounts, RunOutcome, RunRecord,
+    SourceChange, SourceRecord, SourceResult, SourceRun, SourceState, VersionRecord,
+    extracted_path,
 };
 use crate::extract::model::{ExtractedDoc, Format};
-use crate::track::changes::section_keys;
 
 /// The database file inside the index dir.
 pub const FILE_NAME: &str = "catalog.sqlite";
@@ -641,21 +642,6 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn state_name(state: SourceState) -> &'static str {
-    match state {
-        SourceState::Ok => "ok",
-        SourceState::Failed => "failed",
-        SourceState::Pending => "pending",
-    }
-}
-
-fn format_name(format: Format) -> &'static str {
-    match format {
-        Format::Pdf => "pdf",
-        Format::Html => "html",
-    }
-}
-
 fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Result<usize> {
     // An upsert, never INSERT OR REPLACE: replacing would cascade-delete the versions.
     conn.execute(
@@ -673,7 +659,7 @@ fn upsert_source(conn: &Connection, id: &str, r: &SourceRecord) -> rusqlite::Res
             final_url = excluded.final_url, moved_to = excluded.moved_to",
         params![
             id,
-            state_name(r.state),
+            r.state.as_str(),
             r.last_error,
             r.failed_stage,
             time(&r.fetched_at),
@@ -707,7 +693,7 @@ fn upsert_version(conn: &Connection, source: &str, v: &VersionRecord) -> rusqlit
         params![
             source,
             v.sha256,
-            format_name(v.format),
+            v.format.as_str(),
             time(&Some(v.fetched_at)),
             v.size,
             v.etag,
@@ -739,7 +725,7 @@ fn upsert_run(conn: &Connection, run: &RunRecord) -> rusqlite::Result<()> {
             run.command,
             time(&Some(run.started_at)),
             time(&run.finished_at),
-            run.outcome,
+            run.outcome.as_str(),
             run.sections_indexed,
             json(&run.reindexed),
             run.theme_matches,
@@ -757,8 +743,8 @@ fn upsert_run(conn: &Connection, run: &RunRecord) -> rusqlite::Result<()> {
         insert.execute(params![
             run.id,
             s.id,
-            s.result,
-            s.change,
+            s.result.as_str(),
+            s.change.map(SourceChange::as_str),
             s.error,
             s.stage,
             s.millis,
@@ -941,8 +927,9 @@ impl NewThemeMatch {
     }
 }
 
-/// Which runs a query covers.
-#[derive(Debug, Clone, Copy)]
+/// Which runs a query covers. Serialised as `{"run":N}` or `{"since":T}` (`changes --json`).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RunWindow {
     /// Runs started at or after this instant.
     Since(DateTime<Utc>),
@@ -1045,11 +1032,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
         Ok((
             row.get::<_, String>(0)?,
             SourceRecord {
-                state: match state.as_str() {
-                    "ok" => SourceState::Ok,
-                    "failed" => SourceState::Failed,
-                    _ => SourceState::Pending,
-                },
+                state: SourceState::parse(&state),
                 last_error: row.get(2)?,
                 failed_stage: row.get(3)?,
                 fetched_at: parse_time(row.get(4)?),
@@ -1087,11 +1070,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
             row.get::<_, String>(0)?,
             VersionRecord {
                 sha256: row.get(1)?,
-                format: if format == "pdf" {
-                    Format::Pdf
-                } else {
-                    Format::Html
-                },
+                format: Format::parse(&format).unwrap_or(Format::Html),
                 fetched_at: parse_time(row.get(3)?).unwrap_or_default(),
                 size: row.get(4)?,
                 extracted: match (pages, sections, warnings) {
@@ -1134,7 +1113,7 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
             command: row.get(1)?,
             started_at: parse_time(row.get(2)?).unwrap_or_default(),
             finished_at: parse_time(row.get(3)?),
-            outcome: row.get(4)?,
+            outcome: RunOutcome::parse(&row.get::<_, String>(4)?),
             sources: Vec::new(),
             sections_indexed: row.get(5)?,
             reindexed: serde_json::from_str(&reindexed).unwrap_or_default(),
@@ -1157,8 +1136,11 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
                 row.get::<_, u64>(0)?,
                 SourceRun {
                     id: row.get(1)?,
-                    result: row.get(2)?,
-                    change: row.get(3)?,
+                    result: SourceResult::parse(&row.get::<_, String>(2)?),
+                    change: row
+                        .get::<_, Option<String>>(3)?
+                        .as_deref()
+                        .and_then(SourceChange::parse),
                     error: row.get(4)?,
                     stage: row.get(5)?,
                     millis: row.get(6)?,
@@ -1448,15 +1430,15 @@ mod tests {
             if let Some(run) = catalog.current_run_mut() {
                 run.sources.push(SourceRun {
                     id: "nou".into(),
-                    result: "ok".into(),
-                    change: Some("not-modified".into()),
+                    result: SourceResult::Ok,
+                    change: Some(SourceChange::NotModified),
                     error: None,
                     millis: 4,
                     stage: None,
                     extract_millis: None,
                 });
                 run.finished_at = Some(Utc::now());
-                run.outcome = "ok".into();
+                run.outcome = RunOutcome::Ok;
             }
             db.save(&catalog, &StageWrites::default()).unwrap();
         }

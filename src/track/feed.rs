@@ -299,12 +299,7 @@ fn theme_entry(
 }
 
 fn place(number: Option<&str>, heading: Option<&str>) -> String {
-    match (number, heading) {
-        (Some(n), Some(h)) => format!("{n} {h}"),
-        (Some(n), None) => n.to_string(),
-        (None, Some(h)) => h.to_string(),
-        (None, None) => "(innledning)".to_string(),
-    }
+    crate::extract::model::section_place(number, heading)
 }
 
 fn short(sha: &str) -> &str {

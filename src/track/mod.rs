@@ -15,6 +15,7 @@
 pub mod changes;
 pub mod db;
 pub mod feed;
+mod keys;
 pub mod lock;
 pub mod store;
 
@@ -69,6 +70,180 @@ pub enum SourceState {
     /// Listed in sources.toml but not yet through the pipeline.
     #[default]
     Pending,
+}
+
+impl SourceState {
+    /// The serialised form ("ok", "failed", "pending"): JSON, the catalog and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceState::Ok => "ok",
+            SourceState::Failed => "failed",
+            SourceState::Pending => "pending",
+        }
+    }
+
+    /// Reads [`SourceState::as_str`]; anything else is a source not yet through the pipeline.
+    pub fn parse(text: &str) -> SourceState {
+        match text {
+            "ok" => SourceState::Ok,
+            "failed" => SourceState::Failed,
+            _ => SourceState::Pending,
+        }
+    }
+
+    /// The Norwegian label for people (CLI and web page).
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceState::Ok => "ok",
+            SourceState::Failed => "feilet",
+            SourceState::Pending => "venter",
+        }
+    }
+}
+
+/// How a run ended (or that it has not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunOutcome {
+    /// Started and not finished; under the lock, an unfinished run of the past was killed.
+    Running,
+    /// Every source ok.
+    Ok,
+    /// Finished, but some sources failed.
+    Partial,
+    /// The run itself failed.
+    Failed,
+    /// Killed before it finished (marked by the next run).
+    Interrupted,
+}
+
+impl RunOutcome {
+    /// The serialised form: JSON, the catalog, CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunOutcome::Running => "running",
+            RunOutcome::Ok => "ok",
+            RunOutcome::Partial => "partial",
+            RunOutcome::Failed => "failed",
+            RunOutcome::Interrupted => "interrupted",
+        }
+    }
+
+    /// Reads [`RunOutcome::as_str`]; an unknown word (a newer samspor's) is a failed run.
+    pub fn parse(text: &str) -> RunOutcome {
+        match text {
+            "running" => RunOutcome::Running,
+            "ok" => RunOutcome::Ok,
+            "partial" => RunOutcome::Partial,
+            "interrupted" => RunOutcome::Interrupted,
+            _ => RunOutcome::Failed,
+        }
+    }
+
+    /// The Norwegian label for people (CLI and web page).
+    pub fn label(self) -> &'static str {
+        match self {
+            RunOutcome::Running => "pågår",
+            RunOutcome::Ok => "ok",
+            RunOutcome::Partial => "delvis",
+            RunOutcome::Failed => "feilet",
+            RunOutcome::Interrupted => "avbrutt",
+        }
+    }
+}
+
+impl std::fmt::Display for RunOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for RunOutcome {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// What happened to one source in one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceResult {
+    Ok,
+    Failed,
+}
+
+impl SourceResult {
+    /// The serialised form: JSON and the catalog.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceResult::Ok => "ok",
+            SourceResult::Failed => "failed",
+        }
+    }
+
+    /// Reads [`SourceResult::as_str`]; anything but "ok" failed.
+    pub fn parse(text: &str) -> SourceResult {
+        if text == "ok" {
+            SourceResult::Ok
+        } else {
+            SourceResult::Failed
+        }
+    }
+
+    /// The Norwegian label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceResult::Ok => "ok",
+            SourceResult::Failed => "feilet",
+        }
+    }
+}
+
+/// What a successful fetch found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceChange {
+    /// The first version of the source.
+    New,
+    /// A version with other bytes than the last one.
+    Changed,
+    /// The same bytes again (the server did not answer 304).
+    Unchanged,
+    /// The server answered 304 Not Modified.
+    NotModified,
+}
+
+impl SourceChange {
+    /// The serialised form: JSON, the catalog and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceChange::New => "new",
+            SourceChange::Changed => "changed",
+            SourceChange::Unchanged => "unchanged",
+            SourceChange::NotModified => "not-modified",
+        }
+    }
+
+    /// Reads [`SourceChange::as_str`].
+    pub fn parse(text: &str) -> Option<SourceChange> {
+        Some(match text {
+            "new" => SourceChange::New,
+            "changed" => SourceChange::Changed,
+            "unchanged" => SourceChange::Unchanged,
+            "not-modified" => SourceChange::NotModified,
+            _ => return None,
+        })
+    }
+
+    /// The Norwegian label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceChange::New => "ny",
+            SourceChange::Changed => "endret",
+            SourceChange::Unchanged => "uendret",
+            SourceChange::NotModified => "ikke endret (304)",
+        }
+    }
 }
 
 /// One stored version of a source.
@@ -185,10 +360,9 @@ impl SourceRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRun {
     pub id: String,
-    /// ok | failed
-    pub result: String,
-    /// new | changed | unchanged | not-modified, when the fetch succeeded.
-    pub change: Option<String>,
+    pub result: SourceResult,
+    /// What the fetch found, when it succeeded.
+    pub change: Option<SourceChange>,
     pub error: Option<String>,
     /// Fetch time of the source.
     pub millis: u64,
@@ -230,8 +404,7 @@ pub struct RunRecord {
     pub command: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// running | ok | partial | failed | interrupted (killed before it finished)
-    pub outcome: String,
+    pub outcome: RunOutcome,
     pub sources: Vec<SourceRun>,
     pub sections_indexed: usize,
     /// Sources re-indexed in this run.
@@ -341,7 +514,7 @@ impl Catalog {
             command: command.to_string(),
             started_at: Utc::now(),
             finished_at: None,
-            outcome: "running".into(),
+            outcome: RunOutcome::Running,
             sources: Vec::new(),
             sections_indexed: 0,
             reindexed: Vec::new(),
@@ -469,6 +642,38 @@ mod tests {
         std::fs::write(dir.path().join("catalog.json"), b"{not json").unwrap();
         let err = Catalog::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("catalog is not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn states_keep_their_serialised_forms() {
+        for outcome in [
+            RunOutcome::Running,
+            RunOutcome::Ok,
+            RunOutcome::Partial,
+            RunOutcome::Failed,
+            RunOutcome::Interrupted,
+        ] {
+            let json = serde_json::to_string(&outcome).unwrap();
+            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+            assert_eq!(RunOutcome::parse(outcome.as_str()), outcome);
+        }
+        assert_eq!(
+            serde_json::to_string(&SourceChange::NotModified).unwrap(),
+            "\"not-modified\""
+        );
+        for change in [
+            SourceChange::New,
+            SourceChange::Changed,
+            SourceChange::Unchanged,
+            SourceChange::NotModified,
+        ] {
+            assert_eq!(SourceChange::parse(change.as_str()), Some(change));
+        }
+        assert_eq!(
+            serde_json::to_string(&SourceResult::Failed).unwrap(),
+            "\"failed\""
+        );
+        assert_eq!(RunOutcome::Interrupted.label(), "avbrutt");
     }
 
     #[test]

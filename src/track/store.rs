@@ -18,13 +18,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Pdf => "pdf",
-        Format::Html => "html",
-    }
-}
-
 impl VersionStore {
     pub fn new(index_dir: &Path) -> VersionStore {
         VersionStore {
@@ -35,7 +28,7 @@ impl VersionStore {
     pub fn path_of(&self, source_id: &str, sha256: &str, format: Format) -> PathBuf {
         self.root
             .join(source_id)
-            .join(format!("{sha256}.{}", extension(format)))
+            .join(format!("{sha256}.{}", format.as_str()))
     }
 
     pub fn contains(&self, source_id: &str, sha256: &str, format: Format) -> bool {
