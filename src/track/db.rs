@@ -1207,6 +1207,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            ocr_pages: vec![],
         }
     }
 
