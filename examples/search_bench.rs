@@ -206,6 +206,7 @@ fn main() -> Result<()> {
                     themes,
                     refs,
                     year: Some(year),
+                    ocr: false,
                 }
             })
             .collect();

@@ -135,12 +135,17 @@ pub fn extract_one(path: &Path, selector: Option<String>, json: bool) -> Result<
             let indent = "  ".repeat(usize::from(section.level.saturating_sub(1)));
             writeln!(
                 out,
-                "{indent}{} {}  (s. {}–{}, {} tegn)",
+                "{indent}{} {}  (s. {}–{}, {} tegn{})",
                 section.number.as_deref().unwrap_or("–"),
                 section.heading.as_deref().unwrap_or("(innledning)"),
                 section.page_start,
                 section.page_end,
-                section.text.chars().count()
+                section.text.chars().count(),
+                if doc.section_from_ocr(section) {
+                    ", OCR"
+                } else {
+                    ""
+                }
             )?;
         }
         for warning in &doc.warnings {
@@ -216,6 +221,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
                     "year": hit.section.year,
                     "matched_terms": hit.matched,
                     "found_via": hit.found_via,
+                    "ocr": hit.section.ocr,
                 })
             })
             .collect();
@@ -254,12 +260,13 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         writeln!(out)?;
         writeln!(
             out,
-            "{}. {} — {}  (s. {}, {:.2})",
+            "{}. {} — {}  (s. {}, {:.2}{})",
             rank + 1,
             s.title,
             place,
             s.page_start,
-            hit.score
+            hit.score,
+            if s.ocr { ", OCR" } else { "" }
         )?;
         writeln!(
             out,

@@ -367,8 +367,8 @@ fn extract_inner(
         }
         let failed: Vec<u32> = scanned.failed.iter().map(|(p, _)| *p).collect();
         warnings.push(format!(
-            "pages {} have no text layer and were not read: {reason}",
-            scan::page_list(&failed)
+            "{} not read: {reason}",
+            scan::no_text_layer(&failed)
         ));
     }
     if glyph_count == 0

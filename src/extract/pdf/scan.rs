@@ -40,6 +40,16 @@ impl Scanned {
     }
 }
 
+/// "page 3 has no text layer and was" / "pages 3–5 have no text layer and were", to be
+/// followed by what happened.
+pub(super) fn no_text_layer(pages: &[u32]) -> String {
+    if pages.len() == 1 {
+        format!("page {} has no text layer and was", pages[0])
+    } else {
+        format!("pages {} have no text layer and were", page_list(pages))
+    }
+}
+
 /// "1–3, 5".
 pub(super) fn page_list(pages: &[u32]) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -133,14 +143,9 @@ pub(super) fn ocr_pages(
     if !out.pages.is_empty() {
         let nums: Vec<u32> = out.pages.iter().map(|(i, _)| *i as u32 + 1).collect();
         let mean = confs.iter().sum::<f32>() / confs.len().max(1) as f32;
-        let (pl, verb) = if nums.len() == 1 {
-            ("page", "has no text layer and was")
-        } else {
-            ("pages", "have no text layer and were")
-        };
         out.warnings.push(format!(
-            "{pl} {} {verb} read by ocr ({version}, {}; mean word confidence {mean:.0}): the text may have recognition errors",
-            page_list(&nums),
+            "{} read by ocr ({version}, {}; mean word confidence {mean:.0}): the text may have recognition errors",
+            no_text_layer(&nums),
             settings.languages,
         ));
     }
@@ -151,8 +156,8 @@ pub(super) fn ocr_pages(
     }
     if !out.skipped.is_empty() {
         out.warnings.push(format!(
-            "pages {} have no text layer and were not read: ocr stops after {} pages per document",
-            page_list(&out.skipped),
+            "{} not read: ocr stops after {} pages per document",
+            no_text_layer(&out.skipped),
             settings.max_pages
         ));
     }
@@ -165,7 +170,7 @@ fn body_size(pages: &[(usize, OcrPage)], boxes: &[[f32; 4]]) -> f32 {
     for (pi, p) in pages {
         let sy = scale(p, boxes[*pi]).1;
         for l in &p.lines {
-            sizes.push((l.size * sy, l.words.len()));
+            sizes.push((l.size * sy / X_SIZE_PER_EM, l.words.len()));
         }
     }
     sizes.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -185,6 +190,32 @@ fn scale(p: &OcrPage, b: [f32; 4]) -> (f32, f32) {
         (b[2] - b[0]) / p.width.max(1) as f32,
         (b[3] - b[1]) / p.height.max(1) as f32,
     )
+}
+
+/// Tesseract's line size (x_size: ascender to descender of the ink) per em of the font: about
+/// 0.88 for book faces (Times at 11 pt, 300 dpi: x_size 37–42 px for an em of 46 px).
+const X_SIZE_PER_EM: f32 = 0.88;
+
+/// Ink boxes are tighter than the advance boxes of a text layer: each word is widened by this
+/// share of the em on both sides (never into its neighbour), so the gaps between words look
+/// like a text layer's to the layout code (whose column finder would otherwise take three
+/// lines of aligned word gaps in justified text for a gutter).
+const SIDE_BEARING_PER_EM: f32 = 0.08;
+
+/// Tesseract reads the section sign as a dollar sign ("$ 6-2"): before a paragraph number
+/// it is one ("§ 6-2", "§§ 3-1"), which law references depend on.
+fn section_signs(words: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    for k in 0..out.len().saturating_sub(1) {
+        let next_is_number = words[k + 1]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
+        if next_is_number && matches!(words[k], "$" | "$$" | "S$" | "$S") {
+            out[k] = if words[k].len() == 1 { "§" } else { "§§" }.to_string();
+        }
+    }
+    out
 }
 
 /// Tesseract's lines as glyphs in page space.
@@ -216,24 +247,38 @@ pub(super) fn to_glyphs(page: &OcrPage, pbox: [f32; 4], body: f32) -> Vec<Glyph>
         if words.is_empty() {
             continue;
         }
-        let mut size = line.size * sy;
+        let mut size = line.size * sy / X_SIZE_PER_EM;
         if body > 0.0 && (size / body - 1.0).abs() < 0.12 {
             size = body;
         }
         let size = size.max(1.0);
-        let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
-        let text = text.join(" ");
+        let texts = section_signs(words.iter().map(|w| w.text.as_str()).collect());
+        let text = texts.join(" ");
         let bold = words.len() <= 14
             && structure::numbered_heading(&text)
                 .is_some_and(|(_, title)| !title.trim_end().ends_with(['.', ',', ';', ':']));
         let x_first = words[0].bbox[0];
         let (_, base) = level(x_first, line.baseline_at(x_first));
         let y = pbox[3] - base * sy;
+        let spans: Vec<(f32, f32)> = words
+            .iter()
+            .map(|w| {
+                let (x0, _) = level(w.bbox[0], line.baseline_at(w.bbox[0]));
+                let (x1, _) = level(w.bbox[2], line.baseline_at(w.bbox[2]));
+                (pbox[0] + x0 * sx, pbox[0] + x1.max(x0 + 0.5) * sx)
+            })
+            .collect();
+        let pad = SIDE_BEARING_PER_EM * size;
         let mut prev_x1: Option<f32> = None;
-        for w in words {
-            let (x0, _) = level(w.bbox[0], line.baseline_at(w.bbox[0]));
-            let (x1, _) = level(w.bbox[2], line.baseline_at(w.bbox[2]));
-            let (x0, x1) = (pbox[0] + x0 * sx, pbox[0] + x1.max(x0 + 0.5) * sx);
+        for k in 0..words.len() {
+            let (x0, x1) = spans[k];
+            let before = if k > 0 {
+                (x0 - spans[k - 1].1) / 3.0
+            } else {
+                pad
+            };
+            let after = spans.get(k + 1).map_or(pad, |n| (n.0 - x1) / 3.0);
+            let (x0, x1) = (x0 - pad.min(before.max(0.0)), x1 + pad.min(after.max(0.0)));
             let glyph = |text: String, x0: f32, x1: f32, is_space: bool| Glyph {
                 text,
                 x0,
@@ -249,7 +294,7 @@ pub(super) fn to_glyphs(page: &OcrPage, pbox: [f32; 4], body: f32) -> Vec<Glyph>
             if let Some(p) = prev_x1 {
                 out.push(glyph(" ".into(), p, x0.max(p), true));
             }
-            out.push(glyph(w.text.clone(), x0, x1, false));
+            out.push(glyph(texts[k].clone(), x0, x1, false));
             prev_x1 = Some(x1);
         }
     }
@@ -275,6 +320,17 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn dollar_before_a_paragraph_number_is_a_section_sign() {
+        assert_eq!(
+            section_signs(vec![
+                "loven", "$", "6-2", "og", "$$", "3-1", "koster", "$", "mye"
+            ]),
+            ["loven", "§", "6-2", "og", "§§", "3-1", "koster", "$", "mye"]
+        );
+        assert_eq!(section_signs(vec!["$"]), ["$"]);
     }
 
     #[test]
@@ -309,7 +365,8 @@ mod tests {
                 ),
             ],
         };
-        let g = to_glyphs(&page, [0.0, 0.0, 500.0, 700.0], 15.0);
+        let body = 15.2 / X_SIZE_PER_EM;
+        let g = to_glyphs(&page, [0.0, 0.0, 500.0, 700.0], body);
         let words: Vec<&Glyph> = g.iter().filter(|g| !g.is_space).collect();
         assert_eq!(words.len(), 5);
         assert!(
@@ -320,9 +377,9 @@ mod tests {
         // One baseline per line, in page space (y up), the heading above the body line.
         assert_eq!(words[2].y0, words[4].y0);
         assert!(words[0].y0 > words[2].y0);
-        // Body size snapped to the document's (30 px × 0.5 = 15 pt), heading kept larger.
-        assert_eq!(words[2].size, 15.0);
-        assert_eq!(words[0].size, 20.0);
+        // Body size snapped to the document's (30 px × 0.5 pt / 0.88), heading kept larger.
+        assert_eq!(words[2].size, body);
+        assert!(words[0].size > 1.3 * body);
         // Skew rotated out: words keep their order and spaces sit between them.
         assert!(words[2].x1 < words[3].x0 && words[3].x1 < words[4].x0);
         assert_eq!(g.iter().filter(|g| g.is_space).count(), 3);
