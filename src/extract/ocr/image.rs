@@ -473,9 +473,9 @@ fn pnm(
             samples.len()
         )));
     }
-    // An image mask paints its 0 samples; in plain grey 0 is black. Either way an inverting
-    // Decode array flips it.
-    let invert = decode_inverted(doc, dict) != mask;
+    // An image mask paints its 0 samples and in plain grey 0 is black: the same polarity, which
+    // an inverting Decode array flips.
+    let invert = decode_inverted(doc, dict);
     if bpc == 1 && comps == 1 && !matches!(space, Space::Indexed(_)) {
         // PBM: 1 is black, PDF grey: 0 is black (flip unless inverted).
         let mut out = format!("P4\n{w} {h}\n").into_bytes();
@@ -531,4 +531,227 @@ fn pnm(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// A one-page PDF (500×700 pt) drawing one image XObject with `dict` and `data`.
+    fn one_image(dict: Dictionary, data: Vec<u8>) -> Document {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut d = dict;
+        d.set("Type", "XObject");
+        d.set("Subtype", "Image");
+        let image = doc.add_object(Stream::new(d, data));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 500 0 0 700 0 0 cm /Im0 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+            "MediaBox" => vec![0.into(), 0.into(), 500.into(), 700.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    fn image_of(doc: &Document, settings: &OcrSettings) -> Result<PageImage, OcrError> {
+        let id = *doc.get_pages().values().next().unwrap();
+        let mb: Vec<f32> = doc
+            .get_dictionary(id)
+            .unwrap()
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_float().unwrap())
+            .collect();
+        let mut pdf = Vec::new();
+        doc.clone().save_to(&mut pdf).unwrap();
+        page_image(
+            &PageRef {
+                doc,
+                pdf: &pdf,
+                id,
+                number: 1,
+                size: (mb[2] - mb[0], mb[3] - mb[1]),
+                max_decoded: 64 << 20,
+            },
+            settings,
+        )
+    }
+
+    fn no_pdftoppm() -> OcrSettings {
+        OcrSettings {
+            pdftoppm: "/finst/ikkje/pdftoppm".into(),
+            ..OcrSettings::default()
+        }
+    }
+
+    fn fixture(name: &str) -> Document {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        Document::load_mem(&std::fs::read(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_scan_is_handed_over_in_a_format_tesseract_reads() {
+        let s = no_pdftoppm();
+        // img2pdf: 1-bit PNG → FlateDecode with PNG predictors → PBM.
+        let im = image_of(&fixture("ocr/avtale-150-bw.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext, im.dpi), ("flate", "pnm", 150));
+        assert!(im.bytes.starts_with(b"P4\n1272 1779\n"));
+        assert_eq!(im.bytes.len(), 13 + 1779 * 1272usize.div_ceil(8));
+        // Mostly white paper: PBM 0 bits.
+        let ones: u32 = im.bytes[13..].iter().map(|b| b.count_ones()).sum();
+        assert!(ones * 8 < (im.bytes.len() as u32 - 13) * 8 / 4, "{ones}");
+        // img2pdf: Group 4 TIFF → CCITTFaxDecode → TIFF again.
+        let im = image_of(&fixture("ocr/avtale-300-g4.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext, im.dpi), ("ccitt", "tif", 300));
+        assert!(im.bytes.starts_with(b"II*\0"));
+        // img2pdf: JPEG → DCTDecode, handed over unchanged.
+        let im = image_of(&fixture("ocr/horing-150-jpeg.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext), ("jpeg", "jpg"));
+        assert!(im.bytes.starts_with(&[0xFF, 0xD8]));
+        // Ghostscript pdfimage8: 8-bit grey Flate → PGM.
+        let im = image_of(&fixture("pdf/scanned.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext), ("flate", "pnm"));
+        assert!(im.bytes.starts_with(b"P5\n1004 1417\n255\n"));
+    }
+
+    #[test]
+    fn samples_become_pnm_by_colour_space_and_depth() {
+        let s = no_pdftoppm();
+        // 2×1 RGB, 8 bits.
+        let doc = one_image(
+            dictionary! { "Width" => 2, "Height" => 1, "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
+            vec![255, 0, 0, 0, 0, 255],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P6\n2 1\n255\n\xff\0\0\0\0\xff"
+        );
+        // 4×1 grey, 2 bits, inverted by Decode.
+        let doc = one_image(
+            dictionary! { "Width" => 4, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 2,
+            "Decode" => vec![1.into(), 0.into()] },
+            vec![0b00_01_10_11],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P5\n4 1\n255\n\xff\xaa\x55\x00"
+        );
+        // Indexed over RGB, 1 bit per index.
+        let doc = one_image(
+            dictionary! { "Width" => 2, "Height" => 1, "BitsPerComponent" => 1,
+            "ColorSpace" => vec!["Indexed".into(), "DeviceRGB".into(), 1.into(),
+                Object::String(vec![10, 20, 30, 200, 210, 220], lopdf::StringFormat::Hexadecimal)] },
+            vec![0b0100_0000],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P6\n2 1\n255\n\x0a\x14\x1e\xc8\xd2\xdc"
+        );
+        // CMYK → grey.
+        let doc = one_image(
+            dictionary! { "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceCMYK", "BitsPerComponent" => 8 },
+            vec![0, 0, 0, 255],
+        );
+        assert_eq!(image_of(&doc, &s).unwrap().bytes, b"P5\n1 1\n255\n\0");
+        // An image mask paints its 0 samples: PBM 1.
+        let doc = one_image(
+            dictionary! { "Width" => 8, "Height" => 1, "ImageMask" => true },
+            vec![0b0000_1111],
+        );
+        assert_eq!(image_of(&doc, &s).unwrap().bytes, b"P4\n8 1\n\xf0");
+    }
+
+    #[test]
+    fn jbig2_huge_and_broken_images_fail_the_page_with_a_reason() {
+        let s = no_pdftoppm();
+        // JBIG2: rendered by pdftoppm; without it the page fails naming poppler-utils.
+        let doc = one_image(
+            dictionary! { "Width" => 100, "Height" => 100, "BitsPerComponent" => 1,
+            "ColorSpace" => "DeviceGray", "Filter" => "JBIG2Decode" },
+            vec![0; 16],
+        );
+        let e = image_of(&doc, &s).unwrap_err().to_string();
+        assert!(e.contains("JBIG2 image: rendering the page needs pdftoppm (install the Debian package poppler-utils)"), "{e}");
+        if std::process::Command::new("pdftoppm")
+            .arg("-v")
+            .output()
+            .is_ok()
+        {
+            let im = image_of(&doc, &OcrSettings::default()).unwrap();
+            assert_eq!((im.kind, im.ext), ("render", "pgm"));
+            assert!(
+                im.width > 1000 && im.bytes.starts_with(b"P5"),
+                "{}",
+                im.width
+            );
+        } else {
+            eprintln!("SKIP: pdftoppm not found (poppler-utils): JBIG2 rendering not tested");
+        }
+        // Huge: refused from the dictionary, before any decoding.
+        let doc = one_image(
+            dictionary! { "Width" => 100_000, "Height" => 100_000, "BitsPerComponent" => 8,
+            "ColorSpace" => "DeviceGray", "Filter" => "FlateDecode" },
+            vec![1, 2, 3],
+        );
+        let e = image_of(&doc, &s).unwrap_err();
+        assert!(
+            matches!(e, OcrError::TooLarge { width: 100_000, .. }),
+            "{e}"
+        );
+        // Broken: Flate that does not inflate, or too few samples.
+        let doc = one_image(
+            dictionary! { "Width" => 10, "Height" => 10, "BitsPerComponent" => 8,
+            "ColorSpace" => "DeviceGray", "Filter" => "FlateDecode" },
+            b"not zlib at all".to_vec(),
+        );
+        assert!(image_of(&doc, &s).is_err());
+        let doc = one_image(
+            dictionary! { "Width" => 10, "Height" => 10, "BitsPerComponent" => 8, "ColorSpace" => "DeviceGray" },
+            vec![0; 50],
+        );
+        let e = image_of(&doc, &s).unwrap_err().to_string();
+        assert!(e.contains("image data is short: 50 of 100 bytes"), "{e}");
+    }
+
+    #[test]
+    fn the_ccitt_tiff_header_follows_the_pdf_parameters() {
+        let doc = Document::with_version("1.5");
+        let p = dictionary! { "K" => -1, "Columns" => 16, "BlackIs1" => true };
+        let t = ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[1, 2, 3], 16, 4).unwrap();
+        let tag = |id: u16| {
+            let n = u16::from_le_bytes([t[8], t[9]]) as usize;
+            (0..n)
+                .map(|k| &t[10 + 12 * k..22 + 12 * k])
+                .find(|e| u16::from_le_bytes([e[0], e[1]]) == id)
+                .map(|e| u32::from_le_bytes([e[8], e[9], e[10], e[11]]))
+        };
+        assert_eq!(tag(259), Some(4), "group 4");
+        assert_eq!(tag(262), Some(1), "BlackIs1: black is zero");
+        assert_eq!(tag(256), Some(16));
+        let off = tag(273).unwrap() as usize;
+        assert_eq!(&t[off..], &[1, 2, 3]);
+        let p = dictionary! { "K" => 1, "Columns" => 16, "EncodedByteAlign" => true };
+        let t2 = ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[9], 16, 4).unwrap();
+        assert_eq!(&t2[..4], b"II*\0");
+        let p = dictionary! { "K" => -1, "Columns" => 17 };
+        assert!(ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[9], 16, 4).is_err());
+    }
 }
