@@ -213,6 +213,7 @@ fn main() -> Result<()> {
                     themes,
                     refs,
                     year: Some(year),
+                    ocr: false,
                 }
             })
             .collect();

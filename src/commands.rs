@@ -146,12 +146,17 @@ pub fn extract_one(path: &Path, selector: Option<String>, json: bool) -> Result<
             let indent = "  ".repeat(usize::from(section.level.saturating_sub(1)));
             writeln!(
                 out,
-                "{indent}{} {}  (s. {}–{}, {} tegn)",
+                "{indent}{} {}  (s. {}–{}, {} tegn{})",
                 section.number.as_deref().unwrap_or("–"),
                 section.heading.as_deref().unwrap_or("(innledning)"),
                 section.page_start,
                 section.page_end,
-                section.text.chars().count()
+                section.text.chars().count(),
+                if doc.section_from_ocr(section) {
+                    ", OCR"
+                } else {
+                    ""
+                }
             )?;
         }
         for warning in &doc.warnings {
@@ -236,12 +241,13 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         writeln!(out)?;
         writeln!(
             out,
-            "{}. {} — {}  (s. {}, {:.2})",
+            "{}. {} — {}  (s. {}, {:.2}{})",
             rank + 1,
             s.title,
             place,
             s.page_start,
-            hit.score
+            hit.score,
+            if s.ocr { ", OCR" } else { "" }
         )?;
         writeln!(
             out,

@@ -100,6 +100,8 @@ pub struct SearchHitJson<'a> {
     pub year: Option<u64>,
     pub matched_terms: &'a [String],
     pub found_via: &'a [FoundVia],
+    /// The section's text came from OCR (a scanned page).
+    pub ocr: bool,
 }
 
 impl<'a> SearchJson<'a> {
@@ -135,6 +137,7 @@ impl<'a> SearchHitJson<'a> {
             year: s.year,
             matched_terms: &hit.matched,
             found_via: &hit.found_via,
+            ocr: s.ocr,
         }
     }
 }

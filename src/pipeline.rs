@@ -1151,6 +1151,7 @@ fn to_indexed(
                 .map(|m| m.theme)
                 .collect(),
             refs: section_refs(section.heading.as_deref(), &section.text),
+            ocr: doc.section_from_ocr(section),
         })
         .collect()
 }

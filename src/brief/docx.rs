@@ -233,7 +233,11 @@ fn theme_part(
                         ))
                         .bold(),
                 )
-                .add_run(Run::new().add_text(format!(", side {} – ", f.page)))
+                .add_run(Run::new().add_text(if f.ocr {
+                    format!(", side {} ({}) – ", f.page, super::OCR_NOTE)
+                } else {
+                    format!(", side {} – ", f.page)
+                }))
                 .add_hyperlink(links.link(&f.link, "kilde")),
         );
         for sentence in &f.evidence {

@@ -116,6 +116,7 @@ fn theme_section(n: usize, theme: &ThemeBrief, with_news: bool) -> Markup {
                             }
                         }
                         ", " span.page { "side " (f.page) }
+                        @if f.ocr { " (" span.ocr { (super::OCR_NOTE) } ")" }
                         " – " a.source href=(f.link) { "kilde" }
                         @for sentence in &f.evidence {
                             blockquote { "«" (sentence) "»" }

@@ -75,11 +75,16 @@ fn render_theme(out: &mut String, n: usize, theme: &ThemeBrief, with_news: bool)
         };
         let _ = writeln!(
             out,
-            "{}. **{}**, {}, side {} ({})",
+            "{}. **{}**, {}, side {}{} ({})",
             i + 1,
             escape(&f.document),
             escape(&place),
             f.page,
+            if f.ocr {
+                format!(" ({})", super::OCR_NOTE)
+            } else {
+                String::new()
+            },
             link("kilde", &f.link)
         );
         for sentence in &f.evidence {

@@ -152,7 +152,12 @@ pub struct Finding {
     pub terms: Vec<String>,
     /// Verbatim sentences from the section.
     pub evidence: Vec<String>,
+    /// The section was read by OCR from a scanned page: quotes may carry recognition errors.
+    pub ocr: bool,
 }
+
+/// What a brief says after the page of a quote read by OCR.
+pub const OCR_NOTE: &str = "skannet side, tekst lest med OCR";
 
 /// A new or changed section under "Nytt siden sist".
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +270,7 @@ pub fn gather(
                             score: m.score,
                             terms: m.terms.clone(),
                             evidence: m.evidence.clone(),
+                            ocr: s.ocr,
                         })
                     })
                     .collect()

@@ -9,10 +9,11 @@
 /// The extraction's version: bump it whenever a change to `extract` can change what a stored
 /// version extracts to. It names the extraction cache (`extracted/SHA.vN.json`) and is part of
 /// the index fingerprint, so the next run extracts and indexes every stored version again.
-pub const VERSION: &str = "2";
+pub const VERSION: &str = "3";
 
 pub mod html;
 pub mod model;
+pub mod ocr;
 pub mod pdf;
 
 use std::path::Path;

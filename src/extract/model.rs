@@ -54,6 +54,20 @@ pub struct ExtractedDoc {
     pub sections: Vec<Section>,
     /// Problems that did not stop extraction (a page that failed, an unknown font, …).
     pub warnings: Vec<String>,
+    /// 1-based pages whose text was read by OCR (scanned pages without a text layer); empty
+    /// for born-digital documents. Absent in extractions cached before OCR existed.
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
+}
+
+impl ExtractedDoc {
+    /// Whether any of the section's pages was read by OCR (its text may have recognition
+    /// errors).
+    pub fn section_from_ocr(&self, section: &Section) -> bool {
+        self.ocr_pages
+            .iter()
+            .any(|p| (section.page_start..=section.page_end.max(section.page_start)).contains(p))
+    }
 }
 
 /// A numbered or headed part of a document. Text before the first heading is a section with

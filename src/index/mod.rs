@@ -52,7 +52,7 @@ pub enum IndexError {
 
 /// Version of the index's schema and text analysis. Part of the pipeline's fingerprint, so a
 /// change here re-indexes every source on the next run.
-pub const FORMAT: &str = "4";
+pub const FORMAT: &str = "5";
 
 /// A section as stored in and returned from the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +79,10 @@ pub struct IndexedSection {
     pub refs: Vec<String>,
     /// Year of the document, when known (search filter).
     pub year: Option<u64>,
+    /// The section's text was read (at least partly) by OCR from a scanned page: a quote from
+    /// it may carry recognition errors.
+    #[serde(default)]
+    pub ocr: bool,
 }
 
 impl IndexedSection {
@@ -131,6 +135,7 @@ pub(crate) struct Fields {
     themes: Field,
     refs: Field,
     year: Field,
+    ocr: Field,
     /// Compound parts of heading and body words (not stored).
     parts: Field,
     /// Heading and body, stemmed and ASCII-folded (not stored).
@@ -172,6 +177,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         themes: builder.add_text_field("themes", STRING | STORED),
         refs: builder.add_text_field("refs", STRING | STORED),
         year: builder.add_u64_field("year", INDEXED | STORED | FAST),
+        ocr: builder.add_u64_field("ocr", STORED),
         parts: builder.add_text_field(
             "parts",
             TextOptions::default().set_indexing_options(
@@ -430,6 +436,7 @@ impl SectionIndex {
         doc.add_u64(f.level, section.level);
         doc.add_u64(f.page_start, section.page_start);
         doc.add_u64(f.page_end, section.page_end);
+        doc.add_u64(f.ocr, u64::from(section.ocr));
         doc.add_text(f.body, &section.text);
         doc.add_text(f.body_exact, &section.text);
         for theme in &section.themes {
@@ -485,6 +492,7 @@ impl SectionIndex {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
             year: doc.get_first(f.year).and_then(|v| v.as_u64()),
+            ocr: number(f.ocr) == 1,
         }
     }
 
@@ -878,6 +886,7 @@ mod tests {
             themes: vec!["fastlegekrise".into()],
             refs: vec![],
             year: Some(2023),
+            ocr: false,
         }
     }
 

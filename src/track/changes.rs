@@ -336,6 +336,7 @@ pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
             pages: 0,
             sections: sections.to_vec(),
             warnings: Vec::new(),
+            ocr_pages: Vec::new(),
         })
     };
     diff_summaries(&summarise(old), &summarise(new), |a, b| {

@@ -1189,6 +1189,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            ocr_pages: vec![],
         }
     }
 

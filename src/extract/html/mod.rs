@@ -116,6 +116,7 @@ pub fn extract_html_with(
         pages: 1,
         sections,
         warnings,
+        ocr_pages: Vec::new(),
     })
 }
 

@@ -13,6 +13,7 @@ mod glyphlist;
 mod headers;
 mod layout;
 mod outline;
+mod scan;
 mod structure;
 mod truetype;
 
@@ -38,8 +39,10 @@ pub struct PdfLimits {
     pub max_ops_per_page: usize,
     /// Nesting depth of form XObjects.
     pub max_xobject_depth: usize,
-    /// Wall-clock budget for the whole document.
+    /// Wall-clock budget for the whole document (OCR has its own limits in `ocr`).
     pub time_budget: Duration,
+    /// OCR of pages without a text layer.
+    pub ocr: crate::extract::ocr::OcrSettings,
 }
 
 impl Default for PdfLimits {
@@ -50,6 +53,7 @@ impl Default for PdfLimits {
             max_ops_per_page: 2_000_000,
             max_xobject_depth: 8,
             time_budget: Duration::from_secs(60),
+            ocr: crate::extract::ocr::OcrSettings::default(),
         }
     }
 }
@@ -62,6 +66,11 @@ pub enum PdfError {
     Encrypted,
     #[error("no text layer: OCR needed ({pages} pages)")]
     NoTextLayer { pages: u32 },
+    /// A scan and no Tesseract (or no Norwegian data): `reason` names the packages.
+    #[error("no text layer: OCR needed ({pages} pages); {reason}")]
+    OcrUnavailable { pages: u32, reason: String },
+    #[error("no text layer and ocr found no text ({pages} pages): {first}")]
+    OcrFailed { pages: u32, first: String },
     #[error("a stream exceeds the decompression limit of {mib} MiB")]
     DecompressionLimit { mib: usize },
     #[error("corrupt pdf: {0}")]
@@ -243,12 +252,16 @@ fn extract_inner(
     let mut pages: Vec<PageOut> = Vec::new();
     let mut glyph_count = 0usize;
     let mut pages_unreadable = 0usize;
+    // Pages without a text layer that draw something: OCR candidates.
+    let mut no_text: Vec<usize> = Vec::new();
+    let mut boxes: Vec<[f32; 4]> = Vec::new();
     for (pno, (_, &pid)) in page_map.iter().enumerate().take(limits.max_pages) {
         if start.elapsed() > limits.time_budget {
             return Err(PdfError::TimeBudget);
         }
         let pbox = page_box(&doc, pid);
         let (bottom, top) = (pbox[1], pbox[3]);
+        boxes.push(pbox);
         let res = catch_unwind(AssertUnwindSafe(|| {
             let mut pg = interp.page(pid);
             if pg.glyphs.len() >= content::MAX_GLYPHS_PER_PAGE {
@@ -281,6 +294,9 @@ fn extract_inner(
         match res {
             Ok((n, lines, w)) => {
                 glyph_count += n;
+                if n == 0 && limits.ocr.enabled && scan_candidate(&doc, pid) {
+                    no_text.push(pno);
+                }
                 if w.iter()
                     .any(|m| m.contains("could not be decoded") || m.contains("unreadable"))
                 {
@@ -324,6 +340,44 @@ fn extract_inner(
             interp.unmapped,
             interp.unmapped_fonts.join(", ")
         ));
+    }
+    // Scanned pages: OCR'd into positioned words that take the same road as any other page.
+    let scanned = scan::ocr_pages(
+        &doc,
+        bytes,
+        &page_map,
+        &boxes,
+        &no_text,
+        limits.max_decompressed_bytes,
+        &limits.ocr,
+    );
+    let mut ocr_pages: Vec<u32> = Vec::new();
+    for (pi, glyphs) in &scanned.pages {
+        glyph_count += glyphs.iter().filter(|g| !g.is_space).count();
+        pages[*pi].lines = layout::layout_page(glyphs);
+        ocr_pages.push(*pi as u32 + 1);
+    }
+    warnings.extend(scanned.warnings.iter().cloned());
+    if let Some(reason) = scanned.unavailable() {
+        if glyph_count == 0 {
+            return Err(PdfError::OcrUnavailable {
+                pages: total_pages,
+                reason: reason.to_string(),
+            });
+        }
+        let failed: Vec<u32> = scanned.failed.iter().map(|(p, _)| *p).collect();
+        warnings.push(format!(
+            "{} not read: {reason}",
+            scan::no_text_layer(&failed)
+        ));
+    }
+    if glyph_count == 0
+        && let Some((p, e)) = scanned.failed.first()
+    {
+        return Err(PdfError::OcrFailed {
+            pages: total_pages,
+            first: format!("page {p}: {e}"),
+        });
     }
     if glyph_count == 0 {
         if pages_unreadable > 0 && pages_unreadable == pages.len() {
@@ -524,7 +578,13 @@ fn extract_inner(
         pages: total_pages,
         sections,
         warnings,
+        ocr_pages,
     })
+}
+
+/// A page with no text that draws an image (or a form that may hold one): worth OCR.
+fn scan_candidate(doc: &Document, page: ObjectId) -> bool {
+    crate::extract::ocr::image::has_xobjects(doc, page)
 }
 
 /// Table-of-contents pages from per-page counts (has a contents title, contents-like lines,
@@ -896,8 +956,14 @@ mod tests {
             "g",
             &l,
         );
+        // An image with no text: OCR finds none (or is not installed); never an empty document.
         assert!(
-            matches!(r, Err(PdfError::NoTextLayer { pages: 1 })),
+            matches!(
+                r,
+                Err(PdfError::NoTextLayer { pages: 1 }
+                    | PdfError::OcrUnavailable { pages: 1, .. }
+                    | PdfError::OcrFailed { pages: 1, .. })
+            ),
             "{r:?}"
         );
     }

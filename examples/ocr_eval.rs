@@ -1,0 +1,289 @@
+//! OCR evaluation: scans of our own Norwegian fixtures (tests/fixtures/ocr: a consultation
+//! response in bokmål, a signed agreement in nynorsk) made the way offices make them — 300 and
+//! 150 dpi, grey and black-and-white, skewed 1–2°, one JPEG-compressed — read by samspor
+//! (Tesseract `nor` behind the PDF extractor) and scored against the truth text:
+//!
+//! * word F1 (bag of words, punctuation around words stripped, case kept);
+//! * the share of truth sentences found whole (whitespace collapsed) in the output;
+//! * the share of truth words with æ, ø or å that come out right (bag of words);
+//!
+//! beside the ceiling: pdftotext and samspor on the born-digital PDF the scans were made from.
+//! Then speed and memory on a 20-page 300 dpi scan: pages per second, per core (CPU seconds of
+//! samspor and its Tesseract children, getrusage) and the peak resident memory of samspor and of
+//! the largest Tesseract process.
+//!
+//! Usage: bash tests/fixtures/ocr/make.sh --all target/ocr-eval
+//!        cargo run --release --example ocr_eval -- [target/ocr-eval] [--no-speed]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use samspor::extract::model::ExtractedDoc;
+use samspor::extract::pdf::{PdfLimits, extract_pdf};
+
+const KINDS: &[&str] = &["300-grey", "300-bw", "150-grey-jpeg", "150-bw"];
+const DOCS: &[&str] = &["horing", "avtale"];
+
+fn doc_text(d: &ExtractedDoc) -> String {
+    let mut s = String::new();
+    if let Some(t) = &d.title
+        && !d.sections.iter().any(|x| x.heading.as_deref() == Some(t))
+    {
+        s.push_str(t);
+        s.push('\n');
+    }
+    for sec in &d.sections {
+        if let Some(h) = &sec.heading {
+            if let Some(n) = &sec.number {
+                s.push_str(n);
+                s.push(' ');
+            }
+            s.push_str(h);
+            s.push('\n');
+        }
+        if !sec.text.is_empty() {
+            s.push_str(&sec.text);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '§')
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn bag(ws: &[String]) -> HashMap<&str, usize> {
+    let mut m = HashMap::new();
+    for w in ws {
+        *m.entry(w.as_str()).or_insert(0) += 1;
+    }
+    m
+}
+
+fn overlap(a: &HashMap<&str, usize>, b: &HashMap<&str, usize>) -> usize {
+    a.iter()
+        .map(|(w, n)| (*n).min(*b.get(w).unwrap_or(&0)))
+        .sum()
+}
+
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Each truth line split after ".", "!" or "?" before a capital or digit.
+fn sentences(truth: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in truth.lines() {
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        let mut cur: Vec<&str> = Vec::new();
+        for (k, t) in toks.iter().enumerate() {
+            cur.push(t);
+            let next = toks
+                .get(k + 1)
+                .and_then(|n| n.chars().next())
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            if t.ends_with(['.', '!', '?']) && next {
+                out.push(cur.join(" "));
+                cur.clear();
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur.join(" "));
+        }
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Score {
+    truth_words: usize,
+    out_words: usize,
+    common: usize,
+    sentences: usize,
+    sentences_whole: usize,
+    aeoa: usize,
+    aeoa_right: usize,
+}
+
+impl Score {
+    fn of(out: &str, truth: &str) -> Score {
+        let (tw, ow) = (words(truth), words(out));
+        let (tb, ob) = (bag(&tw), bag(&ow));
+        let special: Vec<String> = tw
+            .iter()
+            .filter(|w| w.chars().any(|c| "æøåÆØÅ".contains(c)))
+            .cloned()
+            .collect();
+        let sb = bag(&special);
+        let text = flat(out);
+        let sents = sentences(truth);
+        Score {
+            truth_words: tw.len(),
+            out_words: ow.len(),
+            common: overlap(&tb, &ob),
+            sentences: sents.len(),
+            sentences_whole: sents.iter().filter(|s| text.contains(s.as_str())).count(),
+            aeoa: special.len(),
+            aeoa_right: overlap(&sb, &ob),
+        }
+    }
+    fn add(&mut self, o: Score) {
+        self.truth_words += o.truth_words;
+        self.out_words += o.out_words;
+        self.common += o.common;
+        self.sentences += o.sentences;
+        self.sentences_whole += o.sentences_whole;
+        self.aeoa += o.aeoa;
+        self.aeoa_right += o.aeoa_right;
+    }
+    fn f1(&self) -> f64 {
+        let p = self.common as f64 / self.out_words.max(1) as f64;
+        let r = self.common as f64 / self.truth_words.max(1) as f64;
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<26} {:>6.3} {:>6.3} {:>6.3}   ({}/{} sentences, {}/{} æøå words)",
+            self.f1(),
+            self.sentences_whole as f64 / self.sentences.max(1) as f64,
+            self.aeoa_right as f64 / self.aeoa.max(1) as f64,
+            self.sentences_whole,
+            self.sentences,
+            self.aeoa_right,
+            self.aeoa
+        )
+    }
+}
+
+fn rusage(who: i32) -> (f64, i64) {
+    // SAFETY: getrusage writes into the zeroed struct we pass and reads nothing else.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut u) };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    (t(u.ru_utime) + t(u.ru_stime), u.ru_maxrss)
+}
+
+fn pdftotext(path: &Path) -> Option<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = PathBuf::from(
+        args.iter()
+            .find(|a| !a.starts_with("--"))
+            .cloned()
+            .unwrap_or_else(|| "target/ocr-eval".into()),
+    );
+    let limits = PdfLimits::default();
+    if let Err(e) = samspor::extract::ocr::available(&limits.ocr) {
+        eprintln!("ocr_eval: {e}");
+        std::process::exit(2);
+    }
+    println!("{:<26} {:>6} {:>6} {:>6}", "kind", "F1", "whole", "æøå");
+    let mut per_kind: Vec<(String, Score)> = Vec::new();
+    let mut ceiling_poppler = Score::default();
+    let mut ceiling_samspor = Score::default();
+    for doc in DOCS {
+        let truth = std::fs::read_to_string(dir.join(format!("{doc}.truth.txt")))
+            .unwrap_or_else(|e| panic!("{}: {e} (run make.sh --all first)", dir.display()));
+        let text_pdf = dir.join(format!("{doc}.text.pdf"));
+        if let Some(t) = pdftotext(&text_pdf) {
+            let s = Score::of(&t, &truth);
+            println!("{}", s.line(&format!("{doc} text pdftotext")));
+            ceiling_poppler.add(s);
+        }
+        let bytes = std::fs::read(&text_pdf).unwrap();
+        let d = extract_pdf(&bytes, doc, &limits).unwrap();
+        let s = Score::of(&doc_text(&d), &truth);
+        println!("{}", s.line(&format!("{doc} text samspor")));
+        ceiling_samspor.add(s);
+        for kind in KINDS {
+            let path = dir.join(format!("{doc}.{kind}.pdf"));
+            let bytes = std::fs::read(&path).unwrap();
+            let started = Instant::now();
+            let out = match extract_pdf(&bytes, doc, &limits) {
+                Ok(d) => {
+                    if args.iter().any(|a| a == "--dump") {
+                        std::fs::write(dir.join(format!("{doc}.{kind}.out.txt")), doc_text(&d))
+                            .ok();
+                    }
+                    doc_text(&d)
+                }
+                Err(e) => {
+                    println!("{doc} {kind}: {e}");
+                    String::new()
+                }
+            };
+            let s = Score::of(&out, &truth);
+            println!(
+                "{}  {:.1} s",
+                s.line(&format!("{doc} {kind}")),
+                started.elapsed().as_secs_f64()
+            );
+            match per_kind.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, t)) => t.add(s),
+                None => per_kind.push((kind.to_string(), s)),
+            }
+        }
+    }
+    println!("\nboth documents");
+    println!("{}", ceiling_poppler.line("text PDF, pdftotext"));
+    println!("{}", ceiling_samspor.line("text PDF, samspor"));
+    for (k, s) in &per_kind {
+        println!("{}", s.line(&format!("scan {k}")));
+    }
+    for (k, s) in &per_kind {
+        println!(
+            "ratio to pdftotext F1, {k:<14} {:.3}",
+            s.f1() / ceiling_poppler.f1().max(1e-9)
+        );
+    }
+    if args.iter().any(|a| a == "--no-speed") {
+        return;
+    }
+    let long = dir.join("long.300-grey.pdf");
+    let Ok(bytes) = std::fs::read(&long) else {
+        println!("no {}: speed not measured", long.display());
+        return;
+    };
+    let (cpu0, _) = rusage(libc::RUSAGE_SELF);
+    let (ccpu0, _) = rusage(libc::RUSAGE_CHILDREN);
+    let started = Instant::now();
+    let d = extract_pdf(&bytes, "long", &limits).unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    let (cpu1, rss_self) = rusage(libc::RUSAGE_SELF);
+    let (ccpu1, rss_child) = rusage(libc::RUSAGE_CHILDREN);
+    let cpu = (cpu1 - cpu0) + (ccpu1 - ccpu0);
+    let pages = d.ocr_pages.len() as f64;
+    println!(
+        "\n20-page scan (300 dpi grey): {} pages OCR'd, {} sections, wall {wall:.1} s on {} threads = {:.2} pages/s; CPU {cpu:.1} s = {:.2} pages/s per core; peak RSS samspor {} MiB, largest tesseract {} MiB",
+        d.ocr_pages.len(),
+        d.sections.len(),
+        rayon::current_num_threads(),
+        pages / wall,
+        pages / cpu.max(1e-9),
+        rss_self / 1024,
+        rss_child / 1024
+    );
+}

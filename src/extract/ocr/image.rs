@@ -1,0 +1,757 @@
+//! The image of a page, as a file Tesseract reads.
+//!
+//! A scanned page is one image drawn over the page. We hand it over without re-encoding where
+//! Tesseract (leptonica) reads the format: DCTDecode is a JPEG file as is; CCITTFaxDecode gets
+//! a TIFF header around the unchanged fax data; raw samples (FlateDecode, LZW, RunLength or
+//! none, after the PDF's own filters and predictors) become a PNM (PBM for 1 bit, PGM for grey,
+//! PPM for colour; palettes expanded, CMYK to grey). JBIG2 (no common reader takes its PDF
+//! embedding), JPX, pages with several large images or none we can use are rendered whole by
+//! `pdftoppm` when it is installed, else that page fails with an error naming poppler-utils.
+//! The pixel limit is checked from the image dictionary before anything is decoded.
+
+use std::process::Command;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::{OcrError, OcrSettings};
+
+/// An image file for Tesseract.
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    pub bytes: Vec<u8>,
+    /// File extension Tesseract (leptonica) recognises: "jpg", "tif", "pnm".
+    pub ext: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// Pixels per inch on the page (from the page width), for Tesseract's `--dpi`.
+    pub dpi: u32,
+    /// How the image was obtained, for diagnostics: "jpeg", "ccitt", "flate", "render", ….
+    pub kind: &'static str,
+}
+
+/// Where a page comes from: the document, its stored bytes (for rendering) and the page.
+pub struct PageRef<'a> {
+    pub doc: &'a Document,
+    pub pdf: &'a [u8],
+    pub id: ObjectId,
+    /// 1-based page number.
+    pub number: u32,
+    /// Page width and height in points.
+    pub size: (f32, f32),
+    /// Largest size a decoded image stream may have.
+    pub max_decoded: usize,
+}
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        _ => o,
+    }
+}
+
+fn get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    d.get(key).ok().map(|o| deref(doc, o))
+}
+
+fn int(doc: &Document, d: &Dictionary, key: &[u8]) -> Option<i64> {
+    match get(doc, d, key)? {
+        Object::Integer(i) => Some(*i),
+        Object::Real(r) => Some(*r as i64),
+        _ => None,
+    }
+}
+
+fn boolean(doc: &Document, d: &Dictionary, key: &[u8]) -> bool {
+    matches!(get(doc, d, key), Some(Object::Boolean(true)))
+}
+
+fn names(doc: &Document, o: Option<&Object>) -> Vec<Vec<u8>> {
+    match o.map(|o| deref(doc, o)) {
+        Some(Object::Name(n)) => vec![n.clone()],
+        Some(Object::Array(a)) => a
+            .iter()
+            .filter_map(|o| deref(doc, o).as_name().ok().map(<[u8]>::to_vec))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The decode parameters of the filter at `index` of the chain.
+fn params<'a>(doc: &'a Document, d: &'a Dictionary, index: usize) -> Option<&'a Dictionary> {
+    match get(doc, d, b"DecodeParms")? {
+        Object::Dictionary(p) => Some(p),
+        Object::Array(a) => match deref(doc, a.get(index)?) {
+            Object::Dictionary(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+struct Candidate<'a> {
+    dict: &'a Dictionary,
+    content: &'a [u8],
+    width: u64,
+    height: u64,
+}
+
+/// The image XObjects in the page's resources.
+fn page_images<'a>(doc: &'a Document, page: ObjectId) -> Vec<Candidate<'a>> {
+    let mut out = Vec::new();
+    let Ok(images) = doc.get_page_images(page) else {
+        return out;
+    };
+    for im in images {
+        out.push(Candidate {
+            dict: im.origin_dict,
+            content: im.content,
+            width: im.width.max(0) as u64,
+            height: im.height.max(0) as u64,
+        });
+    }
+    out
+}
+
+/// Whether the page draws any XObject (an image, or a form that may hold one).
+pub fn has_xobjects(doc: &Document, page: ObjectId) -> bool {
+    !page_images(doc, page).is_empty()
+        || doc.get_page_resources(page).is_ok_and(|(own, inherited)| {
+            own.into_iter()
+                .chain(inherited.iter().filter_map(|id| doc.get_dictionary(*id).ok()))
+                .any(|r| matches!(get(doc, r, b"XObject"), Some(Object::Dictionary(x)) if !x.is_empty()))
+        })
+}
+
+/// The page as an image Tesseract can read.
+pub fn page_image(page: &PageRef, settings: &OcrSettings) -> Result<PageImage, OcrError> {
+    let mut images = page_images(page.doc, page.id);
+    images.sort_by_key(|c| std::cmp::Reverse(c.width.saturating_mul(c.height)));
+    let Some(main) = images.first() else {
+        return render(page, settings, "no image");
+    };
+    let area = main.width.saturating_mul(main.height);
+    // Strips or layers (several images of similar size) only make sense drawn together.
+    let several = images
+        .iter()
+        .skip(1)
+        .any(|c| c.width.saturating_mul(c.height) * 4 >= area);
+    if several {
+        return render(page, settings, "several images");
+    }
+    if area > settings.max_pixels {
+        return Err(OcrError::TooLarge {
+            width: main.width,
+            height: main.height,
+            max: settings.max_pixels / 1_000_000,
+        });
+    }
+    if main.width == 0 || main.height == 0 {
+        return Err(OcrError::Image("image of no pixels".into()));
+    }
+    let dpi = ((main.width as f32) / (page.size.0.max(1.0) / 72.0)).round() as u32;
+    let filters = names(page.doc, main.dict.get(b"Filter").ok());
+    let last = filters.last().map(Vec::as_slice);
+    let codec = matches!(
+        last,
+        Some(b"DCTDecode" | b"CCITTFaxDecode" | b"JBIG2Decode" | b"JPXDecode")
+    );
+    // The generic filters before an image codec ([/FlateDecode /DCTDecode]) are undone first.
+    let coded: Vec<u8> = if codec && filters.len() > 1 {
+        let mut d = main.dict.clone();
+        d.set(
+            "Filter",
+            Object::Array(
+                filters[..filters.len() - 1]
+                    .iter()
+                    .map(|n| Object::Name(n.clone()))
+                    .collect(),
+            ),
+        );
+        lopdf::Stream::new(d, main.content.to_vec())
+            .decompressed_content_with_limit(page.max_decoded)
+            .map_err(|e| OcrError::Image(format!("cannot decode the image stream: {e}")))?
+    } else {
+        main.content.to_vec()
+    };
+    let (w, h) = (main.width as u32, main.height as u32);
+    let image = |bytes, ext, kind| PageImage {
+        bytes,
+        ext,
+        width: w,
+        height: h,
+        dpi,
+        kind,
+    };
+    match last {
+        Some(b"DCTDecode") => Ok(image(coded, "jpg", "jpeg")),
+        Some(b"CCITTFaxDecode") => {
+            let p = params(page.doc, main.dict, filters.len() - 1);
+            Ok(image(
+                ccitt_tiff(page.doc, main.dict, p, &coded, w, h)?,
+                "tif",
+                "ccitt",
+            ))
+        }
+        Some(b"JBIG2Decode") => render(page, settings, "JBIG2 image"),
+        Some(b"JPXDecode") => render(page, settings, "JPEG 2000 image"),
+        _ => {
+            let stream = lopdf::Stream::new(main.dict.clone(), main.content.to_vec());
+            let samples = stream
+                .decompressed_content_with_limit(page.max_decoded)
+                .map_err(|e| match e {
+                    lopdf::Error::Unimplemented(_) => OcrError::Image(format!(
+                        "unsupported image filter {}",
+                        filters
+                            .iter()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )),
+                    e => OcrError::Image(format!("cannot decode the image stream: {e}")),
+                });
+            match samples.and_then(|s| pnm(page.doc, main.dict, &s, w, h)) {
+                Ok(bytes) => Ok(image(bytes, "pnm", "flate")),
+                Err(e) => render(page, settings, &e.to_string()),
+            }
+        }
+    }
+}
+
+/// Renders the page with pdftoppm (grey, within the pixel limit).
+fn render(page: &PageRef, settings: &OcrSettings, why: &str) -> Result<PageImage, OcrError> {
+    let (wpt, hpt) = (page.size.0.max(1.0), page.size.1.max(1.0));
+    let square_inches = f64::from(wpt / 72.0) * f64::from(hpt / 72.0);
+    let fit = (settings.max_pixels as f64 / square_inches).sqrt().floor() as u32;
+    let dpi = settings.render_dpi.min(fit).max(1);
+    let dir = tempfile::tempdir().map_err(|e| OcrError::Image(e.to_string()))?;
+    let input = dir.path().join("doc.pdf");
+    std::fs::write(&input, page.pdf).map_err(|e| OcrError::Image(e.to_string()))?;
+    let out = dir.path().join("page");
+    let n = page.number.to_string();
+    let mut cmd = Command::new(&settings.pdftoppm);
+    cmd.args([
+        "-f",
+        &n,
+        "-l",
+        &n,
+        "-r",
+        &dpi.to_string(),
+        "-gray",
+        "-singlefile",
+    ])
+    .arg(&input)
+    .arg(&out)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
+    let unavailable = || {
+        OcrError::Image(format!(
+            "{why}: rendering the page needs pdftoppm (install the Debian package poppler-utils)"
+        ))
+    };
+    match super::process::run_bounded(cmd, settings.page_timeout) {
+        Err(_) => Err(unavailable()),
+        Ok(Err(t)) => Err(OcrError::Timeout { secs: t.as_secs() }),
+        Ok(Ok(_)) => {
+            let path = out.with_extension("pgm");
+            let bytes = std::fs::read(&path).map_err(|_| {
+                OcrError::Image(format!("{why}: pdftoppm could not render the page"))
+            })?;
+            let (width, height) = pnm_size(&bytes).unwrap_or((0, 0));
+            Ok(PageImage {
+                bytes,
+                ext: "pgm",
+                width,
+                height,
+                dpi,
+                kind: "render",
+            })
+        }
+    }
+}
+
+fn pnm_size(b: &[u8]) -> Option<(u32, u32)> {
+    let head = String::from_utf8_lossy(&b[..b.len().min(64)]);
+    let mut it = head.split_ascii_whitespace().skip(1);
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// A TIFF around CCITT fax data, so leptonica/libtiff decodes it.
+fn ccitt_tiff(
+    doc: &Document,
+    dict: &Dictionary,
+    p: Option<&Dictionary>,
+    data: &[u8],
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, OcrError> {
+    let k = p.and_then(|p| int(doc, p, b"K")).unwrap_or(0);
+    let columns = p
+        .and_then(|p| int(doc, p, b"Columns"))
+        .unwrap_or(i64::from(width));
+    if columns != i64::from(width) {
+        return Err(OcrError::Image(format!(
+            "fax image of {columns} columns drawn {width} pixels wide"
+        )));
+    }
+    let black_is_1 = p.is_some_and(|p| boolean(doc, p, b"BlackIs1"));
+    let byte_align = p.is_some_and(|p| boolean(doc, p, b"EncodedByteAlign"));
+    let inverted = decode_inverted(doc, dict);
+    // TIFF's decoder writes black runs as 1: WhiteIsZero shows them black, which is PDF's
+    // default (BlackIs1 false); BlackIs1 or an inverting Decode array flips it.
+    let photometric: u32 = u32::from(black_is_1 != inverted);
+    let (compression, options_tag, options): (u32, u16, u32) = if k < 0 {
+        (4, 293, 0)
+    } else {
+        (3, 292, u32::from(k > 0) | if byte_align { 4 } else { 0 })
+    };
+    let entries: Vec<(u16, u16, u32)> = vec![
+        (256, 4, width),
+        (257, 4, height),
+        (258, 3, 1),
+        (259, 3, compression),
+        (262, 3, photometric),
+        (273, 4, 0), // strip offset, filled below
+        (277, 3, 1),
+        (278, 4, height),
+        (279, 4, data.len() as u32),
+        (options_tag, 4, options),
+    ];
+    let ifd_len = 2 + entries.len() * 12 + 4;
+    let data_offset = (8 + ifd_len) as u32;
+    let mut out = Vec::with_capacity(data.len() + 8 + ifd_len);
+    out.extend_from_slice(b"II*\0");
+    out.extend_from_slice(&8u32.to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, typ, value) in entries {
+        let value = if tag == 273 { data_offset } else { value };
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        if typ == 3 {
+            out.extend_from_slice(&(value as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+        } else {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(data);
+    Ok(out)
+}
+
+/// Whether the image's Decode array maps its first component from high to low ([1 0]).
+fn decode_inverted(doc: &Document, dict: &Dictionary) -> bool {
+    let num = |o: &Object| match deref(doc, o) {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    };
+    match get(doc, dict, b"Decode") {
+        Some(Object::Array(a)) if a.len() >= 2 => match (num(&a[0]), num(&a[1])) {
+            (Some(lo), Some(hi)) => lo > hi,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+enum Space {
+    Gray,
+    Rgb,
+    Cmyk,
+    /// Palette of RGB triples.
+    Indexed(Vec<[u8; 3]>),
+}
+
+fn space_of(doc: &Document, o: Option<&Object>, depth: u8) -> Result<Space, OcrError> {
+    let o = o.map(|o| deref(doc, o));
+    let unsupported = |what: String| OcrError::Image(format!("unsupported colour space {what}"));
+    match o {
+        None => Ok(Space::Gray),
+        Some(Object::Name(n)) => match n.as_slice() {
+            b"DeviceGray" | b"CalGray" | b"G" => Ok(Space::Gray),
+            b"DeviceRGB" | b"CalRGB" | b"RGB" => Ok(Space::Rgb),
+            b"DeviceCMYK" | b"CMYK" => Ok(Space::Cmyk),
+            other => Err(unsupported(String::from_utf8_lossy(other).into_owned())),
+        },
+        Some(Object::Array(a)) if !a.is_empty() => {
+            let family = deref(doc, &a[0]).as_name().unwrap_or(b"");
+            match family {
+                b"CalGray" => Ok(Space::Gray),
+                b"CalRGB" | b"Lab" => Ok(Space::Rgb),
+                b"ICCBased" => {
+                    let n = a
+                        .get(1)
+                        .and_then(|s| deref(doc, s).as_stream().ok())
+                        .and_then(|s| int(doc, &s.dict, b"N"))
+                        .unwrap_or(3);
+                    Ok(match n {
+                        1 => Space::Gray,
+                        4 => Space::Cmyk,
+                        _ => Space::Rgb,
+                    })
+                }
+                b"Indexed" | b"I" if depth == 0 && a.len() >= 4 => {
+                    let base = space_of(doc, a.get(1), 1)?;
+                    let hival = match deref(doc, &a[2]) {
+                        Object::Integer(i) => (*i).clamp(0, 255) as usize,
+                        _ => 255,
+                    };
+                    let table: Vec<u8> = match deref(doc, &a[3]) {
+                        Object::String(s, _) => s.clone(),
+                        Object::Stream(s) => s
+                            .decompressed_content_with_limit(4096)
+                            .unwrap_or_else(|_| s.content.clone()),
+                        _ => Vec::new(),
+                    };
+                    let comps = match base {
+                        Space::Gray => 1,
+                        Space::Rgb => 3,
+                        Space::Cmyk => 4,
+                        Space::Indexed(_) => return Err(unsupported("nested Indexed".into())),
+                    };
+                    let palette = (0..=hival)
+                        .map(|i| {
+                            let c = |k: usize| table.get(i * comps + k).copied().unwrap_or(0);
+                            match comps {
+                                1 => [c(0); 3],
+                                4 => [cmyk_grey(c(0), c(1), c(2), c(3)); 3],
+                                _ => [c(0), c(1), c(2)],
+                            }
+                        })
+                        .collect();
+                    Ok(Space::Indexed(palette))
+                }
+                other => Err(unsupported(String::from_utf8_lossy(other).into_owned())),
+            }
+        }
+        Some(_) => Err(unsupported("of unknown form".into())),
+    }
+}
+
+fn cmyk_grey(c: u8, m: u8, y: u8, k: u8) -> u8 {
+    let ink = 0.3 * f32::from(c) + 0.59 * f32::from(m) + 0.11 * f32::from(y) + f32::from(k);
+    255 - ink.min(255.0) as u8
+}
+
+/// Raw samples as a PNM file.
+fn pnm(
+    doc: &Document,
+    dict: &Dictionary,
+    samples: &[u8],
+    w: u32,
+    h: u32,
+) -> Result<Vec<u8>, OcrError> {
+    let mask = boolean(doc, dict, b"ImageMask");
+    let bpc = if mask {
+        1
+    } else {
+        int(doc, dict, b"BitsPerComponent").unwrap_or(8)
+    };
+    if ![1, 2, 4, 8, 16].contains(&bpc) {
+        return Err(OcrError::Image(format!("{bpc} bits per component")));
+    }
+    let bpc = bpc as usize;
+    let space = if mask {
+        Space::Gray
+    } else {
+        space_of(doc, get(doc, dict, b"ColorSpace"), 0)?
+    };
+    let comps = match &space {
+        Space::Gray | Space::Indexed(_) => 1,
+        Space::Rgb => 3,
+        Space::Cmyk => 4,
+    };
+    let (w, h) = (w as usize, h as usize);
+    let row = (w * comps * bpc).div_ceil(8);
+    let need = row
+        .checked_mul(h)
+        .ok_or_else(|| OcrError::Image("image too large".into()))?;
+    if samples.len() < need {
+        return Err(OcrError::Image(format!(
+            "image data is short: {} of {need} bytes",
+            samples.len()
+        )));
+    }
+    // An image mask paints its 0 samples and in plain grey 0 is black: the same polarity, which
+    // an inverting Decode array flips.
+    let invert = decode_inverted(doc, dict);
+    if bpc == 1 && comps == 1 && !matches!(space, Space::Indexed(_)) {
+        // PBM: 1 is black, PDF grey: 0 is black (flip unless inverted).
+        let mut out = format!("P4\n{w} {h}\n").into_bytes();
+        out.reserve(need);
+        for r in 0..h {
+            let line = &samples[r * row..(r + 1) * row];
+            if invert {
+                out.extend_from_slice(line);
+            } else {
+                out.extend(line.iter().map(|b| !b));
+            }
+        }
+        return Ok(out);
+    }
+    let sample = |line: &[u8], i: usize| -> u8 {
+        match bpc {
+            8 => line[i],
+            16 => line[2 * i],
+            _ => {
+                let bit = i * bpc;
+                let v = (line[bit / 8] >> (8 - bpc - bit % 8)) & ((1u8 << bpc) - 1);
+                if matches!(space, Space::Indexed(_)) {
+                    v
+                } else {
+                    (u32::from(v) * 255 / ((1u32 << bpc) - 1)) as u8
+                }
+            }
+        }
+    };
+    let colour = matches!(space, Space::Rgb | Space::Indexed(_));
+    let mut out = format!("{}\n{w} {h}\n255\n", if colour { "P6" } else { "P5" }).into_bytes();
+    out.reserve(w * h * if colour { 3 } else { 1 });
+    for r in 0..h {
+        let line = &samples[r * row..(r + 1) * row];
+        for x in 0..w {
+            let s = |c: usize| sample(line, x * comps + c);
+            let px: [u8; 3] = match &space {
+                Space::Gray => [s(0); 3],
+                Space::Rgb => [s(0), s(1), s(2)],
+                Space::Cmyk => [cmyk_grey(s(0), s(1), s(2), s(3)); 3],
+                Space::Indexed(p) => p.get(usize::from(s(0))).copied().unwrap_or([255; 3]),
+            };
+            let px = if invert && !matches!(space, Space::Indexed(_)) {
+                px.map(|v| 255 - v)
+            } else {
+                px
+            };
+            if colour {
+                out.extend_from_slice(&px);
+            } else {
+                out.push(px[0]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// A one-page PDF (500×700 pt) drawing one image XObject with `dict` and `data`.
+    fn one_image(dict: Dictionary, data: Vec<u8>) -> Document {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut d = dict;
+        d.set("Type", "XObject");
+        d.set("Subtype", "Image");
+        let image = doc.add_object(Stream::new(d, data));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 500 0 0 700 0 0 cm /Im0 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+            "MediaBox" => vec![0.into(), 0.into(), 500.into(), 700.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    fn image_of(doc: &Document, settings: &OcrSettings) -> Result<PageImage, OcrError> {
+        let id = *doc.get_pages().values().next().unwrap();
+        let mb: Vec<f32> = doc
+            .get_dictionary(id)
+            .unwrap()
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_float().unwrap())
+            .collect();
+        let mut pdf = Vec::new();
+        doc.clone().save_to(&mut pdf).unwrap();
+        page_image(
+            &PageRef {
+                doc,
+                pdf: &pdf,
+                id,
+                number: 1,
+                size: (mb[2] - mb[0], mb[3] - mb[1]),
+                max_decoded: 64 << 20,
+            },
+            settings,
+        )
+    }
+
+    fn no_pdftoppm() -> OcrSettings {
+        OcrSettings {
+            pdftoppm: "/finst/ikkje/pdftoppm".into(),
+            ..OcrSettings::default()
+        }
+    }
+
+    fn fixture(name: &str) -> Document {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        Document::load_mem(&std::fs::read(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_scan_is_handed_over_in_a_format_tesseract_reads() {
+        let s = no_pdftoppm();
+        // img2pdf: 1-bit PNG → FlateDecode with PNG predictors → PBM.
+        let im = image_of(&fixture("ocr/avtale-150-bw.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext, im.dpi), ("flate", "pnm", 150));
+        assert!(im.bytes.starts_with(b"P4\n1272 1779\n"));
+        assert_eq!(im.bytes.len(), 13 + 1779 * 1272usize.div_ceil(8));
+        // Mostly white paper: PBM 0 bits.
+        let ones: u32 = im.bytes[13..].iter().map(|b| b.count_ones()).sum();
+        assert!(ones * 8 < (im.bytes.len() as u32 - 13) * 8 / 4, "{ones}");
+        // img2pdf: Group 4 TIFF → CCITTFaxDecode → TIFF again.
+        let im = image_of(&fixture("ocr/avtale-300-g4.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext, im.dpi), ("ccitt", "tif", 300));
+        assert!(im.bytes.starts_with(b"II*\0"));
+        // img2pdf: JPEG → DCTDecode, handed over unchanged.
+        let im = image_of(&fixture("ocr/horing-150-jpeg.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext), ("jpeg", "jpg"));
+        assert!(im.bytes.starts_with(&[0xFF, 0xD8]));
+        // Ghostscript pdfimage8: 8-bit grey Flate → PGM.
+        let im = image_of(&fixture("pdf/scanned.pdf"), &s).unwrap();
+        assert_eq!((im.kind, im.ext), ("flate", "pnm"));
+        assert!(im.bytes.starts_with(b"P5\n1004 1417\n255\n"));
+    }
+
+    #[test]
+    fn samples_become_pnm_by_colour_space_and_depth() {
+        let s = no_pdftoppm();
+        // 2×1 RGB, 8 bits.
+        let doc = one_image(
+            dictionary! { "Width" => 2, "Height" => 1, "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
+            vec![255, 0, 0, 0, 0, 255],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P6\n2 1\n255\n\xff\0\0\0\0\xff"
+        );
+        // 4×1 grey, 2 bits, inverted by Decode.
+        let doc = one_image(
+            dictionary! { "Width" => 4, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 2,
+            "Decode" => vec![1.into(), 0.into()] },
+            vec![0b00_01_10_11],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P5\n4 1\n255\n\xff\xaa\x55\x00"
+        );
+        // Indexed over RGB, 1 bit per index.
+        let doc = one_image(
+            dictionary! { "Width" => 2, "Height" => 1, "BitsPerComponent" => 1,
+            "ColorSpace" => vec!["Indexed".into(), "DeviceRGB".into(), 1.into(),
+                Object::String(vec![10, 20, 30, 200, 210, 220], lopdf::StringFormat::Hexadecimal)] },
+            vec![0b0100_0000],
+        );
+        assert_eq!(
+            image_of(&doc, &s).unwrap().bytes,
+            b"P6\n2 1\n255\n\x0a\x14\x1e\xc8\xd2\xdc"
+        );
+        // CMYK → grey.
+        let doc = one_image(
+            dictionary! { "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceCMYK", "BitsPerComponent" => 8 },
+            vec![0, 0, 0, 255],
+        );
+        assert_eq!(image_of(&doc, &s).unwrap().bytes, b"P5\n1 1\n255\n\0");
+        // An image mask paints its 0 samples: PBM 1.
+        let doc = one_image(
+            dictionary! { "Width" => 8, "Height" => 1, "ImageMask" => true },
+            vec![0b0000_1111],
+        );
+        assert_eq!(image_of(&doc, &s).unwrap().bytes, b"P4\n8 1\n\xf0");
+    }
+
+    #[test]
+    fn jbig2_huge_and_broken_images_fail_the_page_with_a_reason() {
+        let s = no_pdftoppm();
+        // JBIG2: rendered by pdftoppm; without it the page fails naming poppler-utils.
+        let doc = one_image(
+            dictionary! { "Width" => 100, "Height" => 100, "BitsPerComponent" => 1,
+            "ColorSpace" => "DeviceGray", "Filter" => "JBIG2Decode" },
+            vec![0; 16],
+        );
+        let e = image_of(&doc, &s).unwrap_err().to_string();
+        assert!(e.contains("JBIG2 image: rendering the page needs pdftoppm (install the Debian package poppler-utils)"), "{e}");
+        if std::process::Command::new("pdftoppm")
+            .arg("-v")
+            .output()
+            .is_ok()
+        {
+            let im = image_of(&doc, &OcrSettings::default()).unwrap();
+            assert_eq!((im.kind, im.ext), ("render", "pgm"));
+            assert!(
+                im.width > 1000 && im.bytes.starts_with(b"P5"),
+                "{}",
+                im.width
+            );
+        } else {
+            eprintln!("SKIP: pdftoppm not found (poppler-utils): JBIG2 rendering not tested");
+        }
+        // Huge: refused from the dictionary, before any decoding.
+        let doc = one_image(
+            dictionary! { "Width" => 100_000, "Height" => 100_000, "BitsPerComponent" => 8,
+            "ColorSpace" => "DeviceGray", "Filter" => "FlateDecode" },
+            vec![1, 2, 3],
+        );
+        let e = image_of(&doc, &s).unwrap_err();
+        assert!(
+            matches!(e, OcrError::TooLarge { width: 100_000, .. }),
+            "{e}"
+        );
+        // Broken: Flate that does not inflate, or too few samples.
+        let doc = one_image(
+            dictionary! { "Width" => 10, "Height" => 10, "BitsPerComponent" => 8,
+            "ColorSpace" => "DeviceGray", "Filter" => "FlateDecode" },
+            b"not zlib at all".to_vec(),
+        );
+        assert!(image_of(&doc, &s).is_err());
+        let doc = one_image(
+            dictionary! { "Width" => 10, "Height" => 10, "BitsPerComponent" => 8, "ColorSpace" => "DeviceGray" },
+            vec![0; 50],
+        );
+        let e = image_of(&doc, &s).unwrap_err().to_string();
+        assert!(e.contains("image data is short: 50 of 100 bytes"), "{e}");
+    }
+
+    #[test]
+    fn the_ccitt_tiff_header_follows_the_pdf_parameters() {
+        let doc = Document::with_version("1.5");
+        let p = dictionary! { "K" => -1, "Columns" => 16, "BlackIs1" => true };
+        let t = ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[1, 2, 3], 16, 4).unwrap();
+        let tag = |id: u16| {
+            let n = u16::from_le_bytes([t[8], t[9]]) as usize;
+            (0..n)
+                .map(|k| &t[10 + 12 * k..22 + 12 * k])
+                .find(|e| u16::from_le_bytes([e[0], e[1]]) == id)
+                .map(|e| u32::from_le_bytes([e[8], e[9], e[10], e[11]]))
+        };
+        assert_eq!(tag(259), Some(4), "group 4");
+        assert_eq!(tag(262), Some(1), "BlackIs1: black is zero");
+        assert_eq!(tag(256), Some(16));
+        let off = tag(273).unwrap() as usize;
+        assert_eq!(&t[off..], &[1, 2, 3]);
+        let p = dictionary! { "K" => 1, "Columns" => 16, "EncodedByteAlign" => true };
+        let t2 = ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[9], 16, 4).unwrap();
+        assert_eq!(&t2[..4], b"II*\0");
+        let p = dictionary! { "K" => -1, "Columns" => 17 };
+        assert!(ccitt_tiff(&doc, &dictionary! {}, Some(&p), &[9], 16, 4).is_err());
+    }
+}

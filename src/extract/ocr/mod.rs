@@ -1,0 +1,158 @@
+//! OCR for pages without a text layer: Tesseract (with its Norwegian data) driven as a process.
+//!
+//! Why a process and not a library: the default build stays pure Rust (no leptonica/tesseract C
+//! build or system library to link), OCR is optional at run time (a machine without Tesseract
+//! still extracts every text PDF and names the packages to install for scans), and each page
+//! runs in a child we can bound by a timeout and kill, so a pathological image costs one page,
+//! never the run.
+//!
+//! `image` takes the page's image out of the PDF as a file Tesseract reads (JPEG as is, Flate
+//! samples as PNM, CCITT wrapped in a TIFF; JBIG2 and anything else rendered by `pdftoppm` when
+//! it is installed), `process` runs Tesseract with hOCR output under a timeout, and `hocr` reads
+//! the lines, baselines, sizes and words back. Turning them into positioned words for the
+//! layout code is `extract::pdf::scan`.
+
+pub mod hocr;
+pub mod image;
+mod process;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+pub use hocr::{OcrLine, OcrPage, OcrWord};
+pub use image::PageImage;
+
+/// The Debian packages that provide OCR: named by every "install …" message.
+pub const PACKAGES: &str = "tesseract-ocr tesseract-ocr-nor";
+
+/// How OCR runs. `Default` reads the environment:
+///
+/// * `SAMSPOR_OCR=off` turns OCR off (scanned pages keep the "OCR needed" error);
+/// * `SAMSPOR_TESSERACT` is the Tesseract program (default `tesseract` on `PATH`);
+/// * `SAMSPOR_OCR_LANG` the Tesseract languages (default `nor`);
+/// * `SAMSPOR_OCR_MAX_PAGES` the pages OCR'd per document (default 300);
+/// * `SAMSPOR_OCR_PAGE_TIMEOUT_SECS` the time one page may take (default 120).
+#[derive(Debug, Clone)]
+pub struct OcrSettings {
+    pub enabled: bool,
+    pub tesseract: PathBuf,
+    /// Program used to render pages whose image we cannot hand over (JBIG2, JPX, several
+    /// images): `pdftoppm` from poppler-utils. Optional.
+    pub pdftoppm: PathBuf,
+    pub languages: String,
+    /// Pages OCR'd per document; the rest get a warning.
+    pub max_pages: usize,
+    /// Wall-clock limit per page; the Tesseract process is killed after it.
+    pub page_timeout: Duration,
+    /// Largest image (width × height) handed to Tesseract: bounds its memory (about 10 bytes
+    /// per pixel at peak for a grey page).
+    pub max_pixels: u64,
+    /// Resolution pages are rendered at when they have to be rendered.
+    pub render_dpi: u32,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let num = |k: &str, d: u64| env(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
+        OcrSettings {
+            enabled: !env("SAMSPOR_OCR").is_some_and(|v| {
+                matches!(
+                    v.trim().to_lowercase().as_str(),
+                    "off" | "0" | "false" | "no"
+                )
+            }),
+            tesseract: env("SAMSPOR_TESSERACT").map_or_else(|| "tesseract".into(), PathBuf::from),
+            pdftoppm: env("SAMSPOR_PDFTOPPM").map_or_else(|| "pdftoppm".into(), PathBuf::from),
+            languages: env("SAMSPOR_OCR_LANG").unwrap_or_else(|| "nor".into()),
+            max_pages: num("SAMSPOR_OCR_MAX_PAGES", 300) as usize,
+            page_timeout: Duration::from_secs(num("SAMSPOR_OCR_PAGE_TIMEOUT_SECS", 120).max(1)),
+            max_pixels: 60_000_000,
+            render_dpi: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OcrError {
+    /// Tesseract or its language data is missing: the message names the packages.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("ocr timed out after {secs} s")]
+    Timeout { secs: u64 },
+    #[error("image of {width}×{height} pixels exceeds the ocr limit of {max} megapixels")]
+    TooLarge { width: u64, height: u64, max: u64 },
+    #[error("page image: {0}")]
+    Image(String),
+    #[error("tesseract failed: {0}")]
+    Failed(String),
+}
+
+/// Tesseract's version line when it runs and has every language asked for, else why not
+/// (naming the Debian packages). Asked once per program and languages per process.
+pub fn available(settings: &OcrSettings) -> Result<String, OcrError> {
+    type Cache = Mutex<Vec<((PathBuf, String), Result<String, OcrError>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = (settings.tesseract.clone(), settings.languages.clone());
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    if let Ok(c) = cache.lock()
+        && let Some((_, r)) = c.iter().find(|(k, _)| *k == key)
+    {
+        return r.clone();
+    }
+    let r = probe(settings);
+    if let Ok(mut c) = cache.lock() {
+        c.push((key, r.clone()));
+    }
+    r
+}
+
+fn probe(settings: &OcrSettings) -> Result<String, OcrError> {
+    let prog = settings.tesseract.display().to_string();
+    let missing = |what: String| {
+        OcrError::Unavailable(format!(
+            "{what}: install the Debian packages {} (apt-get install {})",
+            PACKAGES.replace(' ', " and "),
+            PACKAGES
+        ))
+    };
+    let timeout = Duration::from_secs(20);
+    let version = process::run_capture(&settings.tesseract, &["--version"], timeout)
+        .map_err(|e| missing(format!("tesseract not found ({prog}: {e})")))?;
+    let version = String::from_utf8_lossy(&version)
+        .lines()
+        .next()
+        .unwrap_or("tesseract")
+        .trim()
+        .to_string();
+    let langs = process::run_capture(&settings.tesseract, &["--list-langs"], timeout)
+        .map_err(|e| missing(format!("tesseract cannot list its languages ({e})")))?;
+    let langs = String::from_utf8_lossy(&langs);
+    let have: Vec<&str> = langs.lines().map(str::trim).collect();
+    for want in settings.languages.split('+') {
+        if !have.contains(&want) {
+            return Err(missing(format!("tesseract has no '{want}' language data")));
+        }
+    }
+    Ok(version)
+}
+
+/// OCR one page image: its text lines with words, boxes and confidences, in pixels.
+pub fn recognise(image: &PageImage, settings: &OcrSettings) -> Result<OcrPage, OcrError> {
+    let (w, h) = (u64::from(image.width), u64::from(image.height));
+    if w.saturating_mul(h) > settings.max_pixels {
+        return Err(OcrError::TooLarge {
+            width: w,
+            height: h,
+            max: settings.max_pixels / 1_000_000,
+        });
+    }
+    let hocr = process::tesseract_hocr(image, settings)?;
+    let mut page = hocr::parse(&hocr);
+    if page.width == 0 || page.height == 0 {
+        page.width = image.width;
+        page.height = image.height;
+    }
+    Ok(page)
+}
