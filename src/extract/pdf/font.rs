@@ -53,14 +53,19 @@ pub struct Font {
     enc_cmap: Option<CMap>,
     /// Type0 whose encoding is a predefined UCS-2 CMap: the code is Unicode.
     ucs2_codes: bool,
-    /// Type0 without ToUnicode: glyph id → Unicode from the embedded TrueType cmap.
-    gid_unicode: HashMap<u16, char>,
+    /// Type0 without ToUnicode: glyph id → text from the embedded TrueType/OpenType program
+    /// (cmap reversed, post names, GSUB forms).
+    gid_unicode: HashMap<u16, String>,
     /// CIDToGIDMap stream (2 bytes per CID); empty means Identity.
     cid_to_gid: Vec<u8>,
     pub vertical: bool,
     /// FontMatrix a and d (0.001 for everything but Type3).
     pub fm_x: f32,
     pub fm_y: f32,
+    /// The em height in text space per unit font size: 1 for every font but Type 3, whose
+    /// glyph space is its own (TeX bitmap fonts: FontMatrix 0.01 over a 100-unit em): there the
+    /// FontBBox height through the FontMatrix, when it is plausible.
+    pub em_scale: f32,
     base14: Option<Base14>,
     symbolic: bool,
 }
@@ -149,6 +154,7 @@ impl Font {
             vertical: false,
             fm_x: 0.001,
             fm_y: 0.001,
+            em_scale: 1.0,
             base14: None,
             symbolic: false,
         };
@@ -216,6 +222,18 @@ impl Font {
             }
             self.fm_x = self.fm_x.abs();
             self.fm_y = self.fm_y.abs();
+            if let Some(Object::Array(b)) = dict_get(doc, fd, b"FontBBox")
+                && b.len() == 4
+            {
+                let v: Vec<f32> = b
+                    .iter()
+                    .map(|o| obj_num(deref(doc, o)).unwrap_or(0.0))
+                    .collect();
+                let h = (v[3] - v[1]).abs() * self.fm_y;
+                if h.is_finite() && (0.3..=3.0).contains(&h) {
+                    self.em_scale = h;
+                }
+            }
         }
         let lname = self.name.to_ascii_lowercase();
         let base14 = if lname.contains("courier") || lname.contains("mono") {
@@ -328,8 +346,18 @@ impl Font {
         if let Some(Object::Dictionary(df)) = desc_font {
             if let Some(Object::Dictionary(desc)) = dict_get(doc, df, b"FontDescriptor") {
                 self.descriptor_flags(doc, desc);
+                // The embedded program: TrueType (FontFile2) or an OpenType wrapper (FontFile3
+                // /OpenType); a bare CFF has no cmap to reverse.
+                let program = dict_get(doc, desc, b"FontFile2").or_else(|| {
+                    dict_get(doc, desc, b"FontFile3").filter(|o| {
+                        matches!(o, Object::Stream(st) if matches!(
+                            st.dict.get(b"Subtype").and_then(|o| o.as_name()),
+                            Ok(b"OpenType")
+                        ))
+                    })
+                });
                 if self.to_unicode.is_none()
-                    && let Some(ff) = dict_get(doc, desc, b"FontFile2")
+                    && let Some(ff) = program
                     && let Some(bytes) = stream_bytes(doc, ff, limit)
                 {
                     self.gid_unicode = super::truetype::glyph_to_unicode(&bytes);
@@ -462,9 +490,7 @@ impl Font {
                                 .get(k..k + 2)
                                 .map(|b| u16::from_be_bytes([b[0], b[1]]))
                         };
-                        text = gid
-                            .and_then(|g| self.gid_unicode.get(&g))
-                            .map(|c| c.to_string());
+                        text = gid.and_then(|g| self.gid_unicode.get(&g)).cloned();
                     }
                     let unmapped = text.is_none();
                     let w = self
