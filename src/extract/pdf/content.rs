@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::PdfLimits;
+use super::lexer::Lexer;
 use super::encoding::clean_glyph_text;
 use super::font::{DecodedGlyph, Font, dict_get, obj_num};
 
@@ -234,12 +234,8 @@ impl<'a> Interp<'a> {
 
     fn run_stream(&mut self, data: &[u8], res: &[&Dictionary], run: &mut Run, depth: usize) {
         let mut dec: Vec<DecodedGlyph> = Vec::new();
-        for op in Content::decode_iter(data) {
-            let Ok(op) = op else {
-                run.warnings
-                    .push("content stream has a syntax error; rest of stream skipped".into());
-                break;
-            };
+        let mut lex = Lexer::new(data);
+        while let Some(operator) = lex.next_op() {
             run.ops += 1;
             if run.ops > self.limits.max_ops_per_page {
                 run.op_limit_hit = true;
@@ -249,44 +245,44 @@ impl<'a> Interp<'a> {
                 self.timed_out = true;
                 return;
             }
-            let a = &op.operands;
-            match op.operator.as_str() {
-                "q" if run.stack.len() < 256 => run.stack.push(run.gs.clone()),
-                "Q" => {
+            let a = &lex.operands;
+            match operator {
+                b"q" if run.stack.len() < 256 => run.stack.push(run.gs.clone()),
+                b"Q" => {
                     if let Some(g) = run.stack.pop() {
                         run.gs = g;
                     }
                 }
-                "cm" if a.len() == 6 => {
+                b"cm" if a.len() == 6 => {
                     run.gs.ctm = matrix(a).mul(&run.gs.ctm);
                 }
-                "BT" => {
+                b"BT" => {
                     run.tm = M::ID;
                     run.tlm = M::ID;
                 }
-                "ET" => {}
-                "Tm" if a.len() == 6 => {
+                b"ET" => {}
+                b"Tm" if a.len() == 6 => {
                     let m = matrix(a);
                     run.tm = m;
                     run.tlm = m;
                 }
-                "Td" if a.len() == 2 => {
+                b"Td" if a.len() == 2 => {
                     run.tlm = M::translate(num(&a[0]), num(&a[1])).mul(&run.tlm);
                     run.tm = run.tlm;
                 }
-                "TD" if a.len() == 2 => {
+                b"TD" if a.len() == 2 => {
                     run.gs.tl = -num(&a[1]);
                     run.tlm = M::translate(num(&a[0]), num(&a[1])).mul(&run.tlm);
                     run.tm = run.tlm;
                 }
-                "T*" => next_line(run),
-                "TL" if a.len() == 1 => run.gs.tl = num(&a[0]),
-                "Tc" if a.len() == 1 => run.gs.tc = num(&a[0]),
-                "Tw" if a.len() == 1 => run.gs.tw = num(&a[0]),
-                "Tz" if a.len() == 1 => run.gs.th = num(&a[0]) / 100.0,
-                "Ts" if a.len() == 1 => run.gs.rise = num(&a[0]),
-                "Tr" if a.len() == 1 => run.gs.render = obj_num(&a[0]).unwrap_or(0.0) as i64,
-                "Tf" if a.len() == 2 => {
+                b"T*" => next_line(run),
+                b"TL" if a.len() == 1 => run.gs.tl = num(&a[0]),
+                b"Tc" if a.len() == 1 => run.gs.tc = num(&a[0]),
+                b"Tw" if a.len() == 1 => run.gs.tw = num(&a[0]),
+                b"Tz" if a.len() == 1 => run.gs.th = num(&a[0]) / 100.0,
+                b"Ts" if a.len() == 1 => run.gs.rise = num(&a[0]),
+                b"Tr" if a.len() == 1 => run.gs.render = obj_num(&a[0]).unwrap_or(0.0) as i64,
+                b"Tf" if a.len() == 2 => {
                     run.gs.size = num(&a[1]);
                     run.gs.font = a[0].as_name().ok().and_then(|n| self.font_for(res, n));
                     if run.gs.font.is_none() {
@@ -296,18 +292,18 @@ impl<'a> Interp<'a> {
                         ));
                     }
                 }
-                "Tj" if !a.is_empty() => {
+                b"Tj" if !a.is_empty() => {
                     if let Object::String(s, _) = &a[0] {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "'" if !a.is_empty() => {
+                b"'" if !a.is_empty() => {
                     next_line(run);
                     if let Object::String(s, _) = &a[0] {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "\"" if a.len() == 3 => {
+                b"\"" if a.len() == 3 => {
                     run.gs.tw = num(&a[0]);
                     run.gs.tc = num(&a[1]);
                     next_line(run);
@@ -315,7 +311,7 @@ impl<'a> Interp<'a> {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "TJ" if !a.is_empty() => {
+                b"TJ" if !a.is_empty() => {
                     if let Object::Array(items) = &a[0] {
                         for it in items {
                             match it {
@@ -336,7 +332,7 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                "Do" if !a.is_empty() => {
+                b"Do" if !a.is_empty() => {
                     if let Ok(name) = a[0].as_name() {
                         self.do_xobject(run, res, name, depth);
                         if self.timed_out || run.op_limit_hit {
@@ -782,4 +778,90 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<Dictionary> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{Document, Object, Stream, dictionary};
+
+    use crate::extract::pdf::{PdfLimits, extract_pdf};
+
+    /// A page with body text, a free-text note with an appearance stream, a filled text field
+    /// without appearance (its value on the parent field), and a hidden field.
+    fn annotated_pdf() -> Vec<u8> {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let helv = doc.add_object(
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" },
+        );
+        let body = doc.add_object(Stream::new(
+            dictionary! {},
+            b"BT /F1 11 Tf 72 760 Td (Br\\370dteksten p\\345 siden.) Tj ET".to_vec(),
+        ));
+        let ap = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 400.into(), 40.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "Helv" => helv } },
+            },
+            b"BT /Helv 12 Tf 4 24 Td (Merknad fra saksbehandler) Tj 0 -14 Td (om fristen) Tj ET"
+                .to_vec(),
+        ));
+        let parent = doc.add_object(dictionary! {
+            "FT" => "Tx", "T" => "kommune",
+            "V" => Object::string_literal("Straumsnes kommune"),
+        });
+        let page = doc.new_object_id();
+        let free = dictionary! {
+            "Type" => "Annot", "Subtype" => "FreeText", "F" => 4,
+            "Rect" => vec![100.into(), 600.into(), 300.into(), 620.into()],
+            "Contents" => Object::string_literal("Merknad fra saksbehandler om fristen"),
+            "AP" => dictionary! { "N" => ap },
+        };
+        let field = dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Parent" => parent,
+            "Rect" => vec![100.into(), 500.into(), 300.into(), 520.into()],
+        };
+        let hidden = dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "FT" => "Tx", "F" => 2,
+            "V" => Object::string_literal("Skjult verdi"),
+            "Rect" => vec![100.into(), 400.into(), 300.into(), 420.into()],
+        };
+        doc.objects.insert(
+            page,
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => body,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => helv } },
+                "Annots" => vec![Object::Dictionary(free), Object::Dictionary(field), Object::Dictionary(hidden)],
+            }),
+        );
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn form_fields_and_free_text_are_page_text() {
+        let d = extract_pdf(&annotated_pdf(), "annots", &PdfLimits::default()).unwrap();
+        let text: String = d
+            .sections
+            .iter()
+            .map(|s| format!("{} {}\n", s.heading.clone().unwrap_or_default(), s.text))
+            .collect();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Brødteksten på siden."), "{flat}");
+        assert!(flat.contains("Merknad fra saksbehandler"), "{flat}");
+        assert!(flat.contains("om fristen"), "{flat}");
+        assert!(flat.contains("Straumsnes kommune"), "{flat}");
+        assert!(!flat.contains("Skjult"), "{flat}");
+    }
 }

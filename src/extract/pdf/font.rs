@@ -324,7 +324,8 @@ impl Font {
             Some(Object::Name(n)) => {
                 let n = String::from_utf8_lossy(n);
                 self.vertical = n.ends_with("-V");
-                if n.starts_with("Uni") && n.contains("UCS2") {
+                // UniJIS-UCS2-H, UniGB-UTF16-H, …: the 2-byte code is the Unicode value.
+                if n.starts_with("Uni") && (n.contains("UCS2") || n.contains("UTF16")) {
                     self.ucs2_codes = true;
                 }
             }
@@ -565,7 +566,8 @@ fn type1_builtin_encoding(bytes: &[u8]) -> Option<Vec<Option<String>>> {
     if String::from_utf8_lossy(&rest[..rest.len().min(40)]).contains("StandardEncoding") {
         return None;
     }
-    let text = String::from_utf8_lossy(rest);
+    // Tokens split at white space and before names ("dup 32/space put" from some writers).
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(64 * 1024)]).replace('/', " /");
     let mut table: Vec<Option<String>> = vec![None; 256];
     let mut found = false;
     let toks: Vec<&str> = text.split_ascii_whitespace().take(4000).collect();
@@ -707,6 +709,92 @@ mod tests {
         assert_eq!(m.get(&2), Some(&600.0));
         assert_eq!(m.get(&11), Some(&700.0));
         assert_eq!(m.get(&13), None);
+    }
+
+    /// A document holding one stream object; returns it with the stream's reference.
+    fn doc_with_stream(bytes: Vec<u8>) -> (Document, Object) {
+        let mut doc = Document::with_version("1.5");
+        let id = doc.add_object(lopdf::Stream::new(dictionary! {}, bytes));
+        (doc, Object::Reference(id))
+    }
+
+    #[test]
+    fn cid_truetype_without_tounicode_reads_the_embedded_cmap() {
+        let (doc, ff) = doc_with_stream(super::super::truetype::tests::tiny_font());
+        let fd = dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "ABCDEF+Fritt",
+            "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![Object::Dictionary(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "ABCDEF+Fritt",
+                "CIDToGIDMap" => "Identity", "DW" => 600,
+                "FontDescriptor" => dictionary! { "Type" => "FontDescriptor", "Flags" => 4, "FontFile2" => ff },
+            })],
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[0, 3, 0, 5, 0, 6, 0, 7, 0, 9], &mut g);
+        let s: Vec<&str> = g.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(s, vec!["A", "C", "ø", "æ", ""]);
+        assert!(g[4].unmapped && !g[0].unmapped);
+        assert!((g[0].width - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn utf16_cmap_codes_are_unicode() {
+        let doc = Document::new();
+        let fd = dictionary! {
+            "Subtype" => "Type0", "BaseFont" => "ArialUnicodeMS", "Encoding" => "UniJIS-UTF16-H",
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[0x00, 0xE6, 0x30, 0x42], &mut g);
+        assert_eq!(g.iter().map(|d| d.text.as_str()).collect::<String>(), "æあ");
+    }
+
+    #[test]
+    fn type3_em_and_widths_follow_the_font_matrix() {
+        // A TeX bitmap font: glyph space of about 100 units per em.
+        let doc = Document::new();
+        let fd = dictionary! {
+            "Subtype" => "Type3",
+            "FontMatrix" => vec![0.01.into(), 0.into(), 0.into(), 0.01.into(), 0.into(), 0.into()],
+            "FontBBox" => vec![0.into(), (-20).into(), 90.into(), 80.into()],
+            "FirstChar" => 97, "Widths" => vec![Object::Real(50.0), Object::Real(55.0)],
+            "Encoding" => dictionary! { "Differences" => vec![Object::Integer(97), "a".into(), "b".into()] },
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        assert!((f.em_scale - 1.0).abs() < 1e-6, "{}", f.em_scale);
+        let mut g = Vec::new();
+        f.decode(b"ab", &mut g);
+        assert_eq!(g[0].text, "a");
+        assert!((g[0].width - 0.5).abs() < 1e-6);
+        assert!((g[1].width - 0.55).abs() < 1e-6);
+        // A bounding box that says nothing sensible leaves the em at the font size.
+        let fd = dictionary! {
+            "Subtype" => "Type3",
+            "FontMatrix" => vec![0.0042.into(), 0.into(), 0.into(), 0.0042.into(), 0.into(), 0.into()],
+            "FontBBox" => vec![0.into(), 0.into(), 0.into(), 0.into()],
+        };
+        assert_eq!(Font::load(&doc, &fd, 1 << 20).em_scale, 1.0);
+    }
+
+    #[test]
+    fn type1_builtin_encoding_from_the_font_program() {
+        // A Ghostscript-style embedded Type 1 font (names glued to codes), no /Encoding in the
+        // font dictionary: the program's encoding decides.
+        let program = b"%!PS-AdobeFont-1.0: NimbusRomNo9L-Regu 1.05\n/FontName /NimbusRomNo9L-Regu def\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 1/oslash put\ndup 2/aring put\ndup 3 /ae put\ndup 4 /fi put\ndup 72 /H put\nreadonly def\ncurrentdict end\ncurrentfile eexec\n\x80\x81".to_vec();
+        let (doc, ff) = doc_with_stream(program);
+        let fd = dictionary! {
+            "Subtype" => "Type1", "BaseFont" => "ABCDEF+NimbusRomNo9L-Regu",
+            "FontDescriptor" => dictionary! { "Flags" => 4, "FontFile" => ff },
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[72, 1, 2, 3, 4], &mut g);
+        assert_eq!(
+            g.iter().map(|d| d.text.as_str()).collect::<String>(),
+            "Høå\u{e6}\u{FB01}"
+        );
     }
 
     #[test]

@@ -229,7 +229,7 @@ fn from_gsub(gsub: &ttf_parser::opentype_layout::LayoutTable, out: &mut HashMap<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
