@@ -85,7 +85,9 @@ fn font_summary(bytes: &[u8]) -> String {
         let mut k = sub.clone();
         let mut desc_owner = d.clone();
         if sub == "Type0" {
-            if let Ok(Object::Array(a)) = d.get(b"DescendantFonts").map(|o| get(o).unwrap_or(Object::Null))
+            if let Ok(Object::Array(a)) = d
+                .get(b"DescendantFonts")
+                .map(|o| get(o).unwrap_or(Object::Null))
                 && let Some(Object::Dictionary(df)) = a.first().and_then(get)
             {
                 let s = df
@@ -101,7 +103,11 @@ fn font_summary(bytes: &[u8]) -> String {
         if let Ok(o) = desc_owner.get(b"FontDescriptor")
             && let Some(Object::Dictionary(fd)) = get(o)
         {
-            for (key, label) in [("FontFile", "FF1"), ("FontFile2", "FF2"), ("FontFile3", "FF3")] {
+            for (key, label) in [
+                ("FontFile", "FF1"),
+                ("FontFile2", "FF2"),
+                ("FontFile3", "FF3"),
+            ] {
                 if fd.has(key.as_bytes()) {
                     k.push('/');
                     k.push_str(label);
@@ -130,10 +136,7 @@ fn font_summary(bytes: &[u8]) -> String {
         .map(|(k, n)| format!("{k}×{n}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let acro = doc
-        .catalog()
-        .ok()
-        .is_some_and(|c| c.has(b"AcroForm"));
+    let acro = doc.catalog().ok().is_some_and(|c| c.has(b"AcroForm"));
     if acro {
         s.push_str(" +AcroForm");
     }
@@ -151,7 +154,11 @@ fn child(path: &str) {
     match r {
         Ok(Ok(d)) => {
             let warn = d.warnings.first().cloned().unwrap_or_default();
-            println!("{ms:.1}\t{}\tok\t{}\t{fonts}", d.pages, warn.replace('\t', " "));
+            println!(
+                "{ms:.1}\t{}\tok\t{}\t{fonts}",
+                d.pages,
+                warn.replace('\t', " ")
+            );
             print!("{}", doc_text(&d));
         }
         Ok(Err(e)) => println!("{ms:.1}\t0\terror\t{e}\t{fonts}"),
@@ -316,7 +323,13 @@ fn main() {
                     let (head, text) = out.split_once('\n').unwrap_or((out.as_str(), ""));
                     let h: Vec<&str> = head.split('\t').collect();
                     let (ours_ms, pages, status, note, fonts) = if !finished {
-                        (dt.as_secs_f64() * 1000.0, 0, "hang".to_string(), "killed".to_string(), String::new())
+                        (
+                            dt.as_secs_f64() * 1000.0,
+                            0,
+                            "hang".to_string(),
+                            "killed".to_string(),
+                            String::new(),
+                        )
                     } else if h.len() < 5 {
                         (
                             dt.as_secs_f64() * 1000.0,
@@ -362,7 +375,13 @@ fn main() {
     let with_text: Vec<&Row> = rows.iter().filter(|r| r.pop_words >= MIN_WORDS).collect();
     for r in &rows {
         let low = r.pop_words >= MIN_WORDS && r.kept < KEEP;
-        if all || low || r.status == "panic" || r.status == "crash" || r.status == "hang" || r.ours_ms > MAX_SECS * 1000.0 {
+        if all
+            || low
+            || r.status == "panic"
+            || r.status == "crash"
+            || r.status == "hang"
+            || r.ours_ms > MAX_SECS * 1000.0
+        {
             println!(
                 "{:<40} {:>5} {:>8.1} {:>8.1} {:>7} {:>7} {:>6.3}  {} {} | {}",
                 r.name.chars().take(40).collect::<String>(),
@@ -380,8 +399,14 @@ fn main() {
     }
     let good = with_text.iter().filter(|r| r.kept >= KEEP).count();
     let panics = rows.iter().filter(|r| r.status == "panic").count();
-    let crashes = rows.iter().filter(|r| r.status == "crash" || r.status == "hang").count();
-    let slow: Vec<&Row> = rows.iter().filter(|r| r.ours_ms > MAX_SECS * 1000.0).collect();
+    let crashes = rows
+        .iter()
+        .filter(|r| r.status == "crash" || r.status == "hang")
+        .count();
+    let slow: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.ours_ms > MAX_SECS * 1000.0)
+        .collect();
     let max = rows.iter().map(|r| r.ours_ms).fold(0.0, f64::max);
     let max_name = rows
         .iter()
@@ -393,7 +418,11 @@ fn main() {
     let words_pop: usize = with_text.iter().map(|r| r.pop_words).sum();
     let words_kept: f64 = with_text.iter().map(|r| r.kept * r.pop_words as f64).sum();
     println!();
-    println!("files: {}, with text (pdftotext ≥ {MIN_WORDS} words): {}", rows.len(), with_text.len());
+    println!(
+        "files: {}, with text (pdftotext ≥ {MIN_WORDS} words): {}",
+        rows.len(),
+        with_text.len()
+    );
     println!(
         "files with text keeping ≥ {:.0}% of pdftotext's words: {good}/{} = {:.3}",
         KEEP * 100.0,
@@ -404,7 +433,10 @@ fn main() {
         "pdftotext's words kept over all files with text: {:.3}",
         words_kept / words_pop.max(1) as f64
     );
-    println!("caught panics: {panics}, crashes or hangs: {crashes}, files over {MAX_SECS} s: {}", slow.len());
+    println!(
+        "caught panics: {panics}, crashes or hangs: {crashes}, files over {MAX_SECS} s: {}",
+        slow.len()
+    );
     println!("slowest: {max_name} {:.0} ms", max);
     println!(
         "total time: samspor {:.1} s (in-process extraction), pdftotext {:.1} s (process per file), ratio {:.2}",

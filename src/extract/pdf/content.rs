@@ -8,9 +8,9 @@ use std::time::Instant;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::PdfLimits;
-use super::lexer::Lexer;
 use super::encoding::clean_glyph_text;
 use super::font::{DecodedGlyph, Font, dict_get, obj_num};
+use super::lexer::Lexer;
 
 /// Glyphs kept per page; more than this is not a text page (and would cost memory in layout).
 pub const MAX_GLYPHS_PER_PAGE: usize = 400_000;
@@ -698,7 +698,12 @@ fn rect_of(o: &Object) -> Option<[f32; 4]> {
         return None;
     }
     let v: Vec<f32> = a.iter().map(|o| obj_num(o).unwrap_or(f32::NAN)).collect();
-    let r = [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])];
+    let r = [
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ];
     (r.iter().all(|x| x.is_finite()) && r[2] > r[0] && r[3] > r[1]).then_some(r)
 }
 
@@ -755,8 +760,10 @@ fn field_value(doc: &Document, ad: &Dictionary) -> Option<String> {
         if let Ok(v) = d.get(b"V") {
             return match deref_obj(doc, v) {
                 Object::Array(items) => {
-                    let parts: Vec<String> =
-                        items.iter().filter_map(|o| string_of(doc, Some(o))).collect();
+                    let parts: Vec<String> = items
+                        .iter()
+                        .filter_map(|o| string_of(doc, Some(o)))
+                        .collect();
                     (!parts.is_empty()).then(|| parts.join("\n"))
                 }
                 o => string_of(doc, Some(o)),

@@ -197,54 +197,40 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A number, computed from its digits (no string round trip: content streams are mostly
+    /// numbers). Malformed tails ("5-", "1.2.3") end the number where it stops making sense.
     fn number(&mut self) -> Option<Object> {
         let t = self.word();
-        let mut int = true;
-        let mut v: i64 = 0;
-        let mut neg = false;
-        let mut digits = 0;
+        let (mut int, mut frac, mut scale) = (0i64, 0i64, 1i64);
+        let (mut neg, mut dot, mut digits) = (false, false, 0usize);
         for (i, &b) in t.iter().enumerate() {
             match b {
                 b'-' if i == 0 => neg = true,
                 b'+' if i == 0 => {}
-                b'0'..=b'9' if int => {
-                    v = v.saturating_mul(10).saturating_add((b - b'0') as i64);
+                b'0'..=b'9' if !dot => {
+                    int = int.saturating_mul(10).saturating_add((b - b'0') as i64);
                     digits += 1;
                 }
-                b'0'..=b'9' => digits += 1,
-                b'.' if int => int = false,
-                // "5-" or "--5": malformed; read as far as it makes sense.
+                b'0'..=b'9' => {
+                    if scale < 1_000_000_000 {
+                        frac = frac * 10 + (b - b'0') as i64;
+                        scale *= 10;
+                    }
+                    digits += 1;
+                }
+                b'.' if !dot => dot = true,
                 _ => break,
             }
         }
         if digits == 0 {
             return Some(Object::Integer(0));
         }
-        if int {
-            return Some(Object::Integer(if neg { -v } else { v }));
+        let sign = if neg { -1 } else { 1 };
+        if !dot {
+            return Some(Object::Integer(sign * int));
         }
-        let s = std::str::from_utf8(t).unwrap_or("0");
-        let clean: String = s
-            .chars()
-            .enumerate()
-            .filter(|&(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')))
-            .map(|(_, c)| c)
-            .collect();
-        // Only the first '.' counts.
-        let mut seen = false;
-        let clean: String = clean
-            .chars()
-            .filter(|&c| {
-                if c == '.' {
-                    let first = !seen;
-                    seen = true;
-                    first
-                } else {
-                    true
-                }
-            })
-            .collect();
-        Some(Object::Real(clean.parse::<f32>().unwrap_or(0.0)))
+        let v = int as f64 + frac as f64 / scale as f64;
+        Some(Object::Real((sign as f64 * v) as f32))
     }
 
     fn name(&mut self) -> Vec<u8> {
@@ -406,16 +392,24 @@ mod tests {
 
     #[test]
     fn operators_and_operands() {
-        let v = ops(b"BT /F1 12 Tf 1 0 0 1 72.5 -.5 Tm [(Hei)-250(p\\345 deg)] TJ <00e6 f>Tj ET % c\nq");
+        let v = ops(
+            b"BT /F1 12 Tf 1 0 0 1 72.5 -.5 Tm [(Hei)-250(p\\345 deg)] TJ <00e6 f>Tj ET % c\nq",
+        );
         let names: Vec<&str> = v.iter().map(|(o, _)| o.as_str()).collect();
         assert_eq!(names, ["BT", "Tf", "Tm", "TJ", "Tj", "ET", "q"]);
-        assert_eq!(v[1].1, vec![Object::Name(b"F1".to_vec()), Object::Integer(12)]);
+        assert_eq!(
+            v[1].1,
+            vec![Object::Name(b"F1".to_vec()), Object::Integer(12)]
+        );
         assert_eq!(v[2].1[4], Object::Real(72.5));
         assert_eq!(v[2].1[5], Object::Real(-0.5));
         let Object::Array(items) = &v[3].1[0] else {
             panic!("{:?}", v[3])
         };
-        assert_eq!(items[0], Object::String(b"Hei".to_vec(), StringFormat::Literal));
+        assert_eq!(
+            items[0],
+            Object::String(b"Hei".to_vec(), StringFormat::Literal)
+        );
         assert_eq!(items[1], Object::Integer(-250));
         assert_eq!(items[2].as_str().unwrap(), b"p\xe5 deg");
         assert_eq!(v[4].1[0].as_str().unwrap(), b"\x00\xe6\xf0");

@@ -120,7 +120,11 @@ fn from_cmap(cmap: &ttf_parser::cmap::Table, out: &mut HashMap<u16, String>) {
                 } else if symbol {
                     // Symbol cmaps put single-byte codes at U+F0xx; the low byte is the code
                     // in the font's own (usually Windows) encoding.
-                    let b = if (0xF000..=0xF0FF).contains(&cp) { cp - 0xF000 } else { cp };
+                    let b = if (0xF000..=0xF0FF).contains(&cp) {
+                        cp - 0xF000
+                    } else {
+                        cp
+                    };
                     u8::try_from(b)
                         .ok()
                         .and_then(|b| BaseEncoding::WinAnsi.decode(b))
