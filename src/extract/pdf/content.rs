@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::PdfLimits;
 use super::encoding::clean_glyph_text;
 use super::font::{DecodedGlyph, Font, dict_get, obj_num};
+use super::lexer::Lexer;
 
 /// Glyphs kept per page; more than this is not a text page (and would cost memory in layout).
 pub const MAX_GLYPHS_PER_PAGE: usize = 400_000;
@@ -72,6 +72,22 @@ struct GState {
     tl: f32,
     rise: f32,
     render: i64,
+}
+
+impl GState {
+    fn new(ctm: M) -> GState {
+        GState {
+            ctm,
+            font: None,
+            size: 0.0,
+            tc: 0.0,
+            tw: 0.0,
+            th: 1.0,
+            tl: 0.0,
+            rise: 0.0,
+            render: 0,
+        }
+    }
 }
 
 /// Per-document state shared across pages: font cache and counters.
@@ -191,17 +207,7 @@ impl<'a> Interp<'a> {
             }
         }
         let res = page_resources(doc, page_id);
-        let gs = GState {
-            ctm: M::ID,
-            font: None,
-            size: 0.0,
-            tc: 0.0,
-            tw: 0.0,
-            th: 1.0,
-            tl: 0.0,
-            rise: 0.0,
-            render: 0,
-        };
+        let gs = GState::new(M::ID);
         let mut run = Run {
             ops: 0,
             gs,
@@ -214,6 +220,9 @@ impl<'a> Interp<'a> {
         };
         let res_refs: Vec<&Dictionary> = res.iter().collect();
         self.run_stream(&data, &res_refs, &mut run, 0);
+        if !self.timed_out && !run.op_limit_hit {
+            self.annotations(page_id, &res_refs, &mut run);
+        }
         if run.op_limit_hit {
             run.warnings.push(format!(
                 "page stopped after {} operators",
@@ -225,12 +234,8 @@ impl<'a> Interp<'a> {
 
     fn run_stream(&mut self, data: &[u8], res: &[&Dictionary], run: &mut Run, depth: usize) {
         let mut dec: Vec<DecodedGlyph> = Vec::new();
-        for op in Content::decode_iter(data) {
-            let Ok(op) = op else {
-                run.warnings
-                    .push("content stream has a syntax error; rest of stream skipped".into());
-                break;
-            };
+        let mut lex = Lexer::new(data);
+        while let Some(operator) = lex.next_op() {
             run.ops += 1;
             if run.ops > self.limits.max_ops_per_page {
                 run.op_limit_hit = true;
@@ -240,44 +245,44 @@ impl<'a> Interp<'a> {
                 self.timed_out = true;
                 return;
             }
-            let a = &op.operands;
-            match op.operator.as_str() {
-                "q" if run.stack.len() < 256 => run.stack.push(run.gs.clone()),
-                "Q" => {
+            let a = &lex.operands;
+            match operator {
+                b"q" if run.stack.len() < 256 => run.stack.push(run.gs.clone()),
+                b"Q" => {
                     if let Some(g) = run.stack.pop() {
                         run.gs = g;
                     }
                 }
-                "cm" if a.len() == 6 => {
+                b"cm" if a.len() == 6 => {
                     run.gs.ctm = matrix(a).mul(&run.gs.ctm);
                 }
-                "BT" => {
+                b"BT" => {
                     run.tm = M::ID;
                     run.tlm = M::ID;
                 }
-                "ET" => {}
-                "Tm" if a.len() == 6 => {
+                b"ET" => {}
+                b"Tm" if a.len() == 6 => {
                     let m = matrix(a);
                     run.tm = m;
                     run.tlm = m;
                 }
-                "Td" if a.len() == 2 => {
+                b"Td" if a.len() == 2 => {
                     run.tlm = M::translate(num(&a[0]), num(&a[1])).mul(&run.tlm);
                     run.tm = run.tlm;
                 }
-                "TD" if a.len() == 2 => {
+                b"TD" if a.len() == 2 => {
                     run.gs.tl = -num(&a[1]);
                     run.tlm = M::translate(num(&a[0]), num(&a[1])).mul(&run.tlm);
                     run.tm = run.tlm;
                 }
-                "T*" => next_line(run),
-                "TL" if a.len() == 1 => run.gs.tl = num(&a[0]),
-                "Tc" if a.len() == 1 => run.gs.tc = num(&a[0]),
-                "Tw" if a.len() == 1 => run.gs.tw = num(&a[0]),
-                "Tz" if a.len() == 1 => run.gs.th = num(&a[0]) / 100.0,
-                "Ts" if a.len() == 1 => run.gs.rise = num(&a[0]),
-                "Tr" if a.len() == 1 => run.gs.render = obj_num(&a[0]).unwrap_or(0.0) as i64,
-                "Tf" if a.len() == 2 => {
+                b"T*" => next_line(run),
+                b"TL" if a.len() == 1 => run.gs.tl = num(&a[0]),
+                b"Tc" if a.len() == 1 => run.gs.tc = num(&a[0]),
+                b"Tw" if a.len() == 1 => run.gs.tw = num(&a[0]),
+                b"Tz" if a.len() == 1 => run.gs.th = num(&a[0]) / 100.0,
+                b"Ts" if a.len() == 1 => run.gs.rise = num(&a[0]),
+                b"Tr" if a.len() == 1 => run.gs.render = obj_num(&a[0]).unwrap_or(0.0) as i64,
+                b"Tf" if a.len() == 2 => {
                     run.gs.size = num(&a[1]);
                     run.gs.font = a[0].as_name().ok().and_then(|n| self.font_for(res, n));
                     if run.gs.font.is_none() {
@@ -287,18 +292,18 @@ impl<'a> Interp<'a> {
                         ));
                     }
                 }
-                "Tj" if !a.is_empty() => {
+                b"Tj" if !a.is_empty() => {
                     if let Object::String(s, _) = &a[0] {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "'" if !a.is_empty() => {
+                b"'" if !a.is_empty() => {
                     next_line(run);
                     if let Object::String(s, _) = &a[0] {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "\"" if a.len() == 3 => {
+                b"\"" if a.len() == 3 => {
                     run.gs.tw = num(&a[0]);
                     run.gs.tc = num(&a[1]);
                     next_line(run);
@@ -306,7 +311,7 @@ impl<'a> Interp<'a> {
                         self.show(run, s, &mut dec);
                     }
                 }
-                "TJ" if !a.is_empty() => {
+                b"TJ" if !a.is_empty() => {
                     if let Object::Array(items) = &a[0] {
                         for it in items {
                             match it {
@@ -327,7 +332,7 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                "Do" if !a.is_empty() => {
+                b"Do" if !a.is_empty() => {
                     if let Ok(name) = a[0].as_name() {
                         self.do_xobject(run, res, name, depth);
                         if self.timed_out || run.op_limit_hit {
@@ -363,6 +368,13 @@ impl<'a> Interp<'a> {
         ) {
             return;
         }
+        self.run_form(run, s, res, depth);
+    }
+
+    /// Run a form XObject (its /Matrix on top of the current CTM, its /Resources before
+    /// `res`), restoring the graphics and text state afterwards.
+    fn run_form(&mut self, run: &mut Run, s: &lopdf::Stream, res: &[&Dictionary], depth: usize) {
+        let doc = self.doc;
         let budget = self
             .limits
             .max_decompressed_bytes
@@ -396,6 +408,119 @@ impl<'a> Interp<'a> {
         run.stack.truncate(saved.3);
     }
 
+    /// Text of the page's form fields (widgets) and free-text annotations, as viewers and
+    /// pdftotext show them: each one's normal appearance stream is run as a form placed at its
+    /// /Rect. Without an appearance, a field's value (/V, inherited from parent fields) or a
+    /// free-text note's /Contents is set as lines at the top of the /Rect. Hidden ones are
+    /// skipped.
+    fn annotations(&mut self, page_id: ObjectId, page_res: &[&Dictionary], run: &mut Run) {
+        let doc = self.doc;
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            return;
+        };
+        let annots = match page.get(b"Annots").map(|o| deref_obj(doc, o)) {
+            Ok(Object::Array(a)) => a,
+            _ => return,
+        };
+        // The form's default resources (fonts named by widget appearances and /DA).
+        let acro_dr = doc
+            .catalog()
+            .ok()
+            .and_then(|c| dict_get(doc, c, b"AcroForm"))
+            .and_then(|a| match a {
+                Object::Dictionary(d) => dict_get(doc, d, b"DR"),
+                _ => None,
+            })
+            .and_then(|o| o.as_dict().ok());
+        let mut res: Vec<&Dictionary> = page_res.to_vec();
+        if let Some(dr) = acro_dr {
+            res.push(dr);
+        }
+        for a in annots.iter().take(2000) {
+            let Object::Dictionary(ad) = deref_obj(doc, a) else {
+                continue;
+            };
+            let subtype = ad.get(b"Subtype").and_then(|o| o.as_name()).unwrap_or(b"");
+            if subtype != b"Widget" && subtype != b"FreeText" {
+                continue;
+            }
+            let flags = dict_get(doc, ad, b"F").and_then(obj_num).unwrap_or(0.0) as i64;
+            if flags & (2 | 32) != 0 {
+                continue;
+            }
+            let Some(rect) = dict_get(doc, ad, b"Rect").and_then(rect_of) else {
+                continue;
+            };
+            let saved = (run.gs.clone(), run.tm, run.tlm);
+            run.gs = GState::new(M::ID);
+            match appearance(doc, ad) {
+                Some(ap) => {
+                    let bbox = dict_get(doc, &ap.dict, b"BBox")
+                        .and_then(rect_of)
+                        .unwrap_or(rect);
+                    let fm = match dict_get(doc, &ap.dict, b"Matrix") {
+                        Some(Object::Array(m)) if m.len() == 6 => matrix(m),
+                        _ => M::ID,
+                    };
+                    // Per the spec: the BBox through the form matrix, fitted onto the Rect.
+                    let (x0, y0, x1, y1) = transformed_box(&fm, bbox);
+                    let (sx, sy) = (
+                        (rect[2] - rect[0]) / (x1 - x0),
+                        (rect[3] - rect[1]) / (y1 - y0),
+                    );
+                    if sx.is_finite() && sy.is_finite() && sx != 0.0 && sy != 0.0 {
+                        run.gs.ctm = M([sx, 0.0, 0.0, sy, rect[0] - sx * x0, rect[1] - sy * y0]);
+                        self.run_form(run, ap, &res, 0);
+                    }
+                }
+                None => {
+                    let text = if subtype == b"FreeText" {
+                        string_of(doc, ad.get(b"Contents").ok())
+                    } else {
+                        field_value(doc, ad)
+                    };
+                    if let Some(t) = text {
+                        self.plain_text(run, &t, rect);
+                    }
+                }
+            }
+            (run.gs, run.tm, run.tlm) = saved;
+            if self.timed_out || run.op_limit_hit {
+                return;
+            }
+        }
+    }
+
+    /// Lines of text at the top left of a rectangle (an annotation without appearance).
+    fn plain_text(&mut self, run: &mut Run, text: &str, rect: [f32; 4]) {
+        let size = ((rect[3] - rect[1]) * 0.7).clamp(4.0, 12.0);
+        let mut y = rect[3] - size;
+        for line in text.lines().take(200) {
+            let mut x = rect[0] + 2.0;
+            for w in line.split_whitespace() {
+                let wlen = w.chars().count() as f32 * 0.5 * size;
+                if run.out.len() < MAX_GLYPHS_PER_PAGE {
+                    let mut t = String::new();
+                    clean_glyph_text(w, &mut t);
+                    run.out.push(Glyph {
+                        text: t,
+                        x0: x,
+                        y0: y,
+                        x1: x + wlen,
+                        y1: y,
+                        size,
+                        font: u32::MAX,
+                        bold: false,
+                        is_space: false,
+                        space_w: 0.25 * size,
+                    });
+                }
+                x += wlen + 0.25 * size;
+            }
+            y -= 1.2 * size;
+        }
+    }
+
     fn show(&mut self, run: &mut Run, bytes: &[u8], dec: &mut Vec<DecodedGlyph>) {
         let Some((fid, font)) = run.gs.font.clone() else {
             return;
@@ -418,9 +543,7 @@ impl<'a> Interp<'a> {
             // Em height: length of the transformed (0, size) vector.
             let (hx, hy) = (trm.0[2] * size, trm.0[3] * size);
             let mut em = (hx * hx + hy * hy).sqrt();
-            if font.fm_y != 0.001 {
-                em *= font.fm_y * 1000.0;
-            }
+            em *= font.em_scale;
             let scale_x = (trm.0[0] * trm.0[0] + trm.0[1] * trm.0[1]).sqrt();
             let sw = space_w_text
                 .map(|w| w * size * gs.th * scale_x)
@@ -561,6 +684,99 @@ pub(super) fn page_and_ancestors(
     .take(65)
 }
 
+fn deref_obj<'d>(doc: &'d Document, o: &'d Object) -> &'d Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        o => o,
+    }
+}
+
+/// A rectangle [x0 y0 x1 y1], normalised; None when degenerate.
+fn rect_of(o: &Object) -> Option<[f32; 4]> {
+    let Object::Array(a) = o else { return None };
+    if a.len() != 4 {
+        return None;
+    }
+    let v: Vec<f32> = a.iter().map(|o| obj_num(o).unwrap_or(f32::NAN)).collect();
+    let r = [
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ];
+    (r.iter().all(|x| x.is_finite()) && r[2] > r[0] && r[3] > r[1]).then_some(r)
+}
+
+fn transformed_box(m: &M, b: [f32; 4]) -> (f32, f32, f32, f32) {
+    let pts = [
+        m.apply(b[0], b[1]),
+        m.apply(b[2], b[1]),
+        m.apply(b[0], b[3]),
+        m.apply(b[2], b[3]),
+    ];
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for (x, y) in pts {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    (x0, y0, x1, y1)
+}
+
+/// The normal appearance of an annotation: /AP /N, a stream or (checkboxes, radio buttons)
+/// a dictionary of states chosen by /AS.
+fn appearance<'d>(doc: &'d Document, ad: &'d Dictionary) -> Option<&'d lopdf::Stream> {
+    let Object::Dictionary(ap) = dict_get(doc, ad, b"AP")? else {
+        return None;
+    };
+    match dict_get(doc, ap, b"N")? {
+        Object::Stream(s) => Some(s),
+        Object::Dictionary(states) => {
+            let state = ad.get(b"AS").and_then(|o| o.as_name()).ok()?;
+            match dict_get(doc, states, state)? {
+                Object::Stream(s) => Some(s),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn string_of(doc: &Document, o: Option<&Object>) -> Option<String> {
+    match deref_obj(doc, o?) {
+        Object::String(b, _) => {
+            let t = super::encoding::decode_text_string(b);
+            (!t.trim().is_empty()).then_some(t)
+        }
+        _ => None,
+    }
+}
+
+/// A text or choice field's value, inherited through /Parent.
+fn field_value(doc: &Document, ad: &Dictionary) -> Option<String> {
+    let mut d = ad;
+    for _ in 0..32 {
+        if let Ok(v) = d.get(b"V") {
+            return match deref_obj(doc, v) {
+                Object::Array(items) => {
+                    let parts: Vec<String> = items
+                        .iter()
+                        .filter_map(|o| string_of(doc, Some(o)))
+                        .collect();
+                    (!parts.is_empty()).then(|| parts.join("\n"))
+                }
+                o => string_of(doc, Some(o)),
+            };
+        }
+        match d.get(b"Parent").map(|o| deref_obj(doc, o)) {
+            Ok(Object::Dictionary(p)) => d = p,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Page resources with inheritance from the page tree (nearest first).
 fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<Dictionary> {
     page_and_ancestors(doc, page_id)
@@ -569,4 +785,90 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<Dictionary> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{Document, Object, Stream, dictionary};
+
+    use crate::extract::pdf::{PdfLimits, extract_pdf};
+
+    /// A page with body text, a free-text note with an appearance stream, a filled text field
+    /// without appearance (its value on the parent field), and a hidden field.
+    fn annotated_pdf() -> Vec<u8> {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let helv = doc.add_object(
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" },
+        );
+        let body = doc.add_object(Stream::new(
+            dictionary! {},
+            b"BT /F1 11 Tf 72 760 Td (Br\\370dteksten p\\345 siden.) Tj ET".to_vec(),
+        ));
+        let ap = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 400.into(), 40.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "Helv" => helv } },
+            },
+            b"BT /Helv 12 Tf 4 24 Td (Merknad fra saksbehandler) Tj 0 -14 Td (om fristen) Tj ET"
+                .to_vec(),
+        ));
+        let parent = doc.add_object(dictionary! {
+            "FT" => "Tx", "T" => "kommune",
+            "V" => Object::string_literal("Straumsnes kommune"),
+        });
+        let page = doc.new_object_id();
+        let free = dictionary! {
+            "Type" => "Annot", "Subtype" => "FreeText", "F" => 4,
+            "Rect" => vec![100.into(), 600.into(), 300.into(), 620.into()],
+            "Contents" => Object::string_literal("Merknad fra saksbehandler om fristen"),
+            "AP" => dictionary! { "N" => ap },
+        };
+        let field = dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "Parent" => parent,
+            "Rect" => vec![100.into(), 500.into(), 300.into(), 520.into()],
+        };
+        let hidden = dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "FT" => "Tx", "F" => 2,
+            "V" => Object::string_literal("Skjult verdi"),
+            "Rect" => vec![100.into(), 400.into(), 300.into(), 420.into()],
+        };
+        doc.objects.insert(
+            page,
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => body,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => helv } },
+                "Annots" => vec![Object::Dictionary(free), Object::Dictionary(field), Object::Dictionary(hidden)],
+            }),
+        );
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn form_fields_and_free_text_are_page_text() {
+        let d = extract_pdf(&annotated_pdf(), "annots", &PdfLimits::default()).unwrap();
+        let text: String = d
+            .sections
+            .iter()
+            .map(|s| format!("{} {}\n", s.heading.clone().unwrap_or_default(), s.text))
+            .collect();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Brødteksten på siden."), "{flat}");
+        assert!(flat.contains("Merknad fra saksbehandler"), "{flat}");
+        assert!(flat.contains("om fristen"), "{flat}");
+        assert!(flat.contains("Straumsnes kommune"), "{flat}");
+        assert!(!flat.contains("Skjult"), "{flat}");
+    }
 }

@@ -141,6 +141,11 @@ pub fn glyph_name_to_unicode(name: &str) -> Option<String> {
 /// Expand ligatures and drop characters that are never text: soft hyphen, zero-width marks,
 /// control characters. Returns the cleaned string (possibly empty).
 pub fn clean_glyph_text(s: &str, out: &mut String) {
+    // The common case, printable ASCII, needs no look at each character.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '\u{FB00}' => out.push_str("ff"),

@@ -53,14 +53,19 @@ pub struct Font {
     enc_cmap: Option<CMap>,
     /// Type0 whose encoding is a predefined UCS-2 CMap: the code is Unicode.
     ucs2_codes: bool,
-    /// Type0 without ToUnicode: glyph id → Unicode from the embedded TrueType cmap.
-    gid_unicode: HashMap<u16, char>,
+    /// Type0 without ToUnicode: glyph id → text from the embedded TrueType/OpenType program
+    /// (cmap reversed, post names, GSUB forms).
+    gid_unicode: HashMap<u16, String>,
     /// CIDToGIDMap stream (2 bytes per CID); empty means Identity.
     cid_to_gid: Vec<u8>,
     pub vertical: bool,
     /// FontMatrix a and d (0.001 for everything but Type3).
     pub fm_x: f32,
     pub fm_y: f32,
+    /// The em height in text space per unit font size: 1 for every font but Type 3, whose
+    /// glyph space is its own (TeX bitmap fonts: FontMatrix 0.01 over a 100-unit em): there the
+    /// FontBBox height through the FontMatrix, when it is plausible.
+    pub em_scale: f32,
     base14: Option<Base14>,
     symbolic: bool,
 }
@@ -149,6 +154,7 @@ impl Font {
             vertical: false,
             fm_x: 0.001,
             fm_y: 0.001,
+            em_scale: 1.0,
             base14: None,
             symbolic: false,
         };
@@ -216,6 +222,18 @@ impl Font {
             }
             self.fm_x = self.fm_x.abs();
             self.fm_y = self.fm_y.abs();
+            if let Some(Object::Array(b)) = dict_get(doc, fd, b"FontBBox")
+                && b.len() == 4
+            {
+                let v: Vec<f32> = b
+                    .iter()
+                    .map(|o| obj_num(deref(doc, o)).unwrap_or(0.0))
+                    .collect();
+                let h = (v[3] - v[1]).abs() * self.fm_y;
+                if h.is_finite() && (0.3..=3.0).contains(&h) {
+                    self.em_scale = h;
+                }
+            }
         }
         let lname = self.name.to_ascii_lowercase();
         let base14 = if lname.contains("courier") || lname.contains("mono") {
@@ -306,7 +324,8 @@ impl Font {
             Some(Object::Name(n)) => {
                 let n = String::from_utf8_lossy(n);
                 self.vertical = n.ends_with("-V");
-                if n.starts_with("Uni") && n.contains("UCS2") {
+                // UniJIS-UCS2-H, UniGB-UTF16-H, …: the 2-byte code is the Unicode value.
+                if n.starts_with("Uni") && (n.contains("UCS2") || n.contains("UTF16")) {
                     self.ucs2_codes = true;
                 }
             }
@@ -328,8 +347,18 @@ impl Font {
         if let Some(Object::Dictionary(df)) = desc_font {
             if let Some(Object::Dictionary(desc)) = dict_get(doc, df, b"FontDescriptor") {
                 self.descriptor_flags(doc, desc);
+                // The embedded program: TrueType (FontFile2) or an OpenType wrapper (FontFile3
+                // /OpenType); a bare CFF has no cmap to reverse.
+                let program = dict_get(doc, desc, b"FontFile2").or_else(|| {
+                    dict_get(doc, desc, b"FontFile3").filter(|o| {
+                        matches!(o, Object::Stream(st) if matches!(
+                            st.dict.get(b"Subtype").and_then(|o| o.as_name()),
+                            Ok(b"OpenType")
+                        ))
+                    })
+                });
                 if self.to_unicode.is_none()
-                    && let Some(ff) = dict_get(doc, desc, b"FontFile2")
+                    && let Some(ff) = program
                     && let Some(bytes) = stream_bytes(doc, ff, limit)
                 {
                     self.gid_unicode = super::truetype::glyph_to_unicode(&bytes);
@@ -462,9 +491,7 @@ impl Font {
                                 .get(k..k + 2)
                                 .map(|b| u16::from_be_bytes([b[0], b[1]]))
                         };
-                        text = gid
-                            .and_then(|g| self.gid_unicode.get(&g))
-                            .map(|c| c.to_string());
+                        text = gid.and_then(|g| self.gid_unicode.get(&g)).cloned();
                     }
                     let unmapped = text.is_none();
                     let w = self
@@ -539,7 +566,8 @@ fn type1_builtin_encoding(bytes: &[u8]) -> Option<Vec<Option<String>>> {
     if String::from_utf8_lossy(&rest[..rest.len().min(40)]).contains("StandardEncoding") {
         return None;
     }
-    let text = String::from_utf8_lossy(rest);
+    // Tokens split at white space and before names ("dup 32/space put" from some writers).
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(64 * 1024)]).replace('/', " /");
     let mut table: Vec<Option<String>> = vec![None; 256];
     let mut found = false;
     let toks: Vec<&str> = text.split_ascii_whitespace().take(4000).collect();
@@ -681,6 +709,92 @@ mod tests {
         assert_eq!(m.get(&2), Some(&600.0));
         assert_eq!(m.get(&11), Some(&700.0));
         assert_eq!(m.get(&13), None);
+    }
+
+    /// A document holding one stream object; returns it with the stream's reference.
+    fn doc_with_stream(bytes: Vec<u8>) -> (Document, Object) {
+        let mut doc = Document::with_version("1.5");
+        let id = doc.add_object(lopdf::Stream::new(dictionary! {}, bytes));
+        (doc, Object::Reference(id))
+    }
+
+    #[test]
+    fn cid_truetype_without_tounicode_reads_the_embedded_cmap() {
+        let (doc, ff) = doc_with_stream(super::super::truetype::tests::tiny_font());
+        let fd = dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "ABCDEF+Fritt",
+            "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![Object::Dictionary(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "ABCDEF+Fritt",
+                "CIDToGIDMap" => "Identity", "DW" => 600,
+                "FontDescriptor" => dictionary! { "Type" => "FontDescriptor", "Flags" => 4, "FontFile2" => ff },
+            })],
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[0, 3, 0, 5, 0, 6, 0, 7, 0, 9], &mut g);
+        let s: Vec<&str> = g.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(s, vec!["A", "C", "ø", "æ", ""]);
+        assert!(g[4].unmapped && !g[0].unmapped);
+        assert!((g[0].width - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn utf16_cmap_codes_are_unicode() {
+        let doc = Document::new();
+        let fd = dictionary! {
+            "Subtype" => "Type0", "BaseFont" => "ArialUnicodeMS", "Encoding" => "UniJIS-UTF16-H",
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[0x00, 0xE6, 0x30, 0x42], &mut g);
+        assert_eq!(g.iter().map(|d| d.text.as_str()).collect::<String>(), "æあ");
+    }
+
+    #[test]
+    fn type3_em_and_widths_follow_the_font_matrix() {
+        // A TeX bitmap font: glyph space of about 100 units per em.
+        let doc = Document::new();
+        let fd = dictionary! {
+            "Subtype" => "Type3",
+            "FontMatrix" => vec![0.01.into(), 0.into(), 0.into(), 0.01.into(), 0.into(), 0.into()],
+            "FontBBox" => vec![0.into(), (-20).into(), 90.into(), 80.into()],
+            "FirstChar" => 97, "Widths" => vec![Object::Real(50.0), Object::Real(55.0)],
+            "Encoding" => dictionary! { "Differences" => vec![Object::Integer(97), "a".into(), "b".into()] },
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        assert!((f.em_scale - 1.0).abs() < 1e-6, "{}", f.em_scale);
+        let mut g = Vec::new();
+        f.decode(b"ab", &mut g);
+        assert_eq!(g[0].text, "a");
+        assert!((g[0].width - 0.5).abs() < 1e-6);
+        assert!((g[1].width - 0.55).abs() < 1e-6);
+        // A bounding box that says nothing sensible leaves the em at the font size.
+        let fd = dictionary! {
+            "Subtype" => "Type3",
+            "FontMatrix" => vec![0.0042.into(), 0.into(), 0.into(), 0.0042.into(), 0.into(), 0.into()],
+            "FontBBox" => vec![0.into(), 0.into(), 0.into(), 0.into()],
+        };
+        assert_eq!(Font::load(&doc, &fd, 1 << 20).em_scale, 1.0);
+    }
+
+    #[test]
+    fn type1_builtin_encoding_from_the_font_program() {
+        // A Ghostscript-style embedded Type 1 font (names glued to codes), no /Encoding in the
+        // font dictionary: the program's encoding decides.
+        let program = b"%!PS-AdobeFont-1.0: NimbusRomNo9L-Regu 1.05\n/FontName /NimbusRomNo9L-Regu def\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 1/oslash put\ndup 2/aring put\ndup 3 /ae put\ndup 4 /fi put\ndup 72 /H put\nreadonly def\ncurrentdict end\ncurrentfile eexec\n\x80\x81".to_vec();
+        let (doc, ff) = doc_with_stream(program);
+        let fd = dictionary! {
+            "Subtype" => "Type1", "BaseFont" => "ABCDEF+NimbusRomNo9L-Regu",
+            "FontDescriptor" => dictionary! { "Flags" => 4, "FontFile" => ff },
+        };
+        let f = Font::load(&doc, &fd, 1 << 20);
+        let mut g = Vec::new();
+        f.decode(&[72, 1, 2, 3, 4], &mut g);
+        assert_eq!(
+            g.iter().map(|d| d.text.as_str()).collect::<String>(),
+            "Høå\u{e6}\u{FB01}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod font;
 mod glyphlist;
 mod headers;
 mod layout;
+mod lexer;
 mod outline;
 mod scan;
 mod structure;
