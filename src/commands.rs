@@ -160,6 +160,8 @@ pub struct SearchArgs {
     pub year: Option<u32>,
     pub per_source: Option<usize>,
     pub json: bool,
+    /// `--no-semantic`: by words only, even when the embedding model is installed.
+    pub no_semantic: bool,
 }
 
 /// `search`: queries the index.
@@ -181,7 +183,13 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         }
     }
     let index = SectionIndex::open(&paths.index_dir)?;
-    let results = index.search(&SearchRequest {
+    let semantic = (!args.no_semantic)
+        .then(|| {
+            let settings = paths.config().map(|c| c.embeddings).unwrap_or_default();
+            crate::embed::Semantic::load(&paths.index_dir, &settings)
+        })
+        .flatten();
+    let request = SearchRequest {
         query: args.query.clone(),
         limit: args.limit,
         source: args.source,
@@ -190,7 +198,8 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         year: args.year,
         max_per_source: args.per_source,
         expand: None,
-    })?;
+    };
+    let results = crate::embed::search(&index, &request, semantic.as_ref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let hits: Vec<_> = results
@@ -224,6 +233,7 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
             "total": results.total,
             "hits": hits,
             "all_terms_matched": results.all_words,
+            "semantic": semantic.is_some(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&body)?)?;
         return Ok(Outcome::Ok);
