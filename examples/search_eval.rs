@@ -385,11 +385,13 @@ fn run() -> Result<bool> {
             .as_mut()
             .context("--compare-semantic needs the model")?;
         println!(
-            "{:<44} {:>8} {:>10} {:>9}   ({} queries, {})",
+            "{:<44} {:>8} {:>10} {:>9} {:>8} {:>8}   ({} queries, {})",
             "ranking",
             "nDCG@10",
             "recall@10",
             "zero-hit",
+            "p50 ms",
+            "p99 ms",
             file.query.len(),
             queries.display()
         );
@@ -426,8 +428,11 @@ fn run() -> Result<bool> {
                 semantic.fusion = fusion;
             }
             let used = fusion.map(|_| &*semantic);
+            let mut millis = Vec::new();
             for q in &file.query {
+                let started = std::time::Instant::now();
                 let ours = samspor_search(&index, q, per_source, expand, used);
+                millis.push(started.elapsed().as_secs_f64() * 1000.0);
                 let judged = judged_of(q);
                 let score = ndcg_recall(&ours, &judged);
                 n += score.ndcg;
@@ -435,12 +440,16 @@ fn run() -> Result<bool> {
                 zero += usize::from(ours.is_empty() && !q.relevant.is_empty());
             }
             let count = file.query.len().max(1) as f64;
+            millis.sort_by(f64::total_cmp);
+            let at = |p: f64| millis[((millis.len() as f64 - 1.0) * p).round() as usize];
             println!(
-                "{:<44} {:>8.3} {:>10.3} {:>9}",
+                "{:<44} {:>8.3} {:>10.3} {:>9} {:>8.1} {:>8.1}",
                 name,
                 n / count,
                 r / count,
-                zero
+                zero,
+                at(0.5),
+                at(0.99)
             );
         }
         return Ok(true);

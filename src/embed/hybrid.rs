@@ -105,8 +105,11 @@ impl Semantic {
 pub struct SemanticCache {
     settings: EmbeddingSettings,
     index_dir: std::path::PathBuf,
-    slot: std::sync::Mutex<Option<(Option<std::time::SystemTime>, Option<Arc<Semantic>>)>>,
+    /// The vector file's modification time when loaded, and what was loaded.
+    slot: std::sync::Mutex<Option<Loaded>>,
 }
+
+type Loaded = (Option<std::time::SystemTime>, Option<Arc<Semantic>>);
 
 impl SemanticCache {
     pub fn new(index_dir: &Path, settings: EmbeddingSettings) -> SemanticCache {
