@@ -24,6 +24,11 @@
 //! and the queries with judged relevant sections that return no hit at all (zero-hit queries).
 //! `--expand` picks samspor's query expansion (default: what search uses);
 //! `--compare-expansions` prints the overall figures of every expansion choice.
+//! `--semantic` adds search by meaning (the installed model, `scripts/install-embeddings.sh`):
+//! the samspor column is then the hybrid search `samspor search` does; `--compare-semantic`
+//! prints lexical, dense-only and hybrid variants side by side (vectors are cached in
+//! `--vector-cache FILE`, default `$TMPDIR/samspor-eval-vectors.bin`, so a second run embeds
+//! nothing).
 //! `--check` exits with status 1 unless samspor's mean nDCG@10 ≥ 0.85 and ≥ baseline + 0.15,
 //! and no query with relevant sections returns nothing.
 
@@ -36,6 +41,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use samspor::config::Config;
+use samspor::embed::hybrid::{DEFAULT_FUSION, Fusion};
+use samspor::embed::{Semantic, store};
 use samspor::index::{Expand, IndexedSection, SearchRequest, SectionIndex};
 use serde::Deserialize;
 use tantivy::collector::TopDocs;
@@ -249,14 +256,16 @@ fn samspor_search(
     q: &Judged,
     per_source: Option<usize>,
     expand: Option<Expand>,
+    semantic: Option<&Semantic>,
 ) -> Vec<(String, String)> {
-    match index.search(&SearchRequest {
+    let request = SearchRequest {
         query: q.text.clone(),
         limit: 10,
         max_per_source: per_source,
         expand,
         ..SearchRequest::default()
-    }) {
+    };
+    match samspor::embed::search(index, &request, semantic) {
         Ok(results) => results
             .hits
             .iter()
@@ -284,6 +293,8 @@ fn run() -> Result<bool> {
     let mut sources = root.join("eval/sources.toml");
     let mut queries = root.join("eval/queries.toml");
     let (mut verbose, mut json, mut check, mut compare) = (false, false, false, false);
+    let (mut semantic_on, mut compare_semantic) = (false, false);
+    let mut vector_cache = std::env::temp_dir().join("samspor-eval-vectors.bin");
     let mut per_source: Option<usize> = None;
     let mut expand: Option<Expand> = None;
     let mut args = std::env::args().skip(1);
@@ -306,13 +317,43 @@ fn run() -> Result<bool> {
                 );
             }
             "--compare-expansions" => compare = true,
+            "--semantic" => semantic_on = true,
+            "--compare-semantic" => (semantic_on, compare_semantic) = (true, true),
+            "--vector-cache" => {
+                vector_cache = args.next().context("--vector-cache FILE")?.into();
+            }
             "--json" => json = true,
             "--check" => check = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
-    let config = Config::load(&sources)?;
-    let (_dir, index) = support::index_corpus(config)?;
+    let mut config = Config::load(&sources)?;
+    // Vectors are made below, with a cache that outlives the temporary index.
+    config.embeddings.enabled = Some(false);
+    let (dir, index) = support::index_corpus(config)?;
+    let semantic = if semantic_on {
+        let settings = samspor::config::EmbeddingSettings {
+            enabled: Some(true),
+            dir: None,
+        };
+        let embedder = samspor::embed::open(&settings)?.context("no embedding model")?;
+        let path = store::path_in(dir.path());
+        let report = store::sync(&index, embedder.as_ref(), &path, Some(&vector_cache))?;
+        eprintln!(
+            "vectors: {} sections, {} embedded in {} ms ({:.1} sections/s), {} from the cache {}",
+            report.sections,
+            report.embedded,
+            report.millis,
+            report.embedded as f64 * 1000.0 / report.millis.max(1) as f64,
+            report.reused,
+            vector_cache.display()
+        );
+        let vectors = store::Vectors::read(&path)?.context("no vectors")?;
+        Some(Semantic::new(embedder, vectors))
+    } else {
+        None
+    };
+    let mut semantic = semantic;
     let sections = index.all_sections()?;
     let baseline = Baseline::build(&sections, false)?;
     let stock = Baseline::build(&sections, true)?;
@@ -339,6 +380,81 @@ fn run() -> Result<bool> {
         }
     }
 
+    if compare_semantic {
+        let semantic = semantic
+            .as_mut()
+            .context("--compare-semantic needs the model")?;
+        println!(
+            "{:<44} {:>8} {:>10} {:>9} {:>8} {:>8}   ({} queries, {})",
+            "ranking",
+            "nDCG@10",
+            "recall@10",
+            "zero-hit",
+            "p50 ms",
+            "p99 ms",
+            file.query.len(),
+            queries.display()
+        );
+        let mut variants: Vec<(String, Option<Fusion>)> = vec![("lexical".into(), None)];
+        variants.push((
+            "dense only".into(),
+            Some(Fusion {
+                dense_only: true,
+                ..DEFAULT_FUSION
+            }),
+        ));
+        for k in [10.0, 30.0, 60.0] {
+            for w in [0.5, 0.75, 1.0, 1.5] {
+                for first in [false, true] {
+                    for gap in [1.0, 0.05] {
+                        variants.push((
+                            format!("hybrid k={k} w={w} all_words_first={first} gap={gap}"),
+                            Some(Fusion {
+                                k,
+                                dense_weight: w,
+                                all_words_first: first,
+                                max_gap: gap,
+                                ..DEFAULT_FUSION
+                            }),
+                        ));
+                    }
+                }
+            }
+        }
+        variants.push(("default hybrid".into(), Some(DEFAULT_FUSION)));
+        for (name, fusion) in variants {
+            let (mut n, mut r, mut zero) = (0.0, 0.0, 0usize);
+            if let Some(fusion) = fusion {
+                semantic.fusion = fusion;
+            }
+            let used = fusion.map(|_| &*semantic);
+            let mut millis = Vec::new();
+            for q in &file.query {
+                let started = std::time::Instant::now();
+                let ours = samspor_search(&index, q, per_source, expand, used);
+                millis.push(started.elapsed().as_secs_f64() * 1000.0);
+                let judged = judged_of(q);
+                let score = ndcg_recall(&ours, &judged);
+                n += score.ndcg;
+                r += score.recall;
+                zero += usize::from(ours.is_empty() && !q.relevant.is_empty());
+            }
+            let count = file.query.len().max(1) as f64;
+            millis.sort_by(f64::total_cmp);
+            let at = |p: f64| millis[((millis.len() as f64 - 1.0) * p).round() as usize];
+            println!(
+                "{:<44} {:>8.3} {:>10.3} {:>9} {:>8.1} {:>8.1}",
+                name,
+                n / count,
+                r / count,
+                zero,
+                at(0.5),
+                at(0.99)
+            );
+        }
+        return Ok(true);
+    }
+
     if compare {
         println!(
             "{:<10} {:>8} {:>10} {:>9}   ({} queries, {})",
@@ -352,7 +468,7 @@ fn run() -> Result<bool> {
         for (name, e) in EXPANSIONS {
             let (mut n, mut r, mut zero) = (0.0, 0.0, 0usize);
             for q in &file.query {
-                let ours = samspor_search(&index, q, per_source, Some(e));
+                let ours = samspor_search(&index, q, per_source, Some(e), semantic.as_ref());
                 let judged = judged_of(q);
                 let score = ndcg_recall(&ours, &judged);
                 n += score.ndcg;
@@ -377,7 +493,7 @@ fn run() -> Result<bool> {
     let mut zero_hits: [Vec<String>; 3] = Default::default();
     for q in &file.query {
         let judged = judged_of(q);
-        let ours = samspor_search(&index, q, per_source, expand);
+        let ours = samspor_search(&index, q, per_source, expand, semantic.as_ref());
         let results = [ours, baseline.search(&q.text), stock.search(&q.text)];
         if !q.relevant.is_empty() {
             for (i, ranked) in results.iter().enumerate() {

@@ -176,6 +176,8 @@ pub struct SearchArgs {
     pub year: Option<u32>,
     pub per_source: Option<usize>,
     pub json: bool,
+    /// `--no-semantic`: by words only, even when the embedding model is installed.
+    pub no_semantic: bool,
 }
 
 /// `search`: queries the index.
@@ -205,7 +207,13 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         }
     }
     let index = SectionIndex::open(&paths.index_dir)?;
-    let results = index.search(&SearchRequest {
+    let semantic = (!args.no_semantic)
+        .then(|| {
+            let settings = paths.config().map(|c| c.embeddings).unwrap_or_default();
+            crate::embed::Semantic::load(&paths.index_dir, &settings)
+        })
+        .flatten();
+    let request = SearchRequest {
         query: args.query.clone(),
         limit: args.limit,
         source: args.source,
@@ -214,10 +222,11 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
         year: args.year,
         max_per_source: args.per_source,
         expand: None,
-    })?;
+    };
+    let results = crate::embed::search(&index, &request, semantic.as_ref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", to_json(&SearchJson::of(&args.query, &results))?)?;
+        writeln!(out, "{}", to_json(&SearchJson::of(&args.query, &results, semantic.is_some()))?)?;
         return Ok(Outcome::Ok);
     }
     let color = std::io::stdout().is_terminal();

@@ -37,6 +37,8 @@ pub struct Config {
     pub themes: Vec<Theme>,
     /// `[notify]`: the webhook called after a run, the feed's public URL.
     pub notify: NotifySettings,
+    /// `[embeddings]`: search by meaning (see `embed`).
+    pub embeddings: EmbeddingSettings,
 }
 
 /// The kind of document, as the secretariat classifies them.
@@ -310,6 +312,20 @@ impl Default for NotifySettings {
     }
 }
 
+/// `[embeddings]`: dense vectors of sections and queries (multilingual-e5-small, installed by
+/// `scripts/install-embeddings.sh`) used beside the words in search.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddingSettings {
+    /// `true`: use them and warn when the model is not installed; `false`: never; unset: use
+    /// them when the model is installed. The environment variable `SAMSPOR_EMBEDDINGS`
+    /// (`on`/`off`) overrides it.
+    pub enabled: Option<bool>,
+    /// Where the model and its library are (default `$SAMSPOR_E5_DIR`, else
+    /// `~/.local/share/samspor/e5`); relative to the configuration file.
+    pub dir: Option<PathBuf>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -317,6 +333,8 @@ struct RawConfig {
     fetch: Option<Spanned<FetchSettings>>,
     #[serde(default)]
     notify: Option<Spanned<NotifySettings>>,
+    #[serde(default)]
+    embeddings: Option<EmbeddingSettings>,
     #[serde(default, rename = "source")]
     sources: Vec<RawSource>,
     #[serde(default, rename = "theme")]
@@ -413,6 +431,11 @@ impl Config {
             }
             None => NotifySettings::default(),
         };
+        let mut embeddings = raw.embeddings.unwrap_or_default();
+        if let Some(dir) = embeddings.dir.take() {
+            let base = path.parent().unwrap_or_else(|| Path::new("."));
+            embeddings.dir = Some(base.join(dir));
+        }
 
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
@@ -595,6 +618,7 @@ impl Config {
             sources,
             themes,
             notify,
+            embeddings,
         })
     }
 

@@ -6,6 +6,7 @@
 pub mod brief;
 pub mod commands;
 pub mod config;
+pub mod embed;
 pub mod export;
 pub mod extract;
 pub mod fetch;

@@ -103,6 +103,9 @@ enum Command {
         per_source: Option<usize>,
         #[arg(long)]
         json: bool,
+        /// By words only: no search by meaning, even when the embedding model is installed.
+        #[arg(long)]
+        no_semantic: bool,
     },
     /// Citations between documents (NOU, Prop., Meld. St., law paragraphs …) and their targets.
     Refs {
@@ -252,6 +255,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             year,
             per_source,
             json,
+            no_semantic,
         } => commands::search(
             &paths,
             SearchArgs {
@@ -263,6 +267,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 year,
                 per_source,
                 json,
+                no_semantic,
             },
         ),
         Command::Refs {

@@ -75,6 +75,8 @@ pub struct SearchJson<'a> {
     pub total: usize,
     pub hits: Vec<SearchHitJson<'a>>,
     pub all_terms_matched: bool,
+    /// True when the embedding model and section vectors were used (search by meaning).
+    pub semantic: bool,
 }
 
 /// One hit of `search --json`.
@@ -105,12 +107,13 @@ pub struct SearchHitJson<'a> {
 }
 
 impl<'a> SearchJson<'a> {
-    pub fn of(query: &'a str, results: &'a SearchResults) -> SearchJson<'a> {
+    pub fn of(query: &'a str, results: &'a SearchResults, semantic: bool) -> SearchJson<'a> {
         SearchJson {
             query,
             total: results.total,
             hits: results.hits.iter().map(SearchHitJson::of).collect(),
             all_terms_matched: results.all_words,
+            semantic,
         }
     }
 }
@@ -324,7 +327,7 @@ mod tests {
             }],
             all_words: true,
         };
-        insta::assert_snapshot!(to_json(&SearchJson::of("fastlege", &results)).unwrap());
+        insta::assert_snapshot!(to_json(&SearchJson::of("fastlege", &results, false)).unwrap());
     }
 
     #[test]

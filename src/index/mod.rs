@@ -241,13 +241,20 @@ pub const DEFAULT_EXPAND: Expand = Expand {
 };
 
 /// A query word a hit was found through another word for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FoundVia {
     /// The word as typed.
     pub term: String,
-    /// The word or phrase it was expanded with, as the thesaurus writes it.
+    /// The word or phrase it was expanded with, as the thesaurus writes it; `"betydning"` for
+    /// a hit found by meaning (`embed`).
     pub via: String,
+    /// For a hit found by meaning: the cosine similarity of the query and the section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f32>,
 }
+
+/// `FoundVia::via` of a hit found by meaning.
+pub const VIA_MEANING: &str = "betydning";
 
 /// One search hit.
 #[derive(Debug, Clone, Serialize)]
@@ -306,7 +313,17 @@ pub fn found_via_text(via: &[FoundVia]) -> Option<String> {
     (!via.is_empty()).then(|| {
         let pairs: Vec<String> = via
             .iter()
-            .map(|v| format!("{} ≈ {}", v.term, v.via))
+            .map(|v| match v.similarity {
+                // "betydning (likhet 0,84)": Norwegian decimal comma.
+                Some(similarity) => {
+                    format!(
+                        "{} (likhet {})",
+                        v.via,
+                        format!("{similarity:.2}").replace('.', ",")
+                    )
+                }
+                None => format!("{} ≈ {}", v.term, v.via),
+            })
             .collect();
         format!("funnet via: {}", pairs.join(", "))
     })
@@ -767,6 +784,7 @@ impl<'a> Explainer<'a> {
                     found_via.push(FoundVia {
                         term: typed.to_string(),
                         via: text.to_string(),
+                        similarity: None,
                     });
                 }
             }
@@ -1238,5 +1256,34 @@ impl SectionIndex {
         report.files_removed = collected.deleted_files.len();
         writer.wait_merging_threads().map_err(|e| self.err(e))?;
         Ok(report)
+    }
+}
+
+// ---- Added for search by meaning (`embed`): sections by key, and the commit they belong to. ----
+
+impl SectionIndex {
+    /// The latest commit's opstamp: changes with every commit.
+    pub fn commit_stamp(&self) -> Result<u64, IndexError> {
+        Ok(self.index.load_metas().map_err(|e| self.err(e))?.opstamp)
+    }
+
+    /// The sections with these keys (`source#ordinal`), in the order given; unknown keys are
+    /// skipped.
+    pub fn sections_by_keys(&self, keys: &[&str]) -> Result<Vec<IndexedSection>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let query = TermQuery::new(
+                Term::from_field_text(self.fields.key, key),
+                IndexRecordOption::Basic,
+            );
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(1).order_by_score())
+                .map_err(|e| self.err(e))?;
+            if let Some((_, address)) = top.first() {
+                out.push(self.load(*address)?);
+            }
+        }
+        Ok(out)
     }
 }

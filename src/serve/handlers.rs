@@ -167,9 +167,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     };
     let result = state
         .blocking(move |state| {
-            state
-                .index()?
-                .search(&request)
+            let semantic = state.semantic();
+            crate::embed::search(&*state.index()?, &request, semantic.as_deref())
                 .map_err(PageError::from_index)
         })
         .await;

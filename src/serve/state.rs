@@ -44,6 +44,8 @@ struct Shared {
     loopback_only: bool,
     citations: Mutex<Option<(u64, Arc<Vec<Citation>>)>>,
     changes: Mutex<Option<(u64, Arc<Vec<DocumentChange>>)>>,
+    /// Search by meaning: the model and the section vectors, reloaded when they change.
+    semantic: crate::embed::hybrid::SemanticCache,
 }
 
 /// Cheap to clone: every clone shares the same state.
@@ -62,6 +64,7 @@ impl AppState {
     ) -> Result<AppState, crate::config::ConfigError> {
         let config = crate::follow::load_config(&config_path, &index_dir)?;
         let modified = modified(&config_path);
+        let embeddings = config.embeddings.clone();
         let workers = std::thread::available_parallelism()
             .map(|n| n.get() * 2)
             .unwrap_or(4)
@@ -71,6 +74,7 @@ impl AppState {
                 config: RwLock::new(Arc::new(config)),
                 config_modified: Mutex::new(modified),
                 index: RwLock::new(open_index(&index_dir)),
+                semantic: crate::embed::hybrid::SemanticCache::new(&index_dir, embeddings),
                 config_path,
                 index_dir,
                 workers: Arc::new(Semaphore::new(workers)),
@@ -80,6 +84,11 @@ impl AppState {
             }),
         };
         Ok(state)
+    }
+
+    /// The model and vectors for search by meaning, if installed and built.
+    pub fn semantic(&self) -> Option<Arc<crate::embed::Semantic>> {
+        self.shared.semantic.get()
     }
 
     pub fn index_dir(&self) -> &Path {

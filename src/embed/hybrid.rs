@@ -1,0 +1,601 @@
+//! Hybrid search: the lexical ranking (`SectionIndex::search`) fused with the sections nearest
+//! the query's embedding, by reciprocal rank fusion.
+//!
+//! Only a plain best match (words side by side, optionally with filters) is widened by meaning.
+//! A query with explicit operators (`OR`, `-word`, `+word`, `AND`, quotes, groups, prefixes,
+//! references) means exactly what it says: it is answered by the words alone, so a section an
+//! operator excludes can never come back through the vectors. Filters (`kind:`, `source:`,
+//! `theme:`, `year:` and the request's own) restrict the nearest sections too.
+//!
+//! Each hit the vectors contributed says so: `found_via` gets `{"term": <the words>, "via":
+//! "betydning", "similarity": 0.84}` ("funnet via: betydning (likhet 0,84)").
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::store::{self, Vectors};
+use super::{Embedder, passage_text};
+use crate::config::EmbeddingSettings;
+use crate::index::query::{Filter, Node};
+use crate::index::{
+    DEFAULT_PER_SOURCE, FoundVia, IndexError, IndexedSection, SearchHit, SearchRequest,
+    SearchResults, SectionIndex, VIA_MEANING,
+};
+
+/// How the two rankings are fused. Chosen on the dev queries (`examples/search_eval.rs
+/// --semantic`); see README "Search by meaning".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fusion {
+    /// Reciprocal rank fusion's constant: score = 1/(k + lexical rank) + w/(k + dense rank).
+    pub k: f32,
+    /// Weight `w` of the dense ranking (the lexical one has 1).
+    pub dense_weight: f32,
+    /// Candidates taken from each ranking.
+    pub depth: usize,
+    /// Nearest sections more than this below the nearest one's similarity are not taken.
+    pub max_gap: f32,
+    /// Lexical hits containing every word of the query stay above the rest.
+    pub all_words_first: bool,
+    /// Rank by the vectors alone (evaluation only).
+    pub dense_only: bool,
+}
+
+/// nDCG@10 on eval/v2/queries-dev.toml (23 queries) and eval/queries.toml (61): lexical 0.780
+/// and 0.888, dense only 0.750 and 0.792, this (k 10, w 0.75) 0.810 and 0.890; w 1 gave 0.812
+/// and 0.885, k 30 or 60 within 0.01; keeping all-word hits first or cutting far neighbours
+/// (`max_gap` 0.05) did not help on the v2 dev set.
+pub const DEFAULT_FUSION: Fusion = Fusion {
+    k: 10.0,
+    dense_weight: 0.75,
+    depth: 50,
+    max_gap: 1.0,
+    all_words_first: false,
+    dense_only: false,
+};
+
+/// The model and the section vectors search needs.
+pub struct Semantic {
+    embedder: Box<dyn Embedder>,
+    vectors: Vectors,
+    pub fusion: Fusion,
+}
+
+impl Semantic {
+    pub fn new(embedder: Box<dyn Embedder>, vectors: Vectors) -> Semantic {
+        Semantic {
+            embedder,
+            vectors,
+            fusion: DEFAULT_FUSION,
+        }
+    }
+
+    /// The model (per the settings) and the index dir's vectors; `None`, with one warning when
+    /// something is wrong, when search must go by words alone.
+    pub fn load(index_dir: &Path, settings: &EmbeddingSettings) -> Option<Semantic> {
+        let embedder = super::open_or_warn(settings)?;
+        let path = store::path_in(index_dir);
+        match Vectors::read(&path) {
+            Ok(Some(vectors))
+                if vectors.model == embedder.model_id() && vectors.dim == embedder.dim() =>
+            {
+                Some(Semantic::new(embedder, vectors))
+            }
+            Ok(_) => {
+                tracing::warn!(
+                    "search by meaning is off: no section vectors of {} in {}: run `samspor index`",
+                    embedder.model_id(),
+                    path.display()
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!("search by meaning is off: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn vectors(&self) -> &Vectors {
+        &self.vectors
+    }
+}
+
+/// For a long-running reader (`serve`): the [`Semantic`] of an index dir, loaded on first use
+/// and again whenever the vector file changes (a nightly run's new sections).
+pub struct SemanticCache {
+    settings: EmbeddingSettings,
+    index_dir: std::path::PathBuf,
+    /// The vector file's modification time when loaded, and what was loaded.
+    slot: std::sync::Mutex<Option<Loaded>>,
+}
+
+type Loaded = (Option<std::time::SystemTime>, Option<Arc<Semantic>>);
+
+impl SemanticCache {
+    pub fn new(index_dir: &Path, settings: EmbeddingSettings) -> SemanticCache {
+        SemanticCache {
+            settings,
+            index_dir: index_dir.to_path_buf(),
+            slot: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The current one, or `None` when search goes by words (said once per file version).
+    pub fn get(&self) -> Option<Arc<Semantic>> {
+        if super::wanted(&self.settings) == Some(false) {
+            return None;
+        }
+        let modified = std::fs::metadata(store::path_in(&self.index_dir))
+            .and_then(|m| m.modified())
+            .ok();
+        let mut slot = self.slot.lock().ok()?;
+        match &*slot {
+            Some((when, semantic)) if *when == modified => semantic.clone(),
+            _ => {
+                let semantic = Semantic::load(&self.index_dir, &self.settings).map(Arc::new);
+                *slot = Some((modified, semantic.clone()));
+                semantic
+            }
+        }
+    }
+}
+
+/// A best match of plain words: what is embedded, and the filters that restrict.
+#[derive(Debug, PartialEq)]
+struct Plain {
+    words: String,
+    filters: Vec<Filter>,
+}
+
+fn plain(query: &str) -> Option<Plain> {
+    let node = crate::index::query::parse(query).ok()?;
+    let items = match node {
+        Node::Best(items) => items,
+        other => vec![other],
+    };
+    let mut words = Vec::new();
+    let mut filters = Vec::new();
+    for item in items {
+        match item {
+            Node::Word(word) => words.push(word),
+            Node::Filter(filter) => filters.push(filter),
+            _ => return None,
+        }
+    }
+    (!words.is_empty()).then(|| Plain {
+        words: words.join(" "),
+        filters,
+    })
+}
+
+fn passes(section: &IndexedSection, filter: &Filter) -> bool {
+    match filter {
+        Filter::Source(id) => section.source == *id,
+        Filter::Kind(kind) => section.kind == *kind,
+        Filter::Theme(theme) => section.themes.iter().any(|t| t == theme),
+        Filter::Year { from, to } => section
+            .year
+            .is_some_and(|y| (u64::from(*from)..=u64::from(*to)).contains(&y)),
+    }
+}
+
+/// Most sections loaded to find the nearest ones that pass the filters.
+const MAX_EXAMINED: usize = 2000;
+const SNIPPET_CHARS: usize = 240;
+
+/// The sections nearest `query`, best first, with their similarity: at most `depth`, passing
+/// every filter, and only where the stored vector is of the section's current text.
+fn nearest(
+    index: &SectionIndex,
+    vectors: &Vectors,
+    query: &[f32],
+    filters: &[Filter],
+    fusion: &Fusion,
+) -> Result<Vec<(IndexedSection, f32)>, IndexError> {
+    let sims = vectors.similarities(query);
+    let source_filter: Vec<&str> = filters
+        .iter()
+        .filter_map(|f| match f {
+            Filter::Source(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..sims.len())
+        .filter(|&i| {
+            let source = vectors.key(i).rsplit_once('#').map_or("", |(s, _)| s);
+            source_filter.iter().all(|s| *s == source)
+        })
+        .collect();
+    let cmp = |a: &usize, b: &usize| sims[*b].total_cmp(&sims[*a]);
+    let wanted = (fusion.depth * 4).min(MAX_EXAMINED);
+    if order.len() > wanted {
+        order.select_nth_unstable_by(wanted, cmp);
+        order.truncate(wanted);
+    }
+    order.sort_by(cmp);
+    let Some(best) = order.first().map(|&i| sims[i]) else {
+        return Ok(Vec::new());
+    };
+    order.retain(|&i| sims[i] >= best - fusion.max_gap);
+    let mut out = Vec::new();
+    for chunk in order.chunks(fusion.depth.max(1)) {
+        let keys: Vec<&str> = chunk.iter().map(|&i| vectors.key(i)).collect();
+        let sections = index.sections_by_keys(&keys)?;
+        let mut by_key: HashMap<String, IndexedSection> =
+            sections.into_iter().map(|s| (s.key(), s)).collect();
+        for &i in chunk {
+            let Some(section) = by_key.remove(vectors.key(i)) else {
+                continue;
+            };
+            if store::section_hash(&section) != *vectors.hash(i)
+                || !filters.iter().all(|f| passes(&section, f))
+            {
+                continue;
+            }
+            out.push((section, sims[i]));
+            if out.len() >= fusion.depth {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Searches by words and, for a plain best match, by meaning; without `semantic` (or for a
+/// query with operators) exactly `SectionIndex::search`.
+pub fn search(
+    index: &SectionIndex,
+    request: &SearchRequest,
+    semantic: Option<&Semantic>,
+) -> Result<SearchResults, IndexError> {
+    let Some(semantic) = semantic else {
+        return index.search(request);
+    };
+    let Some(plain) = plain(&request.query) else {
+        return index.search(request);
+    };
+    let fusion = semantic.fusion;
+    let query_vector = match semantic.embedder.embed_query(&plain.words) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!("search by meaning skipped: {e}");
+            return index.search(request);
+        }
+    };
+    let mut filters = plain.filters;
+    filters.extend(
+        [
+            request.source.clone().map(Filter::Source),
+            request.theme.clone().map(Filter::Theme),
+            request.kind.clone().map(Filter::Kind),
+            request.year.map(|y| Filter::Year { from: y, to: y }),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    let lexical = if fusion.dense_only {
+        SearchResults {
+            total: 0,
+            hits: Vec::new(),
+            all_words: true,
+        }
+    } else {
+        index.search(&SearchRequest {
+            limit: fusion.depth.max(request.limit),
+            max_per_source: Some(0),
+            ..request.clone()
+        })?
+    };
+    let dense = nearest(index, &semantic.vectors, &query_vector, &filters, &fusion)?;
+    Ok(fuse(lexical, dense, &plain.words, request, &fusion))
+}
+
+struct Entry {
+    hit: SearchHit,
+    fused: f32,
+    all_words: bool,
+}
+
+fn fuse(
+    lexical: SearchResults,
+    dense: Vec<(IndexedSection, f32)>,
+    words: &str,
+    request: &SearchRequest,
+    fusion: &Fusion,
+) -> SearchResults {
+    let rrf = |rank: usize, weight: f32| weight / (fusion.k + rank as f32 + 1.0);
+    let lexical_count = lexical.hits.len();
+    // A hit with every word matched as many optional words as the best one, when some hit has
+    // them all (stop words never count as words).
+    let most = lexical
+        .hits
+        .iter()
+        .map(|h| h.matched.len())
+        .max()
+        .unwrap_or(0);
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (rank, hit) in lexical.hits.into_iter().enumerate() {
+        at.insert(hit.section.key(), entries.len());
+        entries.push(Entry {
+            fused: rrf(rank, 1.0),
+            all_words: lexical.all_words && most > 0 && hit.matched.len() == most,
+            hit,
+        });
+    }
+    let mut added = 0;
+    for (rank, (section, similarity)) in dense.into_iter().enumerate() {
+        let via = FoundVia {
+            term: words.to_string(),
+            via: VIA_MEANING.to_string(),
+            similarity: Some((similarity * 100.0).round() / 100.0),
+        };
+        let bonus = rrf(rank, fusion.dense_weight);
+        match at.get(&section.key()) {
+            Some(&i) => {
+                let entry = &mut entries[i];
+                entry.fused += bonus;
+                if !entry.all_words {
+                    entry.hit.found_via.push(via);
+                }
+            }
+            None => {
+                added += 1;
+                entries.push(Entry {
+                    fused: bonus,
+                    all_words: false,
+                    hit: SearchHit {
+                        snippet: crate::index::lead(&section.text, SNIPPET_CHARS),
+                        section,
+                        score: 0.0,
+                        highlights: Vec::new(),
+                        matched: Vec::new(),
+                        found_via: vec![via],
+                    },
+                });
+            }
+        }
+    }
+    entries.sort_by(|a, b| {
+        let group = |e: &Entry| fusion.all_words_first && e.all_words;
+        group(b).cmp(&group(a)).then(b.fused.total_cmp(&a.fused))
+    });
+    let per_source = match (&request.source, request.max_per_source) {
+        (Some(_), _) | (_, Some(0)) => usize::MAX,
+        (None, Some(n)) => n,
+        (None, None) => DEFAULT_PER_SOURCE,
+    };
+    let limit = request.limit.clamp(1, crate::index::MAX_HITS);
+    let hits = diversify(entries, per_source, limit)
+        .into_iter()
+        .map(|mut e| {
+            // The fused score, scaled so the best possible hit (first in both) is about 1.
+            e.hit.score = e.fused * (fusion.k + 1.0) / (1.0 + fusion.dense_weight);
+            e.hit
+        })
+        .collect();
+    let total = if lexical.total > lexical_count {
+        lexical.total + added
+    } else {
+        lexical_count + added
+    };
+    SearchResults {
+        total,
+        hits,
+        all_words: lexical.all_words,
+    }
+}
+
+/// At most `per_source` hits of one source before every other source's hits; keeps `limit`.
+fn diversify(entries: Vec<Entry>, per_source: usize, limit: usize) -> Vec<Entry> {
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let (mut first, mut deferred) = (Vec::new(), Vec::new());
+    for entry in entries {
+        let count = taken.entry(entry.hit.section.source.clone()).or_insert(0);
+        if *count < per_source {
+            *count += 1;
+            first.push(entry);
+        } else {
+            deferred.push(entry);
+        }
+    }
+    first.extend(deferred);
+    first.truncate(limit);
+    first
+}
+
+/// What a section's passage is, for callers that embed one section (`themes`, tests).
+pub fn section_passage(section: &IndexedSection) -> String {
+    passage_text(section.heading.as_deref(), &section.text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{FakeEmbedder, section};
+    use super::*;
+
+    fn setup(dir: &Path) -> (SectionIndex, Semantic) {
+        let index = SectionIndex::open_or_create(dir).unwrap();
+        let mut batch = index.begin().unwrap();
+        let mut sections = vec![
+            section(
+                "a",
+                0,
+                "Fastleger",
+                "Fastlegene har lange lister i distriktene.",
+            ),
+            section(
+                "a",
+                1,
+                "Sykehus",
+                "Sykehusene har underskudd og lange køer.",
+            ),
+            section(
+                "a",
+                2,
+                "Personell",
+                "Kommunen må skaffe og beholde sykepleiere i hjemmetjenestene.",
+            ),
+        ];
+        sections[1].kind = "prop".into();
+        batch.replace_source("a", &sections).unwrap();
+        batch
+            .replace_source(
+                "b",
+                &[section(
+                    "b",
+                    0,
+                    "Legevakt",
+                    "Legevakten og fastlegene samarbeider.",
+                )],
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        let fake = FakeEmbedder::new();
+        let path = store::path_in(dir);
+        store::sync(&index, &fake, &path, None).unwrap();
+        let vectors = Vectors::read(&path).unwrap().unwrap();
+        (index, Semantic::new(Box::new(fake), vectors))
+    }
+
+    fn ask(index: &SectionIndex, semantic: &Semantic, query: &str) -> SearchResults {
+        search(
+            index,
+            &SearchRequest {
+                query: query.into(),
+                limit: 10,
+                ..SearchRequest::default()
+            },
+            Some(semantic),
+        )
+        .unwrap()
+    }
+
+    fn keys(results: &SearchResults) -> Vec<String> {
+        results.hits.iter().map(|h| h.section.key()).collect()
+    }
+
+    #[test]
+    fn plain_queries_only() {
+        assert_eq!(
+            plain("fastlege rekruttering kind:nou"),
+            Some(Plain {
+                words: "fastlege rekruttering".into(),
+                filters: vec![Filter::Kind("nou".into())]
+            })
+        );
+        for query in [
+            "fastlege -sykehus",
+            "+fastlege sykehus",
+            "fastlege OR sykehus",
+            "\"lange lister\"",
+            "fastlege*",
+            "NOU 2023:4",
+            "kind:nou",
+            "fastlege AND (",
+        ] {
+            assert_eq!(plain(query), None, "{query}");
+        }
+    }
+
+    #[test]
+    fn meaning_finds_what_words_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, semantic) = setup(dir.path());
+        // No section has the word; the fake model maps it near "skaffe".
+        let results = ask(&index, &semantic, "tilsetting");
+        assert_eq!(keys(&results)[0], "a#2", "{:?}", keys(&results));
+        let via = &results.hits[0].found_via;
+        assert!(
+            via.iter()
+                .any(|v| v.via == VIA_MEANING && v.similarity.is_some_and(|s| s > 0.0)),
+            "{via:?}"
+        );
+        let text = crate::index::found_via_text(via).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "funnet via: betydning (likhet {})",
+                format!("{:.2}", via[0].similarity.unwrap()).replace('.', ",")
+            )
+        );
+        // Without the vectors: exactly the lexical search.
+        let plain_results = search(
+            &index,
+            &SearchRequest {
+                query: "fastlege".into(),
+                limit: 10,
+                ..SearchRequest::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert!(plain_results.hits.iter().all(|h| h.found_via.is_empty()));
+    }
+
+    #[test]
+    fn operators_and_filters_are_never_widened() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, semantic) = setup(dir.path());
+        let lexical = |q: &str| {
+            keys(
+                &index
+                    .search(&SearchRequest {
+                        query: q.into(),
+                        limit: 10,
+                        ..SearchRequest::default()
+                    })
+                    .unwrap(),
+            )
+        };
+        for query in ["fastlege -legevakt", "+sykehus fastlege", "\"lange køer\""] {
+            assert_eq!(
+                keys(&ask(&index, &semantic, query)),
+                lexical(query),
+                "{query}"
+            );
+        }
+        // A filter restricts the nearest sections too.
+        let results = ask(&index, &semantic, "tilsetting kind:prop");
+        assert!(
+            results.hits.iter().all(|h| h.section.kind == "prop"),
+            "{:?}",
+            keys(&results)
+        );
+        let results = search(
+            &index,
+            &SearchRequest {
+                query: "tilsetting".into(),
+                limit: 10,
+                source: Some("b".into()),
+                ..SearchRequest::default()
+            },
+            Some(&semantic),
+        )
+        .unwrap();
+        assert!(results.hits.iter().all(|h| h.section.source == "b"));
+    }
+
+    #[test]
+    fn a_stale_vector_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, semantic) = setup(dir.path());
+        // The section's text changes after the vectors were made: its old vector is ignored.
+        let mut batch = index.begin().unwrap();
+        batch
+            .replace_source(
+                "a",
+                &[section(
+                    "a",
+                    2,
+                    "Personell",
+                    "Et helt annet innhold om bygg.",
+                )],
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        let results = ask(&index, &semantic, "tilsetting");
+        assert!(!keys(&results).contains(&"a#2".to_string()));
+    }
+}
