@@ -84,21 +84,20 @@ fn font_summary(bytes: &[u8]) -> String {
         }
         let mut k = sub.clone();
         let mut desc_owner = d.clone();
-        if sub == "Type0" {
-            if let Ok(Object::Array(a)) = d
+        if sub == "Type0"
+            && let Ok(Object::Array(a)) = d
                 .get(b"DescendantFonts")
                 .map(|o| get(o).unwrap_or(Object::Null))
-                && let Some(Object::Dictionary(df)) = a.first().and_then(get)
-            {
-                let s = df
-                    .get(b"Subtype")
-                    .and_then(|o| o.as_name())
-                    .map(|n| String::from_utf8_lossy(n).into_owned())
-                    .unwrap_or_default();
-                k.push(':');
-                k.push_str(&s);
-                desc_owner = df;
-            }
+            && let Some(Object::Dictionary(df)) = a.first().and_then(get)
+        {
+            let s = df
+                .get(b"Subtype")
+                .and_then(|o| o.as_name())
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default();
+            k.push(':');
+            k.push_str(&s);
+            desc_owner = df;
         }
         if let Ok(o) = desc_owner.get(b"FontDescriptor")
             && let Some(Object::Dictionary(fd)) = get(o)

@@ -70,10 +70,10 @@ impl<'a> Lexer<'a> {
                     }
                     op => return Some(op),
                 }
-            } else if let Some(o) = self.object(0) {
-                if self.operands.len() < 4096 {
-                    self.operands.push(o);
-                }
+            } else if let Some(o) = self.object(0)
+                && self.operands.len() < 4096
+            {
+                self.operands.push(o);
             }
         }
     }
