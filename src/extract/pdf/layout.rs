@@ -675,7 +675,6 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
             .fold((0.0f32, 0.0f32), |a, b| if b.0 > a.0 { b } else { a });
         let mut after_mark = false;
         let mut lead_mark = false;
-        let mut table_cells = 0usize;
         for (j, &i) in row.iter().enumerate() {
             let w = &words[i];
             if is_note_mark(w, base_size, base_y) {
@@ -686,9 +685,8 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
                     lead_mark = true;
                     continue;
                 }
-                let unit = prev.is_some_and(|p| {
-                    matches!(p.text.as_str(), "m" | "km" | "cm" | "mm" | "dm")
-                });
+                let unit = prev
+                    .is_some_and(|p| matches!(p.text.as_str(), "m" | "km" | "cm" | "mm" | "dm"));
                 if !unit {
                     // A footnote mark in running text is dropped, so the sentence stays whole.
                     after_mark = true;
@@ -707,9 +705,6 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
                 };
                 if space && !text.is_empty() {
                     text.push(' ');
-                }
-                if w.x0 - p.x1 > 1.2 * w.size.max(p.size) {
-                    table_cells += 1;
                 }
             }
             after_mark = false;
@@ -852,6 +847,27 @@ mod tests {
         assert_eq!(texts[0], "left0 aaa bbb");
         assert_eq!(texts[7], "left7 aaa bbb");
         assert_eq!(texts[8], "right0 ccc ddd");
+    }
+
+    #[test]
+    fn footnote_marks_are_dropped_from_running_text() {
+        let mut gs = glyphs_for("sammenhengende for brukerne", 50.0, 700.0, 10.0);
+        let x = gs.last().unwrap().x1;
+        gs.extend(glyphs_for("1", x + 0.3, 703.5, 6.0));
+        gs.extend(glyphs_for(", også når ansvaret", x + 3.5, 700.0, 10.0));
+        gs.extend(glyphs_for("går over til kommunen.", 50.0, 688.0, 10.0));
+        gs.extend(glyphs_for("2", 50.0, 603.5, 6.0));
+        gs.extend(glyphs_for("Se også veilederen.", 53.2, 600.0, 8.0));
+        let lines = layout_page(&gs);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "sammenhengende for brukerne, også når ansvaret",
+                "går over til kommunen.",
+                "2 Se også veilederen."
+            ]
+        );
     }
 
     #[test]
