@@ -7,6 +7,7 @@
 //!        (CORPUS_DIR defaults to ../shared/pdf-corpus; `examples/demo` judges the demo PDFs
 //!        against their .truth.txt; `tests/fixtures/pdf-truth` our groff/Ghostscript files)
 //!        pdf_eval --one FILE   (extract one file to stdout; for per-process timing)
+//!        `--missing` also prints every truth sentence that samspor's output lacks.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -260,6 +261,7 @@ fn main() {
     let mut dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/pdf-corpus"));
     let mut dump: Option<PathBuf> = None;
     let mut only: Option<String> = None;
+    let mut show_missing = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -267,6 +269,7 @@ fn main() {
                 dump = args.get(i + 1).map(PathBuf::from);
                 i += 1;
             }
+            "--missing" => show_missing = true,
             "--only" => {
                 only = args.get(i + 1).cloned();
                 i += 1;
@@ -366,6 +369,12 @@ fn main() {
                                     .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
                             })
                             .unwrap_or_default();
+                    if show_missing {
+                        let flat_text = flat(&text);
+                        for s in sents.iter().filter(|s| !flat_text.contains(s.as_str())) {
+                            println!("  missing in {name}: {s}");
+                        }
+                    }
                     own_sentences.push((
                         name.clone(),
                         sents.len(),

@@ -39,10 +39,12 @@ impl Vocab {
     }
 }
 
-/// Words after a line-end hyphen that make it a suspended hyphen ("helse- og omsorg").
+/// Words after a line-end hyphen that make it a suspended hyphen ("helse- og omsorg"). Not
+/// French "et": in Norwegian it is the definite ending that a broken word leaves on the next
+/// line ("arbeidsmiljø-" + "et").
 const CONJ: &[&str] = &[
-    "og", "eller", "samt", "og/eller", "eller/og", "enn", "and", "or", "und", "oder", "et", "ou",
-    "til", "&",
+    "og", "eller", "samt", "og/eller", "eller/og", "enn", "and", "or", "und", "oder", "ou", "til",
+    "&",
 ];
 
 /// A word that makes a preceding line-end hyphen a suspended hyphen ("helse- og").

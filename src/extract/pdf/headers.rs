@@ -14,6 +14,86 @@ pub struct BandLine {
     pub in_band: bool,
     /// True when the line is among the two top-most or two bottom-most lines of its page.
     pub extreme: bool,
+    /// Baseline and size (page space), and whether the line is in the top half of its page:
+    /// running headers that change with the chapter are found by their position.
+    pub y: f32,
+    pub size: f32,
+    pub top: bool,
+}
+
+/// Function words that two unrelated lines share by chance; not evidence of a running header.
+const COMMON: &[&str] = &[
+    "og", "i", "på", "av", "til", "for", "med", "er", "en", "et", "ei", "som", "det", "den", "de",
+    "om", "at", "fra", "the", "of", "and", "in", "to", "a", "til", "å", "har", "ikkje", "ikke",
+];
+
+fn header_tokens(text: &str) -> HashSet<String> {
+    header_key(text)
+        .split(' ')
+        .map(|t| t.trim_matches(|c: char| !(c.is_alphanumeric() || c == '#')))
+        .filter(|t| t.chars().count() >= 3 && !COMMON.contains(t))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Band lines that sit at the same place (side, baseline, size) on several pages and share a
+/// word (digits masked): "NOU #: #" beside a changing chapter title, "# KAPITTEL #. TITLE" on
+/// the even pages of a book. (A page number alone is no evidence: chapter headings that open
+/// consecutive pages carry numbers that rise with the page too.)
+fn positional(lines: &[BandLine], pages: usize, need: usize) -> HashSet<usize> {
+    let mut idx: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].in_band).collect();
+    idx.sort_by(|&a, &b| {
+        (lines[b].top, lines[a].y)
+            .partial_cmp(&(lines[a].top, lines[b].y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    for i in idx {
+        let l = &lines[i];
+        match clusters.last_mut() {
+            Some(c)
+                if {
+                    let f = &lines[c[0]];
+                    f.top == l.top && (f.y - l.y).abs() <= 2.5 && (f.size - l.size).abs() <= 0.6
+                } =>
+            {
+                c.push(i)
+            }
+            _ => clusters.push(vec![i]),
+        }
+    }
+    // Running headers are set no larger than the text (chapter headings that open pages are).
+    let mut sizes: Vec<f32> = lines.iter().map(|l| l.size).collect();
+    sizes.sort_by(|a, b| a.total_cmp(b));
+    let text_size = sizes.get(sizes.len() / 2).copied().unwrap_or(0.0);
+    let mut out = HashSet::new();
+    for c in clusters {
+        if c.iter().any(|&i| lines[i].size > 1.1 * text_size) {
+            continue;
+        }
+        let on: HashSet<usize> = c.iter().map(|&i| lines[i].page).collect();
+        if pages < 2 || on.len() < need.max(2) {
+            continue;
+        }
+        let short = c
+            .iter()
+            .all(|&i| lines[i].text.split_whitespace().count() <= 16);
+        if !short {
+            continue;
+        }
+        let enough = |n: usize| n * 10 >= c.len() * 6;
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for &i in &c {
+            for t in header_tokens(&lines[i].text) {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        let shared = df.values().any(|&n| n >= 2 && enough(n));
+        if shared {
+            out.extend(c);
+        }
+    }
+    out
 }
 
 static PAGE_NO: LazyLock<Regex> = LazyLock::new(|| {
@@ -94,7 +174,7 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
         }
     }
     let need = (((pages as f32) * 0.3).ceil() as usize).clamp(2, 4);
-    let mut drop = HashSet::new();
+    let mut drop = positional(lines, pages, need);
     for (i, l) in lines.iter().enumerate() {
         if !l.in_band {
             continue;
@@ -121,6 +201,14 @@ mod tests {
             text: text.into(),
             in_band,
             extreme: in_band,
+            // Distinct texts at distinct places (the length stands in for a position).
+            y: if in_band {
+                700.0 + text.len() as f32
+            } else {
+                400.0
+            },
+            size: 10.0,
+            top: true,
         }
     }
 
@@ -172,6 +260,49 @@ mod tests {
         let drop = find_running(&lines, 2);
         assert!(drop.contains(&0) && drop.contains(&2));
         assert!(!drop.contains(&3));
+    }
+
+    #[test]
+    fn chapter_headers_alternating_pages() {
+        // Book style: even pages "N KAPITTEL k. TITLE" (the odd pages' "k.m. SECTION N" share
+        // no word and are not found yet), and an
+        // office style "NOU 2029: 11 <chapter>" on odd and "NOU 2029: 11 <title>" on even pages.
+        let mut lines = Vec::new();
+        let head = |page: usize, text: String, y: f32| BandLine {
+            page,
+            text,
+            in_band: true,
+            extreme: true,
+            y,
+            size: 9.0,
+            top: true,
+        };
+        let chapters = ["Innledning", "Dagens situasjon", "Vurderinger"];
+        for p in 0..6 {
+            let ch = chapters[p / 2];
+            if p % 2 == 1 {
+                lines.push(head(
+                    p,
+                    format!("{} KAPITTEL {}. {}", p + 1, p / 2 + 1, ch),
+                    560.0,
+                ));
+            }
+            let office = if p % 2 == 0 {
+                format!("NOU 2029: 11 {} {ch}", p / 2 + 1)
+            } else {
+                "NOU 2029: 11 Rom for å bli".into()
+            };
+            lines.push(head(p, office, 580.0));
+            lines.push(bl(p, "Brødtekst som ikke er i båndet.", false));
+        }
+        // A heading that happens to open two pages in the band: not a header.
+        lines.push(head(2, "Tabell 2.1 Befolkning".into(), 530.0));
+        lines.push(head(4, "Vedlegg".into(), 530.0));
+        let drop = find_running(&lines, 6);
+        for (i, l) in lines.iter().enumerate() {
+            let body = l.text.starts_with("Brødtekst") || l.y == 530.0;
+            assert_eq!(drop.contains(&i), !body, "{}", l.text);
+        }
     }
 
     #[test]

@@ -560,6 +560,18 @@ fn find_gutter(words: &[Word], ids: &[usize], median: f32) -> Option<Split> {
     Some(Split::Bands(bands))
 }
 
+/// A footnote mark: a short number (or asterisk, dagger) set smaller than its row and raised.
+fn is_note_mark(w: &Word, base_size: f32, base_y: f32) -> bool {
+    w.size <= 0.85 * base_size
+        && w.y - base_y >= 0.18 * base_size
+        && w.y - base_y <= 0.8 * base_size
+        && {
+            let t = w.text.trim_end_matches([',', '.', ')']);
+            (!t.is_empty() && t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit()))
+                || matches!(t, "*" | "**" | "†" | "‡")
+        }
+}
+
 /// Turn a leaf block's words into lines, with paragraph starts.
 fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<Line> {
     let mut order: Vec<usize> = leaf.to_vec();
@@ -656,15 +668,47 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
         let mut y = 0.0f32;
         let mut best_size = 0.0f32;
         let mut prev: Option<&Word> = None;
-        for &i in &row {
+        // The row's base: its largest word's size and baseline.
+        let (base_size, base_y) = row
+            .iter()
+            .map(|&i| (words[i].size, words[i].y))
+            .fold((0.0f32, 0.0f32), |a, b| if b.0 > a.0 { b } else { a });
+        let mut after_mark = false;
+        let mut lead_mark = false;
+        for (j, &i) in row.iter().enumerate() {
             let w = &words[i];
+            if is_note_mark(w, base_size, base_y) {
+                if j == 0 {
+                    // A footnote body's own number: kept, as a separate token ("2 Se også").
+                    text.push_str(&w.text);
+                    prev = Some(w);
+                    lead_mark = true;
+                    continue;
+                }
+                let unit = prev
+                    .is_some_and(|p| matches!(p.text.as_str(), "m" | "km" | "cm" | "mm" | "dm"));
+                if !unit {
+                    // A footnote mark in running text is dropped, so the sentence stays whole.
+                    after_mark = true;
+                    prev = Some(w);
+                    continue;
+                }
+            }
             if let Some(p) = prev {
                 // Sub- and superscripts touching their base ("HCO3", "R2") are not separate words.
                 let touching = w.x0 - p.x1 < 0.08 * w.size.max(p.size) && (w.y - p.y).abs() > 0.5;
-                if !touching {
+                let closing = w.text.starts_with([',', '.', ';', ':', '!', '?', ')', '»']);
+                let space = if after_mark {
+                    !closing
+                } else {
+                    lead_mark || !touching
+                };
+                if space && !text.is_empty() {
                     text.push(' ');
                 }
             }
+            after_mark = false;
+            lead_mark = false;
             prev = Some(w);
             text.push_str(&w.text);
             let n = w.text.chars().count();
@@ -803,6 +847,27 @@ mod tests {
         assert_eq!(texts[0], "left0 aaa bbb");
         assert_eq!(texts[7], "left7 aaa bbb");
         assert_eq!(texts[8], "right0 ccc ddd");
+    }
+
+    #[test]
+    fn footnote_marks_are_dropped_from_running_text() {
+        let mut gs = glyphs_for("sammenhengende for brukerne", 50.0, 700.0, 10.0);
+        let x = gs.last().unwrap().x1;
+        gs.extend(glyphs_for("1", x + 0.3, 703.5, 6.0));
+        gs.extend(glyphs_for(", også når ansvaret", x + 3.5, 700.0, 10.0));
+        gs.extend(glyphs_for("går over til kommunen.", 50.0, 688.0, 10.0));
+        gs.extend(glyphs_for("2", 50.0, 603.5, 6.0));
+        gs.extend(glyphs_for("Se også veilederen.", 53.2, 600.0, 8.0));
+        let lines = layout_page(&gs);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "sammenhengende for brukerne, også når ansvaret",
+                "går over til kommunen.",
+                "2 Se også veilederen."
+            ]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod dehyphen;
 mod enc_tables;
 mod encoding;
 mod font;
+mod footnotes;
 mod glyphlist;
 mod headers;
 mod layout;
@@ -412,6 +413,9 @@ fn extract_inner(
                 in_band: zone.contains(&k) && zone.len() < upright.len(),
                 // Page numbers: the top- or bottom-most line in the band, gap or not.
                 extreme: zone.contains(&k) || edge.contains(&k),
+                y: l.y,
+                size: l.size,
+                top: l.y > p.bottom + 0.5 * h,
             });
             refs.push((pi, k));
         }
@@ -444,13 +448,27 @@ fn extract_inner(
     struct L<'a> {
         line: &'a Line,
         page: usize,
+        /// A footnote line (at the foot of its page or column, smaller, after a mark).
+        note: bool,
     }
+    let body = footnotes::body_size(
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(pi, p)| p.lines.iter().enumerate().map(move |(k, l)| (pi, k, l)))
+            .filter(|(pi, k, _)| !drop.contains(&(*pi, *k)))
+            .map(|(_, _, l)| l),
+    );
     let mut kept: Vec<L> = Vec::new();
     // Per page: (has a contents title, contents-like lines, lines).
     let mut toc_stats: Vec<(bool, usize, usize)> = vec![(false, 0, 0); pages.len()];
     for (pi, p) in pages.iter().enumerate() {
+        let live: Vec<bool> = (0..p.lines.len())
+            .map(|k| !drop.contains(&(pi, k)) && !p.lines[k].text.trim().is_empty())
+            .collect();
+        let notes = footnotes::find_notes(&p.lines, &live, body, p.bottom, p.top);
         for (k, l) in p.lines.iter().enumerate() {
-            if drop.contains(&(pi, k)) || l.text.trim().is_empty() {
+            if !live[k] {
                 continue;
             }
             let st = &mut toc_stats[pi];
@@ -463,7 +481,11 @@ fn extract_inner(
             {
                 st.1 += 1;
             }
-            kept.push(L { line: l, page: pi });
+            kept.push(L {
+                line: l,
+                page: pi,
+                note: notes[k],
+            });
         }
     }
     let toc_pages = toc_pages(&toc_stats);
@@ -476,7 +498,12 @@ fn extract_inner(
         if cur.is_empty() {
             return;
         }
-        let texts: Vec<&str> = cur.iter().map(|l| l.line.text.as_str()).collect();
+        let mut texts: Vec<std::borrow::Cow<str>> =
+            cur.iter().map(|l| l.line.text.as_str().into()).collect();
+        if cur[0].note {
+            texts[0] = footnotes::separate_mark(&texts[0]).into();
+        }
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
         let text = dehyphen::join_lines(&texts, &vocab);
         let first = cur[0];
         let last = cur[cur.len() - 1];
@@ -509,29 +536,50 @@ fn extract_inner(
         e.0 = e.0.min(l.line.x0);
         e.1 = e.1.max(l.line.x1);
     }
-    for (i, l) in kept.iter().enumerate() {
-        let new_para = if i == 0 {
-            true
-        } else {
-            let prev = &kept[i - 1];
-            let block_change = prev.page != l.page || prev.line.block != l.line.block;
-            if block_change {
-                !continues(
-                    prev.line,
-                    l.line,
-                    block_extent[&(prev.page, prev.line.block)],
-                    block_extent[&(l.page, l.line.block)],
-                )
-            } else {
-                l.line.para_start
+    // Footnote lines wait until the paragraph they interrupt has ended; each footnote (a line
+    // with a mark) is a paragraph of its own.
+    let mut notes: Vec<&L> = Vec::new();
+    let mut prev_body: Option<&L> = None;
+    let flush_notes = |notes: &mut Vec<&L>, paras: &mut Vec<Para>| {
+        let mut one: Vec<&L> = Vec::new();
+        for l in notes.drain(..) {
+            if footnotes::starts_note(&l.line.text) {
+                flush(&mut one, paras);
+            }
+            one.push(l);
+        }
+        flush(&mut one, paras);
+    };
+    for l in kept.iter() {
+        if l.note {
+            notes.push(l);
+            continue;
+        }
+        let new_para = match prev_body {
+            None => true,
+            Some(prev) => {
+                let block_change = prev.page != l.page || prev.line.block != l.line.block;
+                if block_change {
+                    !continues(
+                        prev.line,
+                        l.line,
+                        block_extent[&(prev.page, prev.line.block)],
+                        block_extent[&(l.page, l.line.block)],
+                    )
+                } else {
+                    l.line.para_start
+                }
             }
         };
         if new_para {
             flush(&mut cur, &mut paras);
+            flush_notes(&mut notes, &mut paras);
         }
         cur.push(l);
+        prev_body = Some(l);
     }
     flush(&mut cur, &mut paras);
+    flush_notes(&mut notes, &mut paras);
     // The table of contents is navigation, not content: kept as text, its entries would make
     // every heading word "found" on the contents pages. A contents page that continues without
     // its title is recognised by its dot-leader entries.
