@@ -226,7 +226,11 @@ pub fn search(paths: &Paths, args: SearchArgs) -> Result<Outcome> {
     let results = crate::embed::search(&index, &request, semantic.as_ref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", to_json(&SearchJson::of(&args.query, &results, semantic.is_some()))?)?;
+        writeln!(
+            out,
+            "{}",
+            to_json(&SearchJson::of(&args.query, &results, semantic.is_some()))?
+        )?;
         return Ok(Outcome::Ok);
     }
     let color = std::io::stdout().is_terminal();

@@ -310,6 +310,7 @@ mod tests {
             themes: vec!["fastlegekrise".into(), "rekruttering".into()],
             refs: vec![],
             year: Some(2099),
+            ocr: false,
         }
     }
 

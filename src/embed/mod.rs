@@ -204,6 +204,7 @@ pub(crate) mod fake {
             themes: vec![],
             refs: vec![],
             year: Some(2023),
+            ocr: false,
         }
     }
 
