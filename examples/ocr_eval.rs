@@ -33,20 +33,7 @@ fn doc_text(d: &ExtractedDoc) -> String {
         s.push_str(t);
         s.push('\n');
     }
-    for sec in &d.sections {
-        if let Some(h) = &sec.heading {
-            if let Some(n) = &sec.number {
-                s.push_str(n);
-                s.push(' ');
-            }
-            s.push_str(h);
-            s.push('\n');
-        }
-        if !sec.text.is_empty() {
-            s.push_str(&sec.text);
-            s.push('\n');
-        }
-    }
+    s.push_str(&d.reading_text());
     s
 }
 

@@ -18,22 +18,7 @@ use samspor::extract::model::ExtractedDoc;
 use samspor::extract::pdf::{PdfError, PdfLimits, extract_pdf};
 
 fn doc_text(d: &ExtractedDoc) -> String {
-    let mut s = String::new();
-    for sec in &d.sections {
-        if let Some(h) = &sec.heading {
-            if let Some(n) = &sec.number {
-                s.push_str(n);
-                s.push(' ');
-            }
-            s.push_str(h);
-            s.push('\n');
-        }
-        if !sec.text.is_empty() {
-            s.push_str(&sec.text);
-            s.push('\n');
-        }
-    }
-    s
+    d.reading_text()
 }
 
 /// Word tokens in compatibility form (poppler keeps presentation forms such as "ﬃ"; we expand

@@ -39,20 +39,7 @@ const MAX_SECS: f64 = 20.0;
 const KILL_AFTER: Duration = Duration::from_secs(90);
 
 fn doc_text(d: &ExtractedDoc) -> String {
-    let mut s = String::new();
-    for sec in &d.sections {
-        if let Some(h) = &sec.heading {
-            if let Some(n) = &sec.number {
-                s.push_str(n);
-                s.push(' ');
-            }
-            s.push_str(h);
-            s.push('\n');
-        }
-        s.push_str(&sec.text);
-        s.push('\n');
-    }
-    s
+    d.reading_text()
 }
 
 /// A short description of the document's fonts: subtype, embedded program, encoding kind and

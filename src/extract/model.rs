@@ -61,6 +61,26 @@ pub struct ExtractedDoc {
 }
 
 impl ExtractedDoc {
+    /// The text as a reader reads it: each section's "number heading" line, then its text.
+    pub fn reading_text(&self) -> String {
+        let mut s = String::new();
+        for sec in &self.sections {
+            if let Some(h) = &sec.heading {
+                if let Some(n) = &sec.number {
+                    s.push_str(n);
+                    s.push(' ');
+                }
+                s.push_str(h);
+                s.push('\n');
+            }
+            if !sec.text.is_empty() {
+                s.push_str(&sec.text);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
     /// Whether any of the section's pages was read by OCR (its text may have recognition
     /// errors).
     pub fn section_from_ocr(&self, section: &Section) -> bool {
@@ -84,4 +104,45 @@ pub struct Section {
     pub page_end: u32,
     /// The section's body text: paragraphs separated by "\n\n", lines of a paragraph joined.
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(number: Option<&str>, heading: Option<&str>, text: &str) -> Section {
+        Section {
+            number: number.map(str::to_string),
+            heading: heading.map(str::to_string),
+            level: 1,
+            page_start: 1,
+            page_end: 1,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn reading_text_puts_numbered_headings_before_their_text() {
+        let doc = ExtractedDoc {
+            file: "a.pdf".into(),
+            format: Format::Pdf,
+            title: None,
+            pages: 1,
+            sections: vec![
+                section(None, None, "Forord uten overskrift."),
+                section(
+                    Some("2.1"),
+                    Some("Felles planlegging"),
+                    "Kommunene planlegger.",
+                ),
+                section(None, Some("Vedlegg"), ""),
+            ],
+            warnings: vec![],
+            ocr_pages: vec![],
+        };
+        assert_eq!(
+            doc.reading_text(),
+            "Forord uten overskrift.\n2.1 Felles planlegging\nKommunene planlegger.\nVedlegg\n"
+        );
+    }
 }
