@@ -186,26 +186,7 @@ pub(crate) mod fake {
     use crate::index::IndexedSection;
 
     pub fn section(source: &str, ordinal: u64, heading: &str, text: &str) -> IndexedSection {
-        IndexedSection {
-            source: source.into(),
-            title: format!("Dokument {source}"),
-            kind: "nou".into(),
-            language: Some("nb".into()),
-            url: format!("https://example.org/{source}.pdf"),
-            format: "pdf".into(),
-            version: "abc".into(),
-            ordinal,
-            number: Some(format!("{}", ordinal + 1)),
-            heading: Some(heading.into()),
-            level: 1,
-            page_start: ordinal + 1,
-            page_end: ordinal + 1,
-            text: text.into(),
-            themes: vec![],
-            refs: vec![],
-            year: Some(2023),
-            ocr: false,
-        }
+        crate::index::test_section(source, ordinal, heading, text)
     }
 
     pub struct FakeEmbedder {

@@ -881,30 +881,44 @@ impl IndexBatch<'_> {
     }
 }
 
+/// A section for unit tests across modules: page and number follow `ordinal`, no themes.
+#[cfg(test)]
+pub(crate) fn test_section(
+    source: &str,
+    ordinal: u64,
+    heading: &str,
+    text: &str,
+) -> IndexedSection {
+    IndexedSection {
+        source: source.into(),
+        title: format!("Dokument {source}"),
+        kind: "nou".into(),
+        language: Some("nb".into()),
+        url: format!("https://example.org/{source}.pdf"),
+        format: "pdf".into(),
+        version: "abc".into(),
+        ordinal,
+        number: Some(format!("{}", ordinal + 1)),
+        heading: Some(heading.into()),
+        level: 1,
+        page_start: ordinal + 1,
+        page_end: ordinal + 1,
+        text: text.into(),
+        themes: vec![],
+        refs: vec![],
+        year: Some(2023),
+        ocr: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn section(source: &str, ordinal: u64, heading: &str, text: &str) -> IndexedSection {
         IndexedSection {
-            source: source.into(),
-            title: format!("Dokument {source}"),
-            kind: "nou".into(),
-            language: Some("nb".into()),
-            url: format!("https://example.org/{source}.pdf"),
-            format: "pdf".into(),
-            version: "abc".into(),
-            ordinal,
-            number: Some(format!("{}", ordinal + 1)),
-            heading: Some(heading.into()),
-            level: 1,
-            page_start: ordinal + 1,
-            page_end: ordinal + 1,
-            text: text.into(),
             themes: vec!["fastlegekrise".into()],
-            refs: vec![],
-            year: Some(2023),
-            ocr: false,
+            ..test_section(source, ordinal, heading, text)
         }
     }
 
