@@ -34,8 +34,11 @@ pub enum IndexError {
     Missing(String),
     #[error("the index in {0} was built by an older samspor: run `samspor index` to rebuild it")]
     Stale(String),
-    #[error("invalid query {query:?}: {message}")]
-    Query { query: String, message: String },
+    #[error("invalid query {query:?}: {error}")]
+    Query {
+        query: String,
+        error: query::QueryError,
+    },
     #[error("index in {dir}: {source}")]
     Tantivy {
         dir: String,
@@ -610,9 +613,9 @@ impl SectionIndex {
     /// references in any spelling. The request's own filters are added to the query's.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         let f = &self.fields;
-        let node = query::parse(&request.query).map_err(|message| IndexError::Query {
+        let node = query::parse(&request.query).map_err(|error| IndexError::Query {
             query: request.query.clone(),
-            message,
+            error,
         })?;
         let searcher = self.reader.searcher();
         let compiled = {

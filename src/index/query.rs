@@ -22,6 +22,92 @@
 
 use std::collections::BTreeSet;
 
+/// Why a query cannot be parsed. `Display` is one line in English (the CLI's message);
+/// [`QueryError::norwegian`] says the same to the secretariat on the search page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("empty query")]
+    Empty,
+    #[error("query longer than {} characters", MAX_QUERY_CHARS)]
+    TooLong,
+    #[error("query has more than {} terms", MAX_NODES)]
+    TooManyTerms,
+    #[error("unbalanced '('")]
+    UnclosedParen,
+    #[error("unbalanced ')'")]
+    UnopenedParen,
+    #[error("empty parentheses or unbalanced ')'")]
+    EmptyParens,
+    #[error("unexpected {0}")]
+    Unexpected(String),
+    #[error("query ends too early")]
+    EndsEarly,
+    #[error("unclosed quote")]
+    UnclosedQuote,
+    #[error("empty quotes")]
+    EmptyQuotes,
+    #[error("a query cannot only exclude: add a word to search for")]
+    OnlyExclusions,
+    #[error("OR needs a term on both sides")]
+    OrNeedsTerms,
+    #[error("AND needs a term on both sides")]
+    AndNeedsTerms,
+    #[error("'-' or NOT needs a term after it")]
+    NotNeedsTerm,
+    #[error("'+' needs a term after it")]
+    PlusNeedsTerm,
+    #[error("unknown field '{name}' (known: {known})")]
+    UnknownField { name: String, known: String },
+    #[error("'{0}:' needs a value")]
+    FieldNeedsValue(String),
+    #[error("'{0}': a prefix needs at least three letters before '*'")]
+    ShortPrefix(String),
+    #[error("'{0}': '*' is only allowed at the end of a word")]
+    StarInside(String),
+    #[error("'{0}' is not a year or a range like 2020..2023")]
+    NotAYear(String),
+    #[error("year range {0} runs backwards")]
+    YearBackwards(String),
+}
+
+impl QueryError {
+    /// The problem in Norwegian, for the search page.
+    pub fn norwegian(&self) -> String {
+        match self {
+            QueryError::Empty => "skriv inn noe å søke etter.".into(),
+            QueryError::TooLong => "søket er for langt.".into(),
+            QueryError::TooManyTerms => "søket har for mange ord.".into(),
+            QueryError::UnclosedParen | QueryError::UnopenedParen => {
+                "en parentes mangler sin make.".into()
+            }
+            QueryError::UnclosedQuote => "et anførselstegn er ikke lukket.".into(),
+            QueryError::EmptyQuotes => "det står ingenting mellom anførselstegnene.".into(),
+            QueryError::OnlyExclusions => {
+                "et søk kan ikke bare utelate ord: legg til et ord å søke etter.".into()
+            }
+            QueryError::OrNeedsTerms => "ELLER (OR) trenger et ord på begge sider.".into(),
+            QueryError::AndNeedsTerms => "OG (AND) trenger et ord på begge sider.".into(),
+            QueryError::NotNeedsTerm => "minus eller IKKE (NOT) trenger et ord etter seg.".into(),
+            QueryError::PlusNeedsTerm => "pluss trenger et ord etter seg.".into(),
+            QueryError::EndsEarly | QueryError::Unexpected(_) => {
+                "søket slutter eller fortsetter på et uventet sted.".into()
+            }
+            QueryError::UnknownField { name, .. } => {
+                format!("ukjent filter «{name}:» (bruk kilde:, type:, tema: eller år:).")
+            }
+            QueryError::FieldNeedsValue(name) => format!("filteret «{name}:» trenger en verdi."),
+            QueryError::ShortPrefix(word) => format!("«{word}»: skriv minst tre bokstaver før *."),
+            QueryError::StarInside(word) => format!("«{word}»: * kan bare stå sist i et ord."),
+            QueryError::NotAYear(_) | QueryError::YearBackwards(_) => {
+                "året må være et årstall eller et intervall som 2020..2023.".into()
+            }
+            QueryError::EmptyParens => {
+                "sjekk parenteser, anførselstegn og filtre (kilde:, type:, tema:, år:).".into()
+            }
+        }
+    }
+}
+
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -91,13 +177,13 @@ enum Lexeme {
 }
 
 /// Parses a query. Errors are one line, in English, naming the problem.
-pub fn parse(query: &str) -> Result<Node, String> {
+pub fn parse(query: &str) -> Result<Node, QueryError> {
     let query = query.trim();
     if query.is_empty() {
-        return Err("empty query".into());
+        return Err(QueryError::Empty);
     }
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(format!("query longer than {MAX_QUERY_CHARS} characters"));
+        return Err(QueryError::TooLong);
     }
     let lexemes = lex(query)?;
     let mut parser = Parser {
@@ -114,12 +200,12 @@ pub fn parse(query: &str) -> Result<Node, String> {
     };
     if let Some(rest) = parser.lexemes.get(parser.at) {
         return Err(match rest {
-            Lexeme::Close => "unbalanced ')'".into(),
-            other => format!("unexpected {other:?}"),
+            Lexeme::Close => QueryError::UnopenedParen,
+            other => QueryError::Unexpected(format!("{other:?}")),
         });
     }
     if !has_positive(&node) {
-        return Err("a query cannot only exclude: add a word to search for".into());
+        return Err(QueryError::OnlyExclusions);
     }
     Ok(node)
 }
@@ -165,7 +251,7 @@ fn bare_paragraph(query: &str) -> Option<(usize, usize, String)> {
     Some((whole.start(), whole.end(), number))
 }
 
-fn lex(query: &str) -> Result<Vec<Lexeme>, String> {
+fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
     let refs = references(query);
     let mut out = Vec::new();
     let mut chars = query.char_indices().peekable();
@@ -208,10 +294,10 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, String> {
                     text.push(c);
                 }
                 if !closed {
-                    return Err("unclosed quote".into());
+                    return Err(QueryError::UnclosedQuote);
                 }
                 if text.trim().is_empty() {
-                    return Err("empty quotes".into());
+                    return Err(QueryError::EmptyQuotes);
                 }
                 out.push(Lexeme::Quoted(text));
             }
@@ -260,20 +346,20 @@ impl Parser {
         self.lexemes.get(self.at)
     }
 
-    fn count(&mut self) -> Result<(), String> {
+    fn count(&mut self) -> Result<(), QueryError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(format!("query has more than {MAX_NODES} terms"));
+            return Err(QueryError::TooManyTerms);
         }
         Ok(())
     }
 
-    fn or_expr(&mut self) -> Result<Node, String> {
+    fn or_expr(&mut self) -> Result<Node, QueryError> {
         let mut alternatives = vec![self.and_expr()?];
         while self.peek() == Some(&Lexeme::Or) {
             self.at += 1;
             if matches!(self.peek(), None | Some(Lexeme::Close | Lexeme::Or)) {
-                return Err("OR needs a term on both sides".into());
+                return Err(QueryError::OrNeedsTerms);
             }
             alternatives.push(self.and_expr()?);
         }
@@ -284,7 +370,7 @@ impl Parser {
         })
     }
 
-    fn and_expr(&mut self) -> Result<Node, String> {
+    fn and_expr(&mut self) -> Result<Node, QueryError> {
         let mut all = Vec::new();
         // Whether the next item follows an explicit AND (both sides are required).
         let mut joined = false;
@@ -294,7 +380,7 @@ impl Parser {
                 Some(Lexeme::And) => {
                     self.at += 1;
                     if all.is_empty() || matches!(self.peek(), None | Some(Lexeme::Close)) {
-                        return Err("AND needs a term on both sides".into());
+                        return Err(QueryError::AndNeedsTerms);
                     }
                     if let Some(last) = all.pop() {
                         all.push(required(last));
@@ -310,16 +396,16 @@ impl Parser {
         }
         match all.len() {
             0 => Err(match self.peek() {
-                Some(Lexeme::Or) => "OR needs a term on both sides".into(),
-                Some(Lexeme::Close) => "empty parentheses or unbalanced ')'".into(),
-                _ => "empty query".into(),
+                Some(Lexeme::Or) => QueryError::OrNeedsTerms,
+                Some(Lexeme::Close) => QueryError::EmptyParens,
+                _ => QueryError::Empty,
             }),
             1 => Ok(all.pop().expect("one")),
             _ => Ok(Node::And(all)),
         }
     }
 
-    fn unary(&mut self) -> Result<Node, String> {
+    fn unary(&mut self) -> Result<Node, QueryError> {
         match self.peek() {
             Some(Lexeme::Minus | Lexeme::Not) => {
                 self.at += 1;
@@ -327,7 +413,7 @@ impl Parser {
                     self.peek(),
                     None | Some(Lexeme::Close | Lexeme::Or | Lexeme::And | Lexeme::Plus)
                 ) {
-                    return Err("'-' or NOT needs a term after it".into());
+                    return Err(QueryError::NotNeedsTerm);
                 }
                 Ok(Node::Not(Box::new(self.unary()?)))
             }
@@ -339,7 +425,7 @@ impl Parser {
                         Lexeme::Close | Lexeme::Or | Lexeme::And | Lexeme::Plus | Lexeme::Minus
                     ) | Some(Lexeme::Not)
                 ) {
-                    return Err("'+' needs a term after it".into());
+                    return Err(QueryError::PlusNeedsTerm);
                 }
                 Ok(required(self.primary()?))
             }
@@ -347,14 +433,14 @@ impl Parser {
         }
     }
 
-    fn primary(&mut self) -> Result<Node, String> {
+    fn primary(&mut self) -> Result<Node, QueryError> {
         self.count()?;
         let lexeme = self.lexemes.get(self.at).cloned();
         self.at += 1;
         match lexeme {
             Some(Lexeme::Open) => {
                 if self.peek().is_none() {
-                    return Err("unbalanced '('".into());
+                    return Err(QueryError::UnclosedParen);
                 }
                 let inner = match self.or_expr()? {
                     // `+` inside a group changes nothing: everything there is required.
@@ -362,7 +448,7 @@ impl Parser {
                     other => other,
                 };
                 if self.peek() != Some(&Lexeme::Close) {
-                    return Err("unbalanced '('".into());
+                    return Err(QueryError::UnclosedParen);
                 }
                 self.at += 1;
                 Ok(inner)
@@ -378,8 +464,8 @@ impl Parser {
                 Ok(Node::Reference { canonical, written })
             }
             Some(Lexeme::Word(word)) => word_node(&word),
-            Some(other) => Err(format!("unexpected {}", describe(&other))),
-            None => Err("query ends too early".into()),
+            Some(other) => Err(QueryError::Unexpected(describe(&other).to_string())),
+            None => Err(QueryError::EndsEarly),
         }
     }
 }
@@ -417,7 +503,7 @@ fn required(node: Node) -> Node {
     }
 }
 
-fn word_node(word: &str) -> Result<Node, String> {
+fn word_node(word: &str) -> Result<Node, QueryError> {
     if let Some((name, value)) = word.split_once(':')
         && !name.is_empty()
         && name.chars().all(|c| c.is_alphabetic())
@@ -427,13 +513,13 @@ fn word_node(word: &str) -> Result<Node, String> {
             .find(|(alias, _)| *alias == name.to_lowercase())
         else {
             let known: BTreeSet<&str> = FIELDS.iter().map(|(_, f)| *f).collect();
-            return Err(format!(
-                "unknown field '{name}' (known: {})",
-                known.into_iter().collect::<Vec<_>>().join(", ")
-            ));
+            return Err(QueryError::UnknownField {
+                name: name.to_string(),
+                known: known.into_iter().collect::<Vec<_>>().join(", "),
+            });
         };
         if value.is_empty() {
-            return Err(format!("'{name}:' needs a value"));
+            return Err(QueryError::FieldNeedsValue(name.to_string()));
         }
         return Ok(Node::Filter(match *field {
             "source" => Filter::Source(value.to_string()),
@@ -445,33 +531,29 @@ fn word_node(word: &str) -> Result<Node, String> {
     if let Some(prefix) = word.strip_suffix('*') {
         let prefix = prefix.to_lowercase();
         if prefix.chars().count() < 3 || !prefix.chars().all(char::is_alphanumeric) {
-            return Err(format!(
-                "'{word}': a prefix needs at least three letters before '*'"
-            ));
+            return Err(QueryError::ShortPrefix(word.to_string()));
         }
         return Ok(Node::Prefix(prefix));
     }
     if word.contains('*') || word.contains('?') {
-        return Err(format!(
-            "'{word}': '*' is only allowed at the end of a word"
-        ));
+        return Err(QueryError::StarInside(word.to_string()));
     }
     Ok(Node::Word(word.to_string()))
 }
 
-fn year_filter(value: &str) -> Result<Filter, String> {
-    let year = |s: &str| -> Result<u32, String> {
+fn year_filter(value: &str) -> Result<Filter, QueryError> {
+    let year = |s: &str| -> Result<u32, QueryError> {
         s.trim()
             .parse::<u32>()
             .ok()
             .filter(|y| (1800..=2200).contains(y))
-            .ok_or_else(|| format!("'{value}' is not a year or a range like 2020..2023"))
+            .ok_or_else(|| QueryError::NotAYear(value.to_string()))
     };
     Ok(match value.split_once("..") {
         Some((from, to)) => {
             let (from, to) = (year(from)?, year(to)?);
             if from > to {
-                return Err(format!("year range {value} runs backwards"));
+                return Err(QueryError::YearBackwards(value.to_string()));
             }
             Filter::Year { from, to }
         }
@@ -609,7 +691,7 @@ mod tests {
             ("year:tjue", "not a year"),
             ("", "empty query"),
         ] {
-            let err = parse(query).unwrap_err();
+            let err = parse(query).unwrap_err().to_string();
             assert!(err.contains(message), "{query}: {err}");
         }
     }

@@ -1083,17 +1083,12 @@ mod tests {
             ("år:20x3", "årstall"),
             ("fastlege OR", "ELLER"),
         ] {
-            let Err(IndexError::Query { message, .. }) =
-                crate::index::query::parse(query).map_err(|message| IndexError::Query {
-                    query: query.into(),
-                    message,
-                })
-            else {
+            let Err(error) = crate::index::query::parse(query) else {
                 panic!("{query} should not parse");
             };
             let page = PageError::from_index(IndexError::Query {
                 query: query.into(),
-                message,
+                error,
             });
             assert!(page.message.contains(expected), "{query}: {}", page.message);
             assert!(!page.message.contains("needs"), "{}", page.message);
