@@ -87,6 +87,8 @@ pub fn passage_text(heading: Option<&str>, text: &str) -> String {
 pub(crate) fn clean(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 2));
     let mut space = false;
+    // Characters in `out`, counted as they are pushed (not recounted per character).
+    let mut count = 0;
     for c in text.chars().filter(|c| *c != '\0') {
         if c.is_whitespace() {
             space = true;
@@ -94,10 +96,12 @@ pub(crate) fn clean(text: &str, max: usize) -> String {
         }
         if space && !out.is_empty() {
             out.push(' ');
+            count += 1;
         }
         space = false;
         out.push(c);
-        if out.chars().count() >= max {
+        count += 1;
+        if count >= max {
             break;
         }
     }
