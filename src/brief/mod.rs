@@ -22,13 +22,14 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::index::{IndexedSection, SectionIndex};
+use crate::matches::MatchFile;
 use crate::norwegian::MONTHS;
-use crate::pipeline::MatchFile;
 use crate::track::changes::{SectionChangeKind, changes_since};
 
-/// Output format of a brief.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Output format of a brief (`--format` of `samspor brief`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BriefFormat {
+    #[value(name = "md")]
     Markdown,
     Html,
     Docx,
@@ -52,16 +53,6 @@ impl BriefFormat {
             BriefFormat::Docx => {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
-        }
-    }
-
-    /// Reads "md", "markdown", "html" or "docx".
-    pub fn parse(name: &str) -> Option<BriefFormat> {
-        match name.to_ascii_lowercase().as_str() {
-            "md" | "markdown" => Some(BriefFormat::Markdown),
-            "html" | "htm" => Some(BriefFormat::Html),
-            "docx" | "word" => Some(BriefFormat::Docx),
-            _ => None,
         }
     }
 }
@@ -400,9 +391,17 @@ mod tests {
     }
 
     #[test]
-    fn formats_parse() {
-        assert_eq!(BriefFormat::parse("MD"), Some(BriefFormat::Markdown));
-        assert_eq!(BriefFormat::parse("docx"), Some(BriefFormat::Docx));
-        assert_eq!(BriefFormat::parse("pdf"), None);
+    fn formats_are_named_by_their_extension() {
+        use clap::ValueEnum;
+        assert_eq!(
+            BriefFormat::from_str("md", false),
+            Ok(BriefFormat::Markdown)
+        );
+        assert_eq!(BriefFormat::from_str("docx", false), Ok(BriefFormat::Docx));
+        assert!(BriefFormat::from_str("pdf", false).is_err());
+        for format in BriefFormat::value_variants() {
+            let value = format.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), format.extension());
+        }
     }
 }
