@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::index::{FoundVia, IndexedSection, SearchHit, SearchResults};
-use crate::pipeline::{MatchedSection, RunSummary, SourceFailure, ThemeResult};
+use crate::matches::{MatchedSection, ThemeResult};
+use crate::pipeline::{RunSummary, SourceFailure};
 use crate::refs::links::{Candidate, CitationRecord};
 use crate::themes::ThemeMatch;
 use crate::track::changes::ChangeReport;

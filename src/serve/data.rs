@@ -13,7 +13,7 @@ use super::error::PageError;
 use super::state::{AppState, Citation, fingerprint};
 use crate::config::Config;
 use crate::index::SectionIndex;
-use crate::pipeline::MatchFile;
+use crate::matches::MatchFile;
 use crate::refs::links::{self, CitationRecord, Linker, SectionText};
 use crate::track::changes::{DocumentChange, changes_since};
 
