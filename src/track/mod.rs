@@ -440,8 +440,12 @@ pub struct Catalog {
     path: PathBuf,
 }
 
-/// Runs held in a snapshot; older ones stay in the database (up to [`db::RUNS_KEPT`]).
+/// How many runs are remembered, in one place: a snapshot holds the newest [`MAX_RUNS`]
+/// (what `status` and the web page show); the database keeps the newest [`RUNS_KEPT`] and
+/// deletes older runs with their per-source rows.
 pub const MAX_RUNS: usize = 200;
+/// Runs kept in the database (see [`MAX_RUNS`]).
+pub const RUNS_KEPT: u64 = 1000;
 
 impl Catalog {
     /// The catalog database.
