@@ -16,3 +16,8 @@ pub const MONTHS: [&str; 12] = [
     "november",
     "desember",
 ];
+
+/// A Norwegian vowel, lowercase ("é" too: "idé", "armé").
+pub(crate) fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'æ' | 'ø' | 'å' | 'é')
+}
