@@ -56,7 +56,7 @@ impl MatchFile {
     }
 
     /// Writes the file atomically.
-    pub fn save(&self, index_dir: &Path) -> Result<(), MatchFileError> {
+    pub(crate) fn save(&self, index_dir: &Path) -> Result<(), MatchFileError> {
         let path = MatchFile::path_in(index_dir);
         crate::fsutil::write_json_atomic(&path, self)
             .map_err(|source| MatchFileError::Write { path, source })

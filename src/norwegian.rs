@@ -2,7 +2,7 @@
 
 /// The month names, January first (the same in bokmål and nynorsk): briefs write dates with
 /// them ("23. november 2026") and `refs` reads laws cited by date ("lov 2. juli 1999 nr. 61").
-pub const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "januar",
     "februar",
     "mars",

@@ -85,7 +85,7 @@ fn text(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
-pub fn render(brief: &Brief) -> Result<Vec<u8>, BriefError> {
+pub(crate) fn render(brief: &Brief) -> Result<Vec<u8>, BriefError> {
     let stamp = format!("{}T00:00:00Z", brief.iso_date);
     let mut docx = styles(Docx::new())
         .created_at(&stamp)

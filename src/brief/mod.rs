@@ -46,7 +46,7 @@ impl BriefFormat {
     }
 
     /// MIME type for downloads.
-    pub fn mime(self) -> &'static str {
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             BriefFormat::Markdown => "text/markdown; charset=utf-8",
             BriefFormat::Html => "text/html; charset=utf-8",
@@ -75,8 +75,6 @@ pub struct BriefRequest {
 pub enum BriefError {
     #[error("unknown theme '{0}' (not in sources.toml)")]
     UnknownTheme(String),
-    #[error("briefs are not built yet")]
-    NotBuilt,
     #[error("no theme matches in {0}: run `samspor run` first")]
     NoMatches(String),
     #[error("{0}")]
@@ -86,9 +84,9 @@ pub enum BriefError {
 }
 
 /// Most sections per theme a brief shows.
-pub const MAX_TOP: usize = 50;
+pub(crate) const MAX_TOP: usize = 50;
 /// Most new or changed sections listed per theme (the first run makes everything new).
-pub const MAX_NEWS: usize = 12;
+pub(crate) const MAX_NEWS: usize = 12;
 
 /// Renders a brief from the index dir's stored matches, index and catalog.
 pub fn generate(
@@ -148,7 +146,7 @@ pub struct Finding {
 }
 
 /// What a brief says after the page of a quote read by OCR.
-pub const OCR_NOTE: &str = "skannet side, tekst lest med OCR";
+pub(crate) const OCR_NOTE: &str = "skannet side, tekst lest med OCR";
 
 /// A new or changed section under "Nytt siden sist".
 #[derive(Debug, Clone, Serialize)]
@@ -180,7 +178,7 @@ pub struct Reference {
 }
 
 /// "23. november 2026".
-pub fn norwegian_date(date: NaiveDate) -> String {
+pub(crate) fn norwegian_date(date: NaiveDate) -> String {
     format!(
         "{}. {} {}",
         date.day(),
@@ -190,7 +188,7 @@ pub fn norwegian_date(date: NaiveDate) -> String {
 }
 
 /// Reads the stored results into a [`Brief`].
-pub fn gather(
+pub(crate) fn gather(
     config: &Config,
     index_dir: &Path,
     request: &BriefRequest,

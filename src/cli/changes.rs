@@ -37,7 +37,9 @@ pub enum SinceError {
 }
 
 /// Reads `--since`: a date (`2025-03-01`, midnight local time) or an RFC 3339 instant.
-pub fn parse_since(text: &str) -> std::result::Result<chrono::DateTime<chrono::Utc>, SinceError> {
+pub(crate) fn parse_since(
+    text: &str,
+) -> std::result::Result<chrono::DateTime<chrono::Utc>, SinceError> {
     let text = text.trim();
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&chrono::Utc));

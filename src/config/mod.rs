@@ -118,7 +118,7 @@ impl Follow {
 }
 
 /// Default of `max_links`: linked documents (chapters, listing entries) taken per source.
-pub const DEFAULT_MAX_LINKS: usize = 200;
+pub(crate) const DEFAULT_MAX_LINKS: usize = 200;
 
 /// Where a source lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +173,7 @@ pub struct Source {
 
 impl Source {
     /// A link a reader can open: the web URL, or a file:// URL for local sources.
-    pub fn public_url(&self) -> String {
+    pub(crate) fn public_url(&self) -> String {
         match &self.location {
             Location::Http(url) => url.to_string(),
             Location::File(path) => url::Url::from_file_path(path)
@@ -261,7 +261,7 @@ impl Default for FetchSettings {
 
 impl FetchSettings {
     /// The User-Agent header: `user_agent` with the contact added ("…; contact: X)").
-    pub fn user_agent_header(&self) -> String {
+    pub(crate) fn user_agent_header(&self) -> String {
         let Some(contact) = self.contact.as_deref().map(str::trim) else {
             return self.user_agent.clone();
         };
@@ -272,7 +272,7 @@ impl FetchSettings {
     }
 
     /// The product token robots.txt groups are matched against ("samspor").
-    pub fn robots_token(&self) -> String {
+    pub(crate) fn robots_token(&self) -> String {
         self.user_agent
             .split(['/', ' '])
             .next()

@@ -61,7 +61,7 @@ impl Pipeline {
     }
 
     /// Finds each theme's sections through the index and ranks them; stores `matches.json`.
-    pub fn match_stage(&self) -> Result<Vec<ThemeResult>, PipelineError> {
+    pub(crate) fn match_stage(&self) -> Result<Vec<ThemeResult>, PipelineError> {
         let index = SectionIndex::open_or_create(&self.index_dir)?;
         let matcher = ThemeMatcher::new(&self.config.themes);
         let mut results = Vec::new();

@@ -23,16 +23,16 @@ mod fetch;
 mod index;
 mod matching;
 mod report;
+pub mod summary;
 
-use crate::matches::ThemeResult;
 use report::run_counts;
+pub use summary::{RunSummary, SourceFailure};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::Utc;
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::fsutil::write_json_atomic;
@@ -101,37 +101,8 @@ impl Stage {
     }
 }
 
-/// A source that failed in this run.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceFailure {
-    pub source: String,
-    pub stage: String,
-    pub error: String,
-}
-
-/// What a pipeline invocation did.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunSummary {
-    pub run: u64,
-    pub failures: Vec<SourceFailure>,
-    pub sections_indexed: usize,
-    /// Sources whose sections were (re)written to the index in this run.
-    pub reindexed: Vec<String>,
-    pub themes: Vec<ThemeResult>,
-    pub stage_millis: BTreeMap<String, u64>,
-    /// What the run changed (documents, sections, theme matches) and how the sources fared.
-    pub counts: RunCounts,
-    pub total_millis: u64,
-}
-
-impl RunSummary {
-    pub fn all_ok(&self) -> bool {
-        self.failures.is_empty()
-    }
-}
-
 /// The run report for monitoring: `INDEX_DIR/last-run.json`.
-pub fn last_run_path(index_dir: &Path) -> PathBuf {
+pub(crate) fn last_run_path(index_dir: &Path) -> PathBuf {
     index_dir.join("last-run.json")
 }
 

@@ -72,7 +72,7 @@ pub enum ServeError {
 }
 
 /// The site's routes over a shared state (also used by tests that drive the router directly).
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(handlers::home))
         .route("/sok", get(handlers::search))
@@ -97,7 +97,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// A non-loopback address needs `allow_remote`: the one check, for the CLI and [`run`].
-pub fn check_addr(addr: SocketAddr, allow_remote: bool) -> Result<(), ServeError> {
+pub(crate) fn check_addr(addr: SocketAddr, allow_remote: bool) -> Result<(), ServeError> {
     if addr.ip().is_loopback() || allow_remote {
         Ok(())
     } else {

@@ -22,11 +22,11 @@ use super::changes::{ChangeReport, DocumentChangeKind, SectionChange, SectionCha
 use super::db::NewThemeMatch;
 
 /// How far back the feed reaches.
-pub const WINDOW_DAYS: i64 = 30;
+pub(crate) const WINDOW_DAYS: i64 = 30;
 /// At most this many entries (the newest).
-pub const MAX_ENTRIES: usize = 300;
+pub(crate) const MAX_ENTRIES: usize = 300;
 /// Section entries per changed document version; the rest are summed up in one entry.
-pub const MAX_SECTION_ENTRIES_PER_VERSION: usize = 60;
+pub(crate) const MAX_SECTION_ENTRIES_PER_VERSION: usize = 60;
 
 /// Where the feed lives in an index dir.
 pub fn path_in(index_dir: &Path) -> PathBuf {
@@ -67,7 +67,7 @@ struct Entry {
 }
 
 /// Renders the feed. `now` is the feed's `updated` time when it has no entries.
-pub fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) -> String {
+pub(crate) fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) -> String {
     let mut entries = entries(report, context);
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
     entries.truncate(MAX_ENTRIES);

@@ -21,12 +21,12 @@ use crate::track::SourceState;
 use crate::track::changes::{DocumentChange, DocumentChangeKind, SectionChangeKind};
 
 /// Longest query the search box accepts (characters).
-pub const MAX_QUERY_CHARS: usize = 500;
+pub(crate) const MAX_QUERY_CHARS: usize = 500;
 /// Hits per page, and the most a page shows after "Vis flere".
-pub const PAGE_HITS: usize = 20;
-pub const MAX_HITS: usize = 100;
+pub(crate) const PAGE_HITS: usize = 20;
+pub(crate) const MAX_HITS: usize = 100;
 /// A source whose last good fetch is older than this is stale (the pipeline runs nightly).
-pub const STALE_AFTER_HOURS: i64 = 72;
+pub(crate) const STALE_AFTER_HOURS: i64 = 72;
 /// Changed sections listed per version on the document page.
 mod document;
 mod search;
@@ -114,7 +114,7 @@ pub fn layout(title: &str, current: Nav, main: Markup) -> Markup {
 }
 
 /// Norwegian name of a document kind.
-pub fn kind_label(kind: &str) -> &str {
+pub(crate) fn kind_label(kind: &str) -> &str {
     match kind {
         "nou" => "NOU",
         "prop" => "Proposisjon",
@@ -144,15 +144,15 @@ fn segment(value: &str) -> String {
     out
 }
 
-pub fn document_href(source: &str) -> String {
+pub(crate) fn document_href(source: &str) -> String {
     format!("/dokument/{}", segment(source))
 }
 
-pub fn section_href(source: &str, ordinal: u64) -> String {
+pub(crate) fn section_href(source: &str, ordinal: u64) -> String {
     format!("/dokument/{}/{ordinal}", segment(source))
 }
 
-pub fn theme_href(theme: &str) -> String {
+pub(crate) fn theme_href(theme: &str) -> String {
     format!("/tema/{}", segment(theme))
 }
 
@@ -186,7 +186,7 @@ fn when(at: DateTime<Utc>) -> Markup {
 }
 
 /// "for 3 t siden", for staleness at a glance.
-pub fn age(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+pub(crate) fn age(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
     crate::track::age_label(now - at)
 }
 
@@ -207,7 +207,7 @@ fn highlighted(snippet: &str, ranges: &[(usize, usize)]) -> Markup {
 }
 
 /// Pieces of a word diff (`[-removed-]`, `{+added+}`): 0 same, -1 removed, 1 added.
-pub fn diff_pieces(diff: &str) -> Vec<(i8, &str)> {
+pub(crate) fn diff_pieces(diff: &str) -> Vec<(i8, &str)> {
     let mut pieces = Vec::new();
     let mut rest = diff;
     while !rest.is_empty() {

@@ -102,7 +102,7 @@ pub fn status(
 
 /// A source is stale when its last good fetch is older than [`STALE_AFTER_HOURS`], or it never
 /// had one.
-pub fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
+pub(crate) fn is_stale(record: &SourceView, now: DateTime<Utc>) -> bool {
     record
         .fetched_at
         .is_none_or(|at| (now - at).num_hours() >= STALE_AFTER_HOURS)

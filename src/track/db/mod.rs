@@ -42,7 +42,7 @@ use schema::migrate;
 use write::{upsert_run, upsert_source, upsert_version, write_sections, write_theme_matches};
 
 /// The database file inside the index dir.
-pub const FILE_NAME: &str = "catalog.sqlite";
+pub(crate) const FILE_NAME: &str = "catalog.sqlite";
 /// How long a connection waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -93,13 +93,13 @@ impl SectionSummary {
 }
 
 /// Hash of a section's text with whitespace normalised: a re-flowed paragraph is no change.
-pub fn text_hash(text: &str) -> String {
+pub(crate) fn text_hash(text: &str) -> String {
     let normalized = text.split_whitespace().collect::<Vec<_>>().join(" ");
     super::store::sha256_hex(normalized.as_bytes())
 }
 
 /// Hash of a whole version's text: section identities and their text hashes, in order.
-pub fn version_text_hash(sections: &[SectionSummary]) -> String {
+pub(crate) fn version_text_hash(sections: &[SectionSummary]) -> String {
     let keys = section_keys(
         sections
             .iter()
@@ -178,7 +178,7 @@ fn user_version(conn: &Connection, path: &Path) -> Result<i64, CatalogError> {
 
 /// Opens the database for reading, or `None` when it does not exist (yet). Reading never
 /// takes the index lock and never blocks a writer.
-pub fn open_reader(index_dir: &Path) -> Result<Option<Connection>, CatalogError> {
+pub(crate) fn open_reader(index_dir: &Path) -> Result<Option<Connection>, CatalogError> {
     let path = path_in(index_dir);
     if !path.is_file() {
         return Ok(None);
@@ -244,7 +244,11 @@ impl CatalogDb {
 
     /// Writes what differs between `catalog` and the stored state, plus the stage's own rows,
     /// in one transaction: after a crash the catalog is as of the last finished save.
-    pub fn save(&mut self, catalog: &Catalog, writes: &StageWrites) -> Result<(), CatalogError> {
+    pub(crate) fn save(
+        &mut self,
+        catalog: &Catalog,
+        writes: &StageWrites,
+    ) -> Result<(), CatalogError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| db_error(&path, e);
         let tx = self
@@ -308,12 +312,12 @@ impl CatalogDb {
         get_meta(&self.conn, key).map_err(|e| db_error(&self.path, e))
     }
 
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), CatalogError> {
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<(), CatalogError> {
         set_meta(&self.conn, key, Some(value)).map_err(|e| db_error(&self.path, e))
     }
 
     /// Changes whenever something the feed shows may have changed (see [`feed_stamp`]).
-    pub fn feed_stamp(&self) -> Result<String, CatalogError> {
+    pub(crate) fn feed_stamp(&self) -> Result<String, CatalogError> {
         feed_stamp(&self.conn).map_err(|e| db_error(&self.path, e))
     }
 }
