@@ -24,7 +24,7 @@ pub(super) struct RefsArgs {
 /// `--graph`: the document graph's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum RefsGraph {
-    /// Graphviz DOT.
+    // Graphviz DOT (no doc comment: clap would switch the help to its long form).
     Dot,
 }
 
