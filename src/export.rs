@@ -25,7 +25,7 @@ use crate::index::{IndexedSection, SectionIndex};
 use crate::track::Catalog;
 
 /// The default target index name.
-pub const DEFAULT_INDEX_NAME: &str = "samspor-sections";
+pub(crate) const DEFAULT_INDEX_NAME: &str = "samspor-sections";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -96,7 +96,7 @@ pub struct ExportedSection<'a> {
 }
 
 /// Checks an index name against the rules OpenSearch and Quickwit share.
-pub fn check_index_name(name: &str) -> Result<(), ExportError> {
+pub(crate) fn check_index_name(name: &str) -> Result<(), ExportError> {
     let ok = !name.is_empty()
         && name.len() <= 200
         && !name.starts_with(['-', '_', '.'])
@@ -112,7 +112,7 @@ pub fn check_index_name(name: &str) -> Result<(), ExportError> {
 
 /// Writes every indexed section as action and document lines. `config` adds theme labels and
 /// `cites_as`; without it those fields are empty.
-pub fn write_ndjson(
+pub(crate) fn write_ndjson(
     index_dir: &Path,
     config: Option<&Config>,
     index_name: &str,
@@ -214,7 +214,7 @@ fn exported<'a>(
 
 /// Writes the export to a file atomically (a reader or a crash sees the old file or the
 /// whole new one).
-pub fn write_ndjson_file(
+pub(crate) fn write_ndjson_file(
     index_dir: &Path,
     config: Option<&Config>,
     index_name: &str,

@@ -4,15 +4,17 @@
 //! evidence, and tracks what changed. See ARCHITECTURE.md for the stages and their invariants.
 
 pub mod brief;
-pub mod commands;
+pub mod cli;
 pub mod config;
 pub mod embed;
+mod errors;
 pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod follow;
 pub mod fsutil;
 pub mod index;
+pub mod matches;
 pub mod norwegian;
 pub mod notify;
 pub mod output;
@@ -22,3 +24,4 @@ pub mod serve;
 pub mod suggest;
 pub mod themes;
 pub mod track;
+mod xml;

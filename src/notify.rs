@@ -77,7 +77,7 @@ pub fn post_webhook(
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .timeout(timeout)
         .build()
-        .map_err(|e| network(error_chain(&e)))?;
+        .map_err(|e| network(crate::errors::joined(&e)))?;
     let body = serde_json::to_vec(summary).map_err(|e| network(e.to_string()))?;
     let policy = RetryPolicy {
         retries: RETRIES,
@@ -94,7 +94,7 @@ pub fn post_webhook(
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone())
                 .send()
-                .map_err(|err| network(error_chain(&err)))?;
+                .map_err(|err| network(crate::errors::joined(&err)))?;
             let status = response.status();
             if status.is_success() {
                 return Ok(Some(status.as_u16()));
@@ -116,15 +116,4 @@ pub fn post_webhook(
             story,
         },
     })
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::index::{FoundVia, IndexedSection, SearchHit, SearchResults};
-use crate::pipeline::{MatchedSection, RunSummary, SourceFailure, ThemeResult};
+use crate::matches::{MatchedSection, ThemeResult};
+use crate::pipeline::summary::{RunSummary, SourceFailure};
 use crate::refs::links::{Candidate, CitationRecord};
 use crate::themes::ThemeMatch;
 use crate::track::changes::ChangeReport;
@@ -20,7 +21,7 @@ use crate::track::db::RunWindow;
 use crate::track::{RunCounts, RunRecord, SourceState};
 
 /// Pretty JSON with the keys of every object sorted (the contract's byte form).
-pub fn to_json(value: &impl Serialize) -> serde_json::Result<String> {
+pub(crate) fn to_json(value: &impl Serialize) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&serde_json::to_value(value)?)
 }
 

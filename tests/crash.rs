@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use samspor::index::SectionIndex;
-use samspor::pipeline::MatchFile;
+use samspor::matches::MatchFile;
 use samspor::track::Catalog;
 use sha2::{Digest, Sha256};
 use tracking::{Site, page};

@@ -64,7 +64,8 @@ impl Links {
         Hyperlink {
             link: HyperlinkData::External {
                 rid: format!("rIdHyperlink{}", self.0),
-                path: xml_escape(url),
+                // docx-rs writes the relationship target as given: escape it for XML.
+                path: crate::xml::escape(url),
             },
             history: None,
             children: vec![ParagraphChild::Run(Box::new(
@@ -72,15 +73,6 @@ impl Links {
             ))],
         }
     }
-}
-
-/// docx-rs writes the relationship target as given: escape it for XML.
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 fn heading(level: u8, text: &str) -> Paragraph {
@@ -93,7 +85,7 @@ fn text(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
-pub fn render(brief: &Brief) -> Result<Vec<u8>, BriefError> {
+pub(crate) fn render(brief: &Brief) -> Result<Vec<u8>, BriefError> {
     let stamp = format!("{}T00:00:00Z", brief.iso_date);
     let mut docx = styles(Docx::new())
         .created_at(&stamp)

@@ -42,7 +42,7 @@ footer.appendix { margin-top: 3rem; }
 }
 "#;
 
-pub fn render(brief: &Brief) -> String {
+pub(crate) fn render(brief: &Brief) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="nb" {

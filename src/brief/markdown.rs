@@ -24,7 +24,7 @@ fn link(text: &str, url: &str) -> String {
     format!("[{}](<{}>)", escape(text), url.replace('>', "%3E"))
 }
 
-pub fn render(brief: &Brief) -> String {
+pub(crate) fn render(brief: &Brief) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", escape(&brief.title));
     let _ = writeln!(out, "**Dato:** {}  ", brief.date);

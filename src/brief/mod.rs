@@ -22,13 +22,14 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::index::{IndexedSection, SectionIndex};
+use crate::matches::MatchFile;
 use crate::norwegian::MONTHS;
-use crate::pipeline::MatchFile;
 use crate::track::changes::{SectionChangeKind, changes_since};
 
-/// Output format of a brief.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Output format of a brief (`--format` of `samspor brief`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BriefFormat {
+    #[value(name = "md")]
     Markdown,
     Html,
     Docx,
@@ -45,23 +46,13 @@ impl BriefFormat {
     }
 
     /// MIME type for downloads.
-    pub fn mime(self) -> &'static str {
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             BriefFormat::Markdown => "text/markdown; charset=utf-8",
             BriefFormat::Html => "text/html; charset=utf-8",
             BriefFormat::Docx => {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
-        }
-    }
-
-    /// Reads "md", "markdown", "html" or "docx".
-    pub fn parse(name: &str) -> Option<BriefFormat> {
-        match name.to_ascii_lowercase().as_str() {
-            "md" | "markdown" => Some(BriefFormat::Markdown),
-            "html" | "htm" => Some(BriefFormat::Html),
-            "docx" | "word" => Some(BriefFormat::Docx),
-            _ => None,
         }
     }
 }
@@ -84,8 +75,6 @@ pub struct BriefRequest {
 pub enum BriefError {
     #[error("unknown theme '{0}' (not in sources.toml)")]
     UnknownTheme(String),
-    #[error("briefs are not built yet")]
-    NotBuilt,
     #[error("no theme matches in {0}: run `samspor run` first")]
     NoMatches(String),
     #[error("{0}")]
@@ -95,9 +84,9 @@ pub enum BriefError {
 }
 
 /// Most sections per theme a brief shows.
-pub const MAX_TOP: usize = 50;
+pub(crate) const MAX_TOP: usize = 50;
 /// Most new or changed sections listed per theme (the first run makes everything new).
-pub const MAX_NEWS: usize = 12;
+pub(crate) const MAX_NEWS: usize = 12;
 
 /// Renders a brief from the index dir's stored matches, index and catalog.
 pub fn generate(
@@ -157,7 +146,7 @@ pub struct Finding {
 }
 
 /// What a brief says after the page of a quote read by OCR.
-pub const OCR_NOTE: &str = "skannet side, tekst lest med OCR";
+pub(crate) const OCR_NOTE: &str = "skannet side, tekst lest med OCR";
 
 /// A new or changed section under "Nytt siden sist".
 #[derive(Debug, Clone, Serialize)]
@@ -189,7 +178,7 @@ pub struct Reference {
 }
 
 /// "23. november 2026".
-pub fn norwegian_date(date: NaiveDate) -> String {
+pub(crate) fn norwegian_date(date: NaiveDate) -> String {
     format!(
         "{}. {} {}",
         date.day(),
@@ -199,7 +188,7 @@ pub fn norwegian_date(date: NaiveDate) -> String {
 }
 
 /// Reads the stored results into a [`Brief`].
-pub fn gather(
+pub(crate) fn gather(
     config: &Config,
     index_dir: &Path,
     request: &BriefRequest,
@@ -400,9 +389,17 @@ mod tests {
     }
 
     #[test]
-    fn formats_parse() {
-        assert_eq!(BriefFormat::parse("MD"), Some(BriefFormat::Markdown));
-        assert_eq!(BriefFormat::parse("docx"), Some(BriefFormat::Docx));
-        assert_eq!(BriefFormat::parse("pdf"), None);
+    fn formats_are_named_by_their_extension() {
+        use clap::ValueEnum;
+        assert_eq!(
+            BriefFormat::from_str("md", false),
+            Ok(BriefFormat::Markdown)
+        );
+        assert_eq!(BriefFormat::from_str("docx", false), Ok(BriefFormat::Docx));
+        assert!(BriefFormat::from_str("pdf", false).is_err());
+        for format in BriefFormat::value_variants() {
+            let value = format.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), format.extension());
+        }
     }
 }

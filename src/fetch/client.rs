@@ -377,7 +377,7 @@ fn read_body(reached: Reached<'_>, limit: u64, strict: bool) -> Result<Vec<u8>, 
                 }
                 return Err(FetchError::Network {
                     url: url.clone(),
-                    message: format!("reading body: {}", innermost(&e)),
+                    message: format!("reading body: {}", crate::errors::innermost(&e)),
                 });
             }
         };
@@ -405,34 +405,18 @@ fn network_error(url: &str, timeout: Duration, e: &reqwest::Error) -> FetchError
     }
     FetchError::Network {
         url: url.to_string(),
-        message: innermost(e),
+        message: crate::errors::innermost(e),
     }
-}
-
-/// The innermost cause says what went wrong ("connection refused"), reqwest's own text only
-/// that something did.
-fn innermost(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        message = c.to_string();
-        cause = c.source();
-    }
-    message
 }
 
 fn is_timeout_io(e: &std::io::Error) -> bool {
     if e.kind() == std::io::ErrorKind::TimedOut {
         return true;
     }
-    let mut cause: Option<&dyn std::error::Error> = e.get_ref().map(|r| r as _);
-    while let Some(c) = cause {
-        if let Some(re) = c.downcast_ref::<reqwest::Error>()
-            && re.is_timeout()
-        {
-            return true;
-        }
-        cause = c.source();
-    }
-    false
+    e.get_ref().is_some_and(|inner| {
+        crate::errors::chain(inner).any(|c| {
+            c.downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_timeout)
+        })
+    })
 }

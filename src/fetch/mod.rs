@@ -332,7 +332,7 @@ fn expects_pdf(path: &str, content_type: Option<&str>) -> bool {
 }
 
 /// Decides the format from the bytes themselves.
-pub fn sniff(bytes: &[u8]) -> Option<Format> {
+pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
     // The PDF header may follow some junk (the spec allows it within the first 1024 bytes).
     let head = &bytes[..bytes.len().min(1024)];
     if head.windows(5).any(|w| w == b"%PDF-") {

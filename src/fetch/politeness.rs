@@ -100,7 +100,7 @@ impl Drop for Permit<'_> {
 
 /// The key a host's turn is kept under: host and port, so two test servers on loopback are
 /// two hosts, as are two sites on one address.
-pub fn host_key(url: &url::Url) -> String {
+pub(crate) fn host_key(url: &url::Url) -> String {
     format!(
         "{}:{}",
         url.host_str().unwrap_or_default().to_ascii_lowercase(),

@@ -38,7 +38,7 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// The wait before retry number `retry` (0 = the first retry): exponential, capped, with
     /// "equal jitter" (half fixed, half random) so that many clients do not retry in step.
-    pub fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let full = self
             .backoff
             .saturating_mul(1u32 << retry.min(20))
@@ -78,7 +78,7 @@ pub struct Failure<E> {
 
 impl<E> Failure<E> {
     /// "gave up after 3 attempts in 2.1 s", or None for a single attempt that could not heal.
-    pub fn story(&self) -> Option<String> {
+    pub(crate) fn story(&self) -> Option<String> {
         let tries = |n: u32| {
             if n == 1 {
                 "1 attempt".to_string()
@@ -171,7 +171,7 @@ pub fn retry<T, E: Classify>(
 }
 
 /// A `Retry-After` value: delay-seconds or an HTTP-date (in the past means now).
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -181,7 +181,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// The `Retry-After` of a response, if it has a valid one.
-pub fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -189,7 +189,7 @@ pub fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Durati
 }
 
 /// Whether an HTTP status can heal: 5xx, 408 Request Timeout and 429 Too Many Requests.
-pub fn status_can_heal(status: u16) -> bool {
+pub(crate) fn status_can_heal(status: u16) -> bool {
     status >= 500 || status == 408 || status == 429
 }
 

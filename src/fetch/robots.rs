@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The bytes of a robots.txt that are read (the RFC asks for at least 500 KiB).
-pub const MAX_BYTES: u64 = 512 * 1024;
+pub(crate) const MAX_BYTES: u64 = 512 * 1024;
 
 /// A parsed robots.txt.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,13 +81,14 @@ impl Robots {
 
     /// Whether `agent` (a lowercase product token such as "samspor") may fetch
     /// `path_and_query` (as in a URL: "/no/dokumenter/?ch=3").
-    pub fn allows(&self, agent: &str, path_and_query: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn allows(&self, agent: &str, path_and_query: &str) -> bool {
         self.deciding_rule(agent, path_and_query)
             .is_none_or(|rule| rule.allow)
     }
 
     /// The rule that decides, for messages: `Disallow: /no/dokumentarkiv/*`.
-    pub fn disallowing_rule(&self, agent: &str, path_and_query: &str) -> Option<String> {
+    pub(crate) fn disallowing_rule(&self, agent: &str, path_and_query: &str) -> Option<String> {
         self.deciding_rule(agent, path_and_query)
             .filter(|rule| !rule.allow)
             .map(|rule| format!("Disallow: {}", rule.pattern))

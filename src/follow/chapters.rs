@@ -6,14 +6,14 @@
 use scraper::{Html, Selector};
 
 /// The element of a gathered document that holds the chapters: what extraction reads.
-pub const CONTENT_SELECTOR: &str = "main.samspor-kapitler";
+pub(crate) const CONTENT_SELECTOR: &str = "main.samspor-kapitler";
 
 const FALLBACKS: [&str; 4] = ["main article", "article", "main", "body"];
 
 /// One HTML document with the main content of each page, in order. `selector` picks a page's
 /// content (as for any HTML source); a page where it matches nothing falls back to `main
 /// article`, `article`, `main`, then `body`.
-pub fn combine(
+pub(crate) fn combine(
     title: &str,
     language: Option<&str>,
     pages: &[Vec<u8>],

@@ -56,13 +56,13 @@ pub enum FollowError {
 }
 
 /// The store directory of the pages a source is followed through (landing, chapters).
-pub fn pages_id(source_id: &str) -> String {
+pub(crate) fn pages_id(source_id: &str) -> String {
     format!("{source_id}.sider")
 }
 
 /// The CSS selector extraction uses for a source's stored versions: gathered chapters have
 /// their own wrapper; every other source its configured selector.
-pub fn extraction_selector(source: &Source) -> Option<String> {
+pub(crate) fn extraction_selector(source: &Source) -> Option<String> {
     match source.follow {
         Some(Follow::Chapters) => Some(chapters::CONTENT_SELECTOR.to_string()),
         _ => source.selector.clone(),
@@ -71,7 +71,7 @@ pub fn extraction_selector(source: &Source) -> Option<String> {
 
 /// Fetches a source's whole document into the store under its id: the page itself (no
 /// `follow`, or a listing's own page), the PDF its page links to, or its chapters gathered.
-pub fn fetch_whole(
+pub(crate) fn fetch_whole(
     fetcher: &Fetcher,
     source: &Source,
     previous: &Previous,
@@ -349,7 +349,7 @@ fn fetch_chapters(
 /// Fetches a listing's own page (as the listing source's version) and records the documents
 /// it links to now. Linked documents that disappeared are dropped from the list; those that
 /// stay keep their ids. Returns the listing page's fetch result.
-pub fn refresh_listing(
+pub(crate) fn refresh_listing(
     fetcher: &Fetcher,
     source: &Source,
     previous: &Previous,
@@ -433,7 +433,7 @@ pub fn refresh_listing(
 
 /// The configuration with the documents each listing linked to at its last reading, as
 /// sources of their own right after it. Idempotent: earlier derived sources are replaced.
-pub fn with_derived(config: &Config, index_dir: &Path) -> Config {
+pub(crate) fn with_derived(config: &Config, index_dir: &Path) -> Config {
     let mut out = config.clone();
     out.sources.retain(|s| s.parent.is_none());
     let mut ids: HashSet<String> = out.sources.iter().map(|s| s.id.clone()).collect();
@@ -467,7 +467,10 @@ pub fn with_derived(config: &Config, index_dir: &Path) -> Config {
 
 /// Reads sources.toml and adds the documents the listings linked to (for readers of the
 /// index dir: status, search, changes, serve).
-pub fn load_config(path: &Path, index_dir: &Path) -> Result<Config, crate::config::ConfigError> {
+pub(crate) fn load_config(
+    path: &Path,
+    index_dir: &Path,
+) -> Result<Config, crate::config::ConfigError> {
     Ok(with_derived(&Config::load(path)?, index_dir))
 }
 

@@ -98,7 +98,7 @@ impl FollowState {
         }
     }
 
-    pub fn save(&self, index_dir: &Path, source_id: &str) -> Result<(), FollowError> {
+    pub(crate) fn save(&self, index_dir: &Path, source_id: &str) -> Result<(), FollowError> {
         let path = FollowState::path(index_dir, source_id);
         crate::fsutil::write_json_atomic(&path, self).map_err(|source| FollowError::Io {
             path: path.display().to_string(),

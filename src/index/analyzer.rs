@@ -277,9 +277,7 @@ fn undouble(stem: &str) -> &str {
     }
 }
 
-fn is_vowel(c: char) -> bool {
-    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'æ' | 'ø' | 'å')
-}
+use crate::norwegian::is_vowel;
 
 /// Agent nouns in -er that Snowball stems inconsistently ("sykepleier" → "sykeplei" but
 /// "sykepleierne" → "sykepleiern"): every inflection maps to the singular.

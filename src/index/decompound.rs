@@ -241,9 +241,7 @@ fn split_once(word: &str) -> Option<(&str, &str)> {
     None
 }
 
-fn is_vowel(c: char) -> bool {
-    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'æ' | 'ø' | 'å' | 'é')
-}
+use crate::norwegian::is_vowel;
 
 /// Words joined by a suspended hyphen take the last word's tail: "helse- og omsorgstjenester"
 /// → "helsetjenester"; "kommune- og spesialisthelsetjenesten" → "kommunehelsetjenesten".

@@ -13,7 +13,7 @@ use super::error::PageError;
 use super::state::{AppState, Citation, fingerprint};
 use crate::config::Config;
 use crate::index::SectionIndex;
-use crate::pipeline::MatchFile;
+use crate::matches::MatchFile;
 use crate::refs::links::{self, CitationRecord, Linker, SectionText};
 use crate::track::changes::{DocumentChange, changes_since};
 
@@ -101,7 +101,7 @@ impl CatalogView {
 
 /// Reads the catalog. The one place in `serve` that knows its storage: when the catalog moves
 /// (JSON → SQLite), only this function changes.
-pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageError> {
+pub(crate) fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageError> {
     let catalog = crate::track::Catalog::load(index_dir)
         .map_err(|e| PageError::internal(&format!("katalogen kan ikke leses: {e}")))?;
     let sources = catalog
@@ -159,7 +159,7 @@ pub fn read_catalog(index_dir: &std::path::Path) -> Result<CatalogView, PageErro
 }
 
 /// The stored theme matches, or `None` before the first match stage.
-pub fn read_matches(index_dir: &std::path::Path) -> Result<Option<MatchFile>, PageError> {
+pub(crate) fn read_matches(index_dir: &std::path::Path) -> Result<Option<MatchFile>, PageError> {
     MatchFile::load(index_dir)
         .map_err(|e| PageError::internal(&format!("tematreffene kan ikke leses: {e}")))
 }
@@ -210,7 +210,7 @@ pub fn changes(
 }
 
 /// A citation target's label: the tracked source's title, or the cited document itself.
-pub fn document_title<'a>(config: &'a Config, record: &'a CitationRecord) -> &'a str {
+pub(crate) fn document_title<'a>(config: &'a Config, record: &'a CitationRecord) -> &'a str {
     record
         .target
         .as_deref()

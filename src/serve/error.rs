@@ -22,11 +22,11 @@ impl PageError {
         }
     }
 
-    pub fn bad_request(message: &str) -> PageError {
+    pub(crate) fn bad_request(message: &str) -> PageError {
         PageError::new(StatusCode::BAD_REQUEST, "Ugyldig forespørsel", message)
     }
 
-    pub fn not_found(message: &str) -> PageError {
+    pub(crate) fn not_found(message: &str) -> PageError {
         PageError::new(StatusCode::NOT_FOUND, "Fant ikke siden", message)
     }
 
@@ -38,7 +38,7 @@ impl PageError {
         )
     }
 
-    pub fn busy() -> PageError {
+    pub(crate) fn busy() -> PageError {
         PageError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "Tjenesten er opptatt",
@@ -46,7 +46,7 @@ impl PageError {
         )
     }
 
-    pub fn no_index(detail: &str) -> PageError {
+    pub(crate) fn no_index(detail: &str) -> PageError {
         PageError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "Søkeindeksen er ikke klar",
@@ -56,7 +56,7 @@ impl PageError {
         )
     }
 
-    pub fn from_index(error: IndexError) -> PageError {
+    pub(crate) fn from_index(error: IndexError) -> PageError {
         match error {
             IndexError::Query { error, .. } => PageError::new(
                 StatusCode::BAD_REQUEST,

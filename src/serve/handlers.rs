@@ -387,7 +387,7 @@ pub async fn brief_form(State(state): State<AppState>, RawQuery(raw): RawQuery) 
 }
 
 /// The page shown when `brief::generate` fails.
-pub fn brief_error(error: &BriefError) -> PageError {
+pub(crate) fn brief_error(error: &BriefError) -> PageError {
     if let BriefError::UnknownTheme(theme) = error {
         return PageError::bad_request(&format!("Ukjent tema «{theme}»."));
     }
@@ -401,7 +401,10 @@ pub fn brief_error(error: &BriefError) -> PageError {
 }
 
 /// `/notat/last-ned?tema=…&siden=…&antall=…&format=…`: the brief as a download.
-pub async fn brief_download(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn brief_download(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let config = state.config();
     let form = match Params::parse(raw).and_then(|params| brief_request(&config, &params)) {
         Ok(form) => form,
@@ -469,7 +472,7 @@ pub async fn status(State(state): State<AppState>) -> Response {
 }
 
 /// `/helse`: 200 when the index can be searched, 503 otherwise (for monitoring).
-pub async fn health(State(state): State<AppState>) -> Response {
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
     match state.index() {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message)).into_response(),
@@ -490,7 +493,7 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-pub async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", include_str!("static/style.css"))
 }
 
@@ -501,11 +504,11 @@ pub async fn script() -> Response {
     )
 }
 
-pub async fn favicon() -> Response {
+pub(crate) async fn favicon() -> Response {
     asset("image/svg+xml", include_str!("static/favicon.svg"))
 }
 
-pub async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     PageError::not_found("Adressen finnes ikke.").into_response()
 }
 

@@ -72,7 +72,7 @@ pub enum ServeError {
 }
 
 /// The site's routes over a shared state (also used by tests that drive the router directly).
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(handlers::home))
         .route("/sok", get(handlers::search))
@@ -96,13 +96,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A non-loopback address needs `allow_remote`: the one check, for the CLI and [`run`].
+pub(crate) fn check_addr(addr: SocketAddr, allow_remote: bool) -> Result<(), ServeError> {
+    if addr.ip().is_loopback() || allow_remote {
+        Ok(())
+    } else {
+        Err(ServeError::NotLoopback(addr))
+    }
+}
+
 /// Runs the server until Ctrl-C or SIGTERM. Prints `Lytter på http://ADDR/` on stdout once
 /// it listens (tests and scripts read the port from there).
 pub fn run(config_path: &Path, index_dir: &Path, options: ServeOptions) -> Result<(), ServeError> {
+    check_addr(options.addr, options.allow_remote)?;
     if !options.addr.ip().is_loopback() {
-        if !options.allow_remote {
-            return Err(ServeError::NotLoopback(options.addr));
-        }
         tracing::warn!(
             addr = %options.addr,
             "serving to the network without a login: anyone who reaches this address can read the index"

@@ -95,7 +95,7 @@ impl AppState {
         &self.shared.index_dir
     }
 
-    pub fn loopback_only(&self) -> bool {
+    pub(crate) fn loopback_only(&self) -> bool {
         self.shared.loopback_only
     }
 
@@ -118,7 +118,7 @@ impl AppState {
 
     /// Picks up a new index commit and a changed configuration. Never fails: problems are
     /// logged and the previous state is kept (or the index is marked unavailable).
-    pub fn refresh(&self) {
+    pub(crate) fn refresh(&self) {
         let current = match &*self.shared.index.read().unwrap_or_else(|e| e.into_inner()) {
             IndexSlot::Ready(index) => Some(index.clone()),
             IndexSlot::Unavailable(_) => None,
@@ -169,7 +169,7 @@ impl AppState {
     }
 
     /// Refreshes on an interval until the task is aborted.
-    pub async fn refresh_forever(self, every: Duration) {
+    pub(crate) async fn refresh_forever(self, every: Duration) {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         interval.tick().await;
@@ -211,7 +211,7 @@ impl AppState {
     }
 
     /// Derived data cached until its inputs change (`key` is a fingerprint of the inputs).
-    pub fn cached_citations(
+    pub(crate) fn cached_citations(
         &self,
         key: u64,
         build: impl FnOnce() -> Result<Vec<Citation>, PageError>,
@@ -219,7 +219,7 @@ impl AppState {
         cached(&self.shared.citations, key, build)
     }
 
-    pub fn cached_changes(
+    pub(crate) fn cached_changes(
         &self,
         key: u64,
         build: impl FnOnce() -> Result<Vec<DocumentChange>, PageError>,
@@ -245,7 +245,7 @@ fn cached<T>(
 }
 
 /// A fingerprint of anything hashable, for cache keys.
-pub fn fingerprint(value: &impl Hash) -> u64 {
+pub(crate) fn fingerprint(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()

@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use super::db::{self, NewThemeMatch, RunWindow, SectionSummary};
 pub use super::keys::section_keys;
 use super::{Catalog, CatalogError, SourceRecord, VersionRecord, extracted_path};
-use crate::extract::model::{ExtractedDoc, Section};
+use crate::extract::model::ExtractedDoc;
+#[cfg(test)]
+use crate::extract::model::Section;
 
 /// What happened to a whole document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +84,7 @@ pub enum ChangesError {
     Extracted { path: String, message: String },
 }
 
-pub const MAX_DIFF_CHARS: usize = 400;
+pub(crate) const MAX_DIFF_CHARS: usize = 400;
 
 /// A source that left sources.toml, and with it the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,19 +116,12 @@ pub struct ChangeReport {
 
 /// Every document change first fetched at or after `since`, oldest first. Versions with
 /// identical text to their predecessor, and versions that never extracted, are skipped.
-pub fn changes_since(
+pub(crate) fn changes_since(
     index_dir: &Path,
     since: DateTime<Utc>,
 ) -> Result<Vec<DocumentChange>, ChangesError> {
     Ok(ChangeReader::open(index_dir)?
         .collect(RunWindow::Since(since))?
-        .documents)
-}
-
-/// Every document change fetched in run `run` (same rules as [`changes_since`]).
-pub fn changes_in_run(index_dir: &Path, run: u64) -> Result<Vec<DocumentChange>, ChangesError> {
-    Ok(ChangeReader::open(index_dir)?
-        .collect(RunWindow::Run(run))?
         .documents)
 }
 
@@ -327,7 +322,8 @@ fn load_extracted(index_dir: &Path, sha256: &str) -> Result<ExtractedDoc, Change
 
 /// Added, removed and modified sections from `old` to `new`, in the new document's order
 /// (removed sections last, in the old order).
-pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
+#[cfg(test)]
+fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
     let summarise = |sections: &[Section]| {
         SectionSummary::of(&ExtractedDoc {
             file: String::new(),
@@ -350,7 +346,7 @@ pub fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionChange> {
 
 /// The diff over section summaries; `diff_text(old_ordinal, new_ordinal)` makes the word diff
 /// of a modified pair.
-pub fn diff_summaries(
+pub(crate) fn diff_summaries(
     old: &[SectionSummary],
     new: &[SectionSummary],
     mut diff_text: impl FnMut(u64, u64) -> Option<String>,
@@ -406,7 +402,7 @@ pub fn diff_summaries(
 
 /// A compact word-level diff: changed runs as `[-removed-]` and `{+added+}`, with up to three
 /// words of context around each, hunks separated by " … ", cut at `max_chars`.
-pub fn word_diff(old: &str, new: &str, max_chars: usize) -> String {
+pub(crate) fn word_diff(old: &str, new: &str, max_chars: usize) -> String {
     use similar::{ChangeTag, TextDiff};
     let old_words: Vec<&str> = old.split_whitespace().collect();
     let new_words: Vec<&str> = new.split_whitespace().collect();

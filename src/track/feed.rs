@@ -22,11 +22,11 @@ use super::changes::{ChangeReport, DocumentChangeKind, SectionChange, SectionCha
 use super::db::NewThemeMatch;
 
 /// How far back the feed reaches.
-pub const WINDOW_DAYS: i64 = 30;
+pub(crate) const WINDOW_DAYS: i64 = 30;
 /// At most this many entries (the newest).
-pub const MAX_ENTRIES: usize = 300;
+pub(crate) const MAX_ENTRIES: usize = 300;
 /// Section entries per changed document version; the rest are summed up in one entry.
-pub const MAX_SECTION_ENTRIES_PER_VERSION: usize = 60;
+pub(crate) const MAX_SECTION_ENTRIES_PER_VERSION: usize = 60;
 
 /// Where the feed lives in an index dir.
 pub fn path_in(index_dir: &Path) -> PathBuf {
@@ -67,7 +67,7 @@ struct Entry {
 }
 
 /// Renders the feed. `now` is the feed's `updated` time when it has no entries.
-pub fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) -> String {
+pub(crate) fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) -> String {
     let mut entries = entries(report, context);
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
     entries.truncate(MAX_ENTRIES);
@@ -96,19 +96,23 @@ pub fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) 
         let _ = writeln!(
             out,
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-            escape(url)
+            crate::xml::escape(url)
         );
     }
     for entry in &entries {
         out.push_str("  <entry>\n");
         let _ = writeln!(out, "    <id>{}</id>", entry.id);
-        let _ = writeln!(out, "    <title>{}</title>", escape(&entry.title));
+        let _ = writeln!(
+            out,
+            "    <title>{}</title>",
+            crate::xml::escape(&entry.title)
+        );
         let _ = writeln!(out, "    <updated>{}</updated>", atom_time(entry.updated));
         if let Some(link) = &entry.link {
             let _ = writeln!(
                 out,
                 "    <link rel=\"alternate\" href=\"{}\"/>",
-                escape(link)
+                crate::xml::escape(link)
             );
         }
         let _ = writeln!(
@@ -119,7 +123,7 @@ pub fn render(report: &ChangeReport, context: &FeedContext, now: DateTime<Utc>) 
         let _ = writeln!(
             out,
             "    <summary type=\"text\">{}</summary>",
-            escape(&entry.summary)
+            crate::xml::escape(&entry.summary)
         );
         out.push_str("  </entry>\n");
     }
@@ -310,41 +314,16 @@ fn atom_time(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// A name-based UUID URN (RFC 4122 layout over SHA-256): stable ids without a registry.
+/// A name-based UUID URN: UUID version 8 (RFC 9562's custom layout) over the first 16
+/// bytes of the name's SHA-256, so the same name always gives the same id. Not version 5,
+/// which is defined over SHA-1; ids written before this said version 5 (same bits, other
+/// version digit).
 fn uuid_urn(name: &str) -> String {
-    let hash = super::store::sha256_hex(name.as_bytes());
-    let mut hex: Vec<char> = hash.chars().take(32).collect();
-    hex[12] = '5'; // version: name-based
-    hex[16] = ['8', '9', 'a', 'b'][hex[16].to_digit(16).unwrap_or(0) as usize % 4]; // variant
-    let hex: String = hex.into_iter().collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-/// XML text and attribute escaping; characters XML 1.0 forbids (control characters a PDF may
-/// carry) are dropped so the feed always parses.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(name.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    uuid::Uuid::new_v8(bytes).urn().to_string()
 }
 
 #[cfg(test)]
@@ -421,11 +400,19 @@ mod tests {
             parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
             [8, 4, 4, 4, 12]
         );
-        assert!(parts[2].starts_with('5'));
+        // Version 8 (custom, over SHA-256), RFC 9562 variant.
+        assert!(parts[2].starts_with('8'));
         assert!(matches!(
             parts[3].chars().next(),
             Some('8' | '9' | 'a' | 'b')
         ));
         assert_ne!(uuid_urn("x"), uuid_urn("y"));
+        // The uuid crate agrees on what this is.
+        let parsed = uuid::Uuid::parse_str(id.trim_start_matches("urn:uuid:")).unwrap();
+        assert_eq!(parsed.get_version_num(), 8);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        // The same bits as the SHA-256 of the name, but for version and variant.
+        let hash = crate::track::store::sha256_hex(b"x");
+        assert_eq!(&parsed.simple().to_string()[..12], &hash[..12]);
     }
 }

@@ -128,7 +128,7 @@ fn holder_alive(holder: &str) -> Option<bool> {
 /// Who is writing to the index dir right now, if anyone: the holder's own text. Reads the
 /// lock file without locking it, so it never gets in a starting run's way. A name left by a
 /// killed run is not a holder.
-pub fn current_holder(index_dir: &Path) -> Option<String> {
+pub(crate) fn current_holder(index_dir: &Path) -> Option<String> {
     let mut file = File::open(path_in(index_dir)).ok()?;
     let holder = read_holder(&mut file);
     if holder.is_empty() || holder_alive(&holder) == Some(false) {

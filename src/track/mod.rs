@@ -330,16 +330,16 @@ impl SourceRecord {
         self.versions.iter().find(|v| v.sha256 == sha256)
     }
 
-    pub fn version_mut(&mut self, sha256: &str) -> Option<&mut VersionRecord> {
+    pub(crate) fn version_mut(&mut self, sha256: &str) -> Option<&mut VersionRecord> {
         self.versions.iter_mut().find(|v| v.sha256 == sha256)
     }
 
-    pub fn latest(&self) -> Option<&VersionRecord> {
+    pub(crate) fn latest(&self) -> Option<&VersionRecord> {
         self.sha256.as_deref().and_then(|sha| self.version(sha))
     }
 
     /// The newest version that extracted cleanly: what the index should hold.
-    pub fn best_extracted(&self) -> Option<&VersionRecord> {
+    pub(crate) fn best_extracted(&self) -> Option<&VersionRecord> {
         if let Some(latest) = self.latest().filter(|v| v.extracted.is_some()) {
             return Some(latest);
         }
@@ -349,7 +349,7 @@ impl SourceRecord {
             .max_by_key(|v| v.fetched_at)
     }
 
-    pub fn mark_failed(&mut self, stage: &str, error: String) {
+    pub(crate) fn mark_failed(&mut self, stage: &str, error: String) {
         self.state = SourceState::Failed;
         self.failed_stage = Some(stage.to_string());
         self.last_error = Some(error);
@@ -440,8 +440,12 @@ pub struct Catalog {
     path: PathBuf,
 }
 
-/// Runs held in a snapshot; older ones stay in the database (up to [`db::RUNS_KEPT`]).
-pub const MAX_RUNS: usize = 200;
+/// How many runs are remembered, in one place: a snapshot holds the newest [`MAX_RUNS`]
+/// (what `status` and the web page show); the database keeps the newest [`RUNS_KEPT`] and
+/// deletes older runs with their per-source rows.
+pub(crate) const MAX_RUNS: usize = 200;
+/// Runs kept in the database (see [`MAX_RUNS`]).
+pub(crate) const RUNS_KEPT: u64 = 1000;
 
 impl Catalog {
     /// The catalog database.
@@ -450,7 +454,7 @@ impl Catalog {
     }
 
     /// The catalog file of versions before the database, imported once.
-    pub fn legacy_path_in(index_dir: &Path) -> PathBuf {
+    pub(crate) fn legacy_path_in(index_dir: &Path) -> PathBuf {
         index_dir.join("catalog.json")
     }
 
@@ -465,8 +469,9 @@ impl Catalog {
 
     /// Saves the snapshot to the database (creating it if needed), writing what differs from
     /// what is stored. The pipeline saves through [`db::CatalogDb`] under the index lock;
-    /// this is for tools and tests that edit a catalog directly.
-    pub fn save(&self) -> Result<(), CatalogError> {
+    /// this is for tests that edit a catalog directly.
+    #[cfg(test)]
+    pub(crate) fn save(&self) -> Result<(), CatalogError> {
         let index_dir = self.path.parent().unwrap_or_else(|| Path::new("."));
         let mut db = db::CatalogDb::open(index_dir)?;
         db.save(self, &db::StageWrites::default())
@@ -503,11 +508,11 @@ impl Catalog {
         self.path = path;
     }
 
-    pub fn source_mut(&mut self, id: &str) -> &mut SourceRecord {
+    pub(crate) fn source_mut(&mut self, id: &str) -> &mut SourceRecord {
         self.sources.entry(id.to_string()).or_default()
     }
 
-    pub fn start_run(&mut self, command: &str) -> u64 {
+    pub(crate) fn start_run(&mut self, command: &str) -> u64 {
         let id = self.runs.last().map_or(1, |r| r.id + 1);
         self.runs.push(RunRecord {
             id,
@@ -530,11 +535,11 @@ impl Catalog {
         id
     }
 
-    pub fn current_run_mut(&mut self) -> Option<&mut RunRecord> {
+    pub(crate) fn current_run_mut(&mut self) -> Option<&mut RunRecord> {
         self.runs.last_mut()
     }
 
-    pub fn last_finished_run(&self) -> Option<&RunRecord> {
+    pub(crate) fn last_finished_run(&self) -> Option<&RunRecord> {
         self.runs.iter().rev().find(|r| r.finished_at.is_some())
     }
 
@@ -581,7 +586,7 @@ pub fn sweep_temp_files(index_dir: &Path) -> usize {
 
 /// Where extracted documents are cached: one JSON file per version hash and extraction version
 /// (an older extraction is not reused; the next run extracts again).
-pub fn extracted_path(index_dir: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn extracted_path(index_dir: &Path, sha256: &str) -> PathBuf {
     index_dir
         .join("extracted")
         .join(format!("{sha256}.v{}.json", crate::extract::VERSION))
@@ -589,7 +594,7 @@ pub fn extracted_path(index_dir: &Path, sha256: &str) -> PathBuf {
 
 /// How long ago, in Norwegian, for staleness at a glance: "for 3 t siden" (`status` and the
 /// site's status page say it the same way).
-pub fn age_label(age: chrono::TimeDelta) -> String {
+pub(crate) fn age_label(age: chrono::TimeDelta) -> String {
     let minutes = age.num_minutes();
     if minutes < 1 {
         "nå nettopp".into()

@@ -25,7 +25,7 @@ impl VersionStore {
         }
     }
 
-    pub fn path_of(&self, source_id: &str, sha256: &str, format: Format) -> PathBuf {
+    pub(crate) fn path_of(&self, source_id: &str, sha256: &str, format: Format) -> PathBuf {
         self.root
             .join(source_id)
             .join(format!("{sha256}.{}", format.as_str()))
@@ -36,7 +36,7 @@ impl VersionStore {
     }
 
     /// Stores bytes under their hash; returns the hash and whether the version was new.
-    pub fn put(
+    pub(crate) fn put(
         &self,
         source_id: &str,
         bytes: &[u8],

@@ -1,0 +1,169 @@
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+
+use super::{Pipeline, PipelineError};
+use crate::config::Config;
+use crate::index::{IndexedSection, SectionIndex};
+use crate::matches::{MatchFile, MatchedSection, ThemeResult};
+use crate::themes::{ThemeMatch, ThemeMatcher};
+use crate::track::Catalog;
+use crate::track::db::{StageWrites, VersionMatches};
+
+impl Pipeline {
+    /// The match stage with its bookkeeping: `run` reuses the stored matches when the indexed
+    /// versions and the themes are what they were matched with; otherwise the stage runs and
+    /// every indexed version's matches are recorded in the catalog.
+    pub(super) fn match_and_record(
+        &self,
+        catalog: &mut Catalog,
+        command: &str,
+        writes: &mut StageWrites,
+    ) -> Result<Vec<ThemeResult>, PipelineError> {
+        let state = matched_state(catalog, &themes_fingerprint(&self.config));
+        if command == "run"
+            && catalog.matched_state.as_deref() == Some(state.as_str())
+            && let Ok(Some(stored)) = MatchFile::load(&self.index_dir)
+        {
+            tracing::info!("indexed versions and themes unchanged: stored matches reused");
+            return Ok(stored.themes);
+        }
+        let themes = self.match_stage()?;
+        // Every indexed version gets its full list, so matches a version lost are dropped.
+        let mut by_version: BTreeMap<(String, String), VersionMatches> = catalog
+            .sources
+            .iter()
+            .filter_map(|(id, record)| {
+                let sha = record.indexed_sha256.as_ref()?;
+                record.version(sha)?;
+                let empty = VersionMatches {
+                    source: id.clone(),
+                    sha256: sha.clone(),
+                    matches: Vec::new(),
+                };
+                Some(((id.clone(), sha.clone()), empty))
+            })
+            .collect();
+        for theme in &themes {
+            for section in &theme.sections {
+                if let Some(version) =
+                    by_version.get_mut(&(section.source.clone(), section.version.clone()))
+                {
+                    version
+                        .matches
+                        .push((section.ordinal, theme.id.clone(), section.score));
+                }
+            }
+        }
+        writes.theme_matches = by_version.into_values().collect();
+        catalog.matched_state = Some(state);
+        Ok(themes)
+    }
+
+    /// Finds each theme's sections through the index and ranks them; stores `matches.json`.
+    pub(crate) fn match_stage(&self) -> Result<Vec<ThemeResult>, PipelineError> {
+        let index = SectionIndex::open_or_create(&self.index_dir)?;
+        let matcher = ThemeMatcher::new(&self.config.themes);
+        let mut results = Vec::new();
+        for theme in &self.config.themes {
+            let candidates = index.sections_with_any(&matcher.analysed_terms(&theme.id))?;
+            let mut sections: Vec<MatchedSection> = candidates
+                .iter()
+                .filter_map(|section| {
+                    let found = matcher
+                        .score(section.heading.as_deref(), &section.text)
+                        .into_iter()
+                        .find(|m| m.theme == theme.id)?;
+                    found.passed.then(|| matched(section, found))
+                })
+                .collect();
+            sections.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then(a.source.cmp(&b.source))
+                    .then(a.ordinal.cmp(&b.ordinal))
+            });
+            results.push(ThemeResult {
+                id: theme.id.clone(),
+                label: theme.label.clone(),
+                sections,
+            });
+        }
+        let file = MatchFile {
+            generated_at: Utc::now(),
+            themes: results.clone(),
+        };
+        file.save(&self.index_dir)?;
+        Ok(results)
+    }
+
+    /// Scores one indexed section against every theme, for `match --explain`.
+    pub fn explain(
+        &self,
+        source: &str,
+        section: &str,
+    ) -> Result<Option<(IndexedSection, Vec<ThemeMatch>)>, PipelineError> {
+        let index = SectionIndex::open(&self.index_dir)?;
+        let matcher = ThemeMatcher::new(&self.config.themes);
+        let found = index.sections_of(source)?.into_iter().find(|s| {
+            s.number.as_deref() == Some(section)
+                || s.heading.as_deref() == Some(section)
+                || s.label() == section
+                || s.ordinal.to_string() == section.trim_start_matches('#')
+        });
+        Ok(found.map(|s| {
+            let matches = matcher.score(s.heading.as_deref(), &s.text);
+            (s, matches)
+        }))
+    }
+}
+
+fn matched(section: &IndexedSection, found: ThemeMatch) -> MatchedSection {
+    MatchedSection {
+        source: section.source.clone(),
+        section: section.label(),
+        heading: section.heading.clone(),
+        page: section.page_start,
+        version: section.version.clone(),
+        ordinal: section.ordinal,
+        // The index stores a section's themes strongest first.
+        primary: section.themes.first() == Some(&found.theme),
+        score: found.score,
+        terms: found.terms,
+        evidence: found.evidence,
+    }
+}
+
+/// What a match result depends on: the themes and every indexed version.
+fn matched_state(catalog: &Catalog, themes_fingerprint: &str) -> String {
+    let mut text = themes_fingerprint.to_string();
+    for (id, record) in &catalog.sources {
+        if let Some(sha) = &record.indexed_sha256 {
+            text.push_str(&format!("\u{1}{id}\u{2}{sha}"));
+        }
+    }
+    crate::track::store::sha256_hex(text.as_bytes())
+}
+
+/// Changes whenever a theme definition changes, so stored themes are recomputed.
+pub(super) fn themes_fingerprint(config: &Config) -> String {
+    let mut text = String::new();
+    for theme in &config.themes {
+        text.push_str(&format!(
+            "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{2}",
+            theme.id,
+            theme.terms.join("\u{3}"),
+            theme.context.join("\u{3}"),
+            theme.paraphrases.join("\u{3}"),
+            theme.exclude.join("\u{3}"),
+            theme.threshold
+        ));
+    }
+    // The scoring code is part of the definition too.
+    text.push_str(env!("CARGO_PKG_VERSION"));
+    text.push_str(crate::index::FORMAT);
+    // A new extraction gives stored versions new sections: index them all again.
+    text.push_str(crate::extract::VERSION);
+    text.push_str(crate::themes::SCORER_VERSION);
+    crate::track::store::sha256_hex(text.as_bytes())
+}
