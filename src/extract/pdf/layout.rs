@@ -1,7 +1,7 @@
 //! Layout: glyphs → words (per baseline row) → blocks by recursive XY-cut with a column-gutter
 //! test → lines in reading order with paragraph starts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::content::Glyph;
 
@@ -138,9 +138,15 @@ fn median_size(words: &[Word]) -> f32 {
 }
 
 /// Drop duplicate glyphs drawn at (almost) the same place (fake bold, shadow text).
+///
+/// Glyphs are bucketed by a grid cell of half their size; a glyph is a duplicate when a kept
+/// glyph with the same text lies within 0.15 em in one of the nine cells around it. The cell
+/// key is two integers under a cheap hash (the text is compared only on a cell hit): this runs
+/// once per glyph and was the hottest spot of the whole extraction with string keys.
 fn dedup(gs: Vec<FG>) -> Vec<FG> {
-    let mut seen: HashMap<(String, i32, i32), Vec<(f32, f32)>> = HashMap::new();
-    let mut out = Vec::with_capacity(gs.len());
+    let mut seen: FxHashMap<(i32, i32), Vec<u32>> = FxHashMap::default();
+    seen.reserve(gs.len());
+    let mut out: Vec<FG> = Vec::with_capacity(gs.len());
     for g in gs {
         if g.space {
             out.push(g);
@@ -149,25 +155,22 @@ fn dedup(gs: Vec<FG>) -> Vec<FG> {
         let cell = (g.size * 0.5).max(0.5);
         let cx = (g.x0 / cell).floor() as i32;
         let cy = (g.y / cell).floor() as i32;
-        let mut dup = false;
-        'outer: for dx in -1..=1 {
-            for dy in -1..=1 {
-                if let Some(v) = seen.get(&(g.text.clone(), cx + dx, cy + dy)) {
-                    for &(x, y) in v {
-                        if (x - g.x0).abs() < 0.15 * g.size && (y - g.y).abs() < 0.15 * g.size {
-                            dup = true;
-                            break 'outer;
-                        }
-                    }
-                }
-            }
-        }
+        let near = 0.15 * g.size;
+        let dup = (-1..=1).any(|dx| {
+            (-1..=1).any(|dy| {
+                seen.get(&(cx.saturating_add(dx), cy.saturating_add(dy)))
+                    .is_some_and(|v| {
+                        v.iter().any(|&k| {
+                            let o = &out[k as usize];
+                            (o.x0 - g.x0).abs() < near && (o.y - g.y).abs() < near && o.text == g.text
+                        })
+                    })
+            })
+        });
         if dup {
             continue;
         }
-        seen.entry((g.text.clone(), cx, cy))
-            .or_default()
-            .push((g.x0, g.y));
+        seen.entry((cx, cy)).or_default().push(out.len() as u32);
         out.push(g);
     }
     out
