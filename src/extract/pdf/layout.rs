@@ -162,7 +162,9 @@ fn dedup(gs: Vec<FG>) -> Vec<FG> {
                     .is_some_and(|v| {
                         v.iter().any(|&k| {
                             let o = &out[k as usize];
-                            (o.x0 - g.x0).abs() < near && (o.y - g.y).abs() < near && o.text == g.text
+                            (o.x0 - g.x0).abs() < near
+                                && (o.y - g.y).abs() < near
+                                && o.text == g.text
                         })
                     })
             })

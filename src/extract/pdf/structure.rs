@@ -841,7 +841,10 @@ mod tests {
         assert_eq!(ps.len(), 5);
         // The document's own contents still goes (entries point inside it).
         let mut own: Vec<Para> = vec![toc("Innhold", 1)];
-        for (k, t) in ["Bakgrunn", "Tiltak", "Økonomi", "Oppsummering"].iter().enumerate() {
+        for (k, t) in ["Bakgrunn", "Tiltak", "Økonomi", "Oppsummering"]
+            .iter()
+            .enumerate()
+        {
             own.push(toc(&format!("{} {t} . . . . . . . . {}", k + 1, k + 2), 1));
         }
         own.push(para("Bakgrunn.", 2, 10.0, false));
