@@ -855,6 +855,23 @@ mod tests {
     }
 
     #[test]
+    fn fake_bold_and_shadow_glyphs_are_drawn_once() {
+        // Fake bold: every glyph drawn again 0.3 pt to the right (as Word and some PDF
+        // printers do); a shadow one line below would be another line. Doubled letters in a
+        // word ("kommunalt", "alle") are a glyph width apart and stay.
+        let mut gs = glyphs_for("Alle kommunalt ansatte", 50.0, 700.0, 10.0);
+        gs.extend(glyphs_for("Alle kommunalt ansatte", 50.3, 700.0, 10.0));
+        gs.extend(glyphs_for("Alle kommunalt ansatte", 50.0, 700.2, 10.0));
+        let lines = layout_page(&gs);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["Alle kommunalt ansatte"]);
+        // Far from the origin, the grid cells do not overflow.
+        let far = glyphs_for("Langt ute", 3.0e9, -3.0e9, 10.0);
+        let lines = layout_page(&far);
+        assert!(lines.len() <= 1);
+    }
+
+    #[test]
     fn footnote_marks_are_dropped_from_running_text() {
         let mut gs = glyphs_for("sammenhengende for brukerne", 50.0, 700.0, 10.0);
         let x = gs.last().unwrap().x1;
