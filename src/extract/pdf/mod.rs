@@ -286,12 +286,9 @@ fn extract_inner(
                     tracing::trace!(text = %g.text, x0 = g.x0, x1 = g.x1, y = g.y0, size = g.size, "glyph");
                 }
             }
-            let lines = layout::layout_page(&pg.glyphs);
-            (
-                pg.glyphs.iter().filter(|g| !g.is_space).count(),
-                lines,
-                pg.warnings,
-            )
+            let n = pg.glyphs.iter().filter(|g| !g.is_space).count();
+            let lines = layout::layout_glyphs(std::mem::take(&mut pg.glyphs));
+            (n, lines, pg.warnings)
         }));
         match res {
             Ok((n, lines, w)) => {
