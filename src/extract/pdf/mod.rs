@@ -286,12 +286,9 @@ fn extract_inner(
                     tracing::trace!(text = %g.text, x0 = g.x0, x1 = g.x1, y = g.y0, size = g.size, "glyph");
                 }
             }
-            let lines = layout::layout_page(&pg.glyphs);
-            (
-                pg.glyphs.iter().filter(|g| !g.is_space).count(),
-                lines,
-                pg.warnings,
-            )
+            let n = pg.glyphs.iter().filter(|g| !g.is_space).count();
+            let lines = layout::layout_glyphs(std::mem::take(&mut pg.glyphs));
+            (n, lines, pg.warnings)
         }));
         match res {
             Ok((n, lines, w)) => {
@@ -580,37 +577,7 @@ fn extract_inner(
     }
     flush(&mut cur, &mut paras);
     flush_notes(&mut notes, &mut paras);
-    // The table of contents is navigation, not content: kept as text, its entries would make
-    // every heading word "found" on the contents pages. A contents page that continues without
-    // its title is recognised by its dot-leader entries.
-    let page_count = pages.len() as u32;
-    let mut entries_per_page: std::collections::HashMap<u32, (usize, usize)> =
-        std::collections::HashMap::new();
-    for p in &paras {
-        let counts = entries_per_page.entry(p.page).or_default();
-        counts.1 += 1;
-        if structure::is_leader_entry(&p.text) {
-            counts.0 += 1;
-        }
-    }
-    let continued_toc = |page: u32| {
-        entries_per_page
-            .get(&page)
-            .is_some_and(|&(entries, all)| entries >= 3 && entries * 2 >= all)
-    };
-    // On a contents page every entry goes: titles, leaders, section and page numbers, and the
-    // fragments of titles that wrapped (short, no sentence end); running text stays.
-    paras.retain(|p| {
-        let t = p.text.trim();
-        let fragment = t.split_whitespace().count() <= 14 && !t.ends_with(['.', '!', '?', ':']);
-        let on_toc_page = (p.toc_page || continued_toc(p.page))
-            && (structure::is_toc_title(t)
-                || structure::is_toc_line(t, page_count)
-                || structure::is_number_column(t)
-                || layout::is_leader_line(t)
-                || (p.toc_page && fragment));
-        !(on_toc_page || structure::is_leader_entry(t))
-    });
+    structure::drop_contents(&mut paras, pages.len() as u32);
 
     let outline = outline::read_outline(&doc);
     let mut sections = structure::build_sections(&paras, total_pages, &outline);

@@ -1,5 +1,6 @@
 //! Paragraphs → sections: headings from the outline, numbered-heading patterns and font size.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -75,7 +76,7 @@ pub fn is_toc_line(text: &str, pages: u32) -> bool {
     if let Some(c) = TRAILING_PAGE.captures(text)
         && let Ok(n) = c[1].parse::<u32>()
         && n >= 1
-        && n <= pages + 10
+        && n <= pages.saturating_add(10)
         && NUMBERED.is_match(text)
     {
         return true;
@@ -86,6 +87,91 @@ pub fn is_toc_line(text: &str, pages: u32) -> bool {
 /// A contents line without its title: a section number, a page number or a column of them.
 pub fn is_number_column(text: &str) -> bool {
     ONLY_NUMBERS.is_match(text.trim())
+}
+
+/// A contents entry or title: what bounds the contents on a contents page.
+fn is_contents_entry(t: &str, pages: u32) -> bool {
+    is_toc_title(t)
+        || is_toc_line(t, pages)
+        || crate::extract::pdf::layout::is_leader_line(t)
+        || is_leader_entry(t)
+}
+
+/// Removes the table of contents from the paragraphs (in reading order).
+///
+/// The table of contents is navigation, not content: kept as text, its entries would make
+/// every heading word "found" on the contents pages. A contents page that continues without
+/// its title is recognised by its dot-leader entries. On a contents page every entry goes:
+/// titles, leaders, section and page numbers, and the fragments of titles that wrapped (short,
+/// no sentence end), but only up to the page's last entry: what follows the contents on the
+/// same page (the first chapter of a short document) is content, and may hold headings.
+///
+/// A contents list whose entries mostly point past the document's last page is not this
+/// document's navigation (an excerpt of a longer work, a reading list): it stays as text.
+pub fn drop_contents(paras: &mut Vec<Para>, page_count: u32) {
+    let mut entries_per_page: HashMap<u32, (usize, usize)> = HashMap::new();
+    let (mut inside, mut beyond) = (0usize, 0usize);
+    for p in paras.iter() {
+        let t = p.text.trim();
+        let counts = entries_per_page.entry(p.page).or_default();
+        counts.1 += 1;
+        if is_leader_entry(t) {
+            counts.0 += 1;
+        }
+        if (p.toc_page || is_leader_entry(t))
+            && (is_leader_entry(t) || is_toc_line(t, u32::MAX))
+            && let Some(n) = TRAILING_PAGE
+                .captures(t)
+                .and_then(|c| c[1].parse::<u32>().ok())
+        {
+            if n > page_count {
+                beyond += 1;
+            } else {
+                inside += 1;
+            }
+        }
+    }
+    if beyond >= 3 && beyond > 2 * inside {
+        for p in paras.iter_mut() {
+            p.toc_page = false;
+        }
+        return;
+    }
+    let continued_toc = |page: u32| {
+        entries_per_page
+            .get(&page)
+            .is_some_and(|&(entries, all)| entries >= 3 && entries * 2 >= all)
+    };
+    // The last contents entry of every contents page (an index into `paras`).
+    let mut last_entry: HashMap<u32, usize> = HashMap::new();
+    for (i, p) in paras.iter().enumerate() {
+        if (p.toc_page || continued_toc(p.page)) && is_contents_entry(p.text.trim(), page_count) {
+            last_entry.insert(p.page, i);
+        }
+    }
+    let mut i = 0;
+    paras.retain_mut(|p| {
+        let k = i;
+        i += 1;
+        let t = p.text.trim();
+        if is_leader_entry(t) {
+            return false;
+        }
+        let on_toc_page = p.toc_page || continued_toc(p.page);
+        if !on_toc_page {
+            return true;
+        }
+        if is_contents_entry(t, page_count) || is_number_column(t) {
+            return false;
+        }
+        if last_entry.get(&p.page).is_none_or(|&last| k > last) {
+            // After the contents, the page is an ordinary page.
+            p.toc_page = false;
+            return true;
+        }
+        let fragment = t.split_whitespace().count() <= 14 && !t.ends_with(['.', '!', '?', ':']);
+        !(p.toc_page && fragment)
+    });
 }
 
 /// Parse "6.2.1 Fastlegeordningen" into ("6.2.1", "Fastlegeordningen"), and
@@ -702,6 +788,68 @@ mod tests {
             top: 0.0,
             x0: 0.0,
         }
+    }
+
+    fn toc(text: &str, page: u32) -> Para {
+        Para {
+            toc_page: true,
+            ..para(text, page, 10.0, false)
+        }
+    }
+
+    #[test]
+    fn contents_then_first_chapter_on_the_same_page() {
+        // A short report: the contents and chapter 1 share page 1.
+        let mut ps = vec![
+            toc("Innhold", 1),
+            toc("1 Bakgrunn . . . . . . . . . . . . 1", 1),
+            toc("1.1 Oppdraget . . . . . . . . . . . 1", 1),
+            toc("Vedlegg", 1),
+            toc("2 Tiltak . . . . . . . . . . . . . 2", 1),
+            toc("1", 1),
+            toc("1 Bakgrunn", 1),
+            toc("1.1 Oppdraget", 1),
+            toc("Kommunen ber om en vurdering av", 1),
+            para("Tiltakene følger i kapittel 2.", 2, 10.0, false),
+        ];
+        drop_contents(&mut ps, 2);
+        let texts: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "1 Bakgrunn",
+                "1.1 Oppdraget",
+                "Kommunen ber om en vurdering av",
+                "Tiltakene følger i kapittel 2."
+            ]
+        );
+        // After the contents the page is ordinary: its headings may be sections.
+        assert!(ps.iter().all(|p| !p.toc_page));
+    }
+
+    #[test]
+    fn contents_of_a_longer_work_stays_text() {
+        // One page excerpted from a book: its entries point past the document's end.
+        let mut ps = vec![
+            toc("Contents", 1),
+            toc("Abstract . . . . . . . . . . . . 3", 1),
+            toc("Foreword . . . . . . . . . . . . 5", 1),
+            toc("Notation . . . . . . . . . . . . 7", 1),
+            toc("1 Introduction . . . . . . . . . 9", 1),
+        ];
+        drop_contents(&mut ps, 1);
+        assert_eq!(ps.len(), 5);
+        // The document's own contents still goes (entries point inside it).
+        let mut own: Vec<Para> = vec![toc("Innhold", 1)];
+        for (k, t) in ["Bakgrunn", "Tiltak", "Økonomi", "Oppsummering"]
+            .iter()
+            .enumerate()
+        {
+            own.push(toc(&format!("{} {t} . . . . . . . . {}", k + 1, k + 2), 1));
+        }
+        own.push(para("Bakgrunn.", 2, 10.0, false));
+        drop_contents(&mut own, 5);
+        assert_eq!(own.len(), 1);
     }
 
     #[test]
