@@ -1,6 +1,8 @@
 //! Search at scale: a synthetic index of 100,000 sections made from the fixtures' vocabulary.
 //!
-//! Usage: `cargo run --release --example search_bench -- [--sections N] [--queries N] [--plain]`
+//! Usage: `cargo run --release --example search_bench -- [--sections N] [--queries N] [--plain] [--slowest N]`
+//!
+//! `--slowest N` lists the N slowest queries with their latency (what the p99 is made of).
 //!
 //! `--plain` also measures the reference: a plain tantivy index of the same sections (heading
 //! and body, lowercase, Norwegian stop words and Snowball stemmer, BM25) searched with tantivy's
@@ -160,12 +162,16 @@ fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (mut total, mut query_count) = (100_000usize, 400usize);
     let mut plain = false;
+    let mut slowest = 0usize;
+    let mut keep: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--sections" => total = args.next().context("--sections N")?.parse()?,
             "--queries" => query_count = args.next().context("--queries N")?.parse()?,
             "--plain" => plain = true,
+            "--index-dir" => keep = Some(args.next().context("--index-dir DIR")?.into()),
+            "--slowest" => slowest = args.next().context("--slowest N")?.parse()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -225,17 +231,23 @@ fn main() -> Result<()> {
         .map(|s| s.text.split_whitespace().count())
         .sum();
 
-    let dir = tempfile::tempdir()?;
+    let temp = tempfile::tempdir()?;
+    // `--index-dir DIR` keeps the index: a second run with the same DIR searches it again
+    // without rebuilding (for profiling the queries alone).
+    let reuse = keep.as_ref().is_some_and(|d| d.join("tantivy").exists());
+    let dir = keep.clone().unwrap_or_else(|| temp.path().to_path_buf());
     let started = Instant::now();
-    let index = SectionIndex::open_or_create(dir.path())?;
-    let mut batch = index.begin()?;
-    for (source, sections) in &documents {
-        batch.replace_source(source, sections)?;
+    let index = SectionIndex::open_or_create(&dir)?;
+    if !reuse {
+        let mut batch = index.begin()?;
+        for (source, sections) in &documents {
+            batch.replace_source(source, sections)?;
+        }
+        batch.commit()?;
     }
-    batch.commit()?;
     let indexing = started.elapsed().as_secs_f64();
     index.reload()?;
-    let size = dir_size(&dir.path().join("tantivy"));
+    let size = dir_size(&dir.join("tantivy"));
     println!(
         "indexed {} sections ({:.1} M words) in {:.1} s: {:.0} sections/s; index {:.1} MiB",
         index.len(),
@@ -290,12 +302,19 @@ fn main() -> Result<()> {
         index.search(&request(q))?; // warm-up: page cache and lazy structures
     }
     let mut latencies = Vec::with_capacity(queries.len());
+    let mut timed: Vec<(f64, &str)> = Vec::with_capacity(queries.len());
     let mut hits = 0usize;
     for q in &queries {
         let started = Instant::now();
         let results = index.search(&request(q))?;
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        latencies.push(ms);
+        timed.push((ms, q));
         hits += results.hits.len();
+    }
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, q) in timed.iter().take(slowest) {
+        println!("slow: {ms:6.1} ms  {q}");
     }
     latencies.sort_by(f64::total_cmp);
     println!(

@@ -118,9 +118,31 @@ fn run(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
 }
 
 /// Stems one lowercase word as the index does (stop words are not removed here).
+///
+/// Snippets stem every distinct word of every hit, and a language's words repeat from section
+/// to section: the stems are remembered per thread, up to [`MEMO_WORDS`] words (then the memo
+/// starts over, so memory stays bounded).
 pub fn stem_word(word: &str) -> String {
-    stem(&SNOWBALL, word).into_owned()
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    MEMO.with(|memo| {
+        if let Some(stem) = memo.borrow().get(word) {
+            return stem.clone();
+        }
+        let stemmed = stem(&SNOWBALL, word).into_owned();
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(word.to_string(), stemmed.clone());
+        stemmed
+    })
 }
+
+/// Most words a thread's stem memo ([`stem_word`]) and compound memo hold (a few MB).
+pub(crate) const MEMO_WORDS: usize = 50_000;
 
 /// æ→ae, ø→o, å→a and other letters without their accents, for the folded field.
 pub fn fold(word: &str) -> Cow<'_, str> {

@@ -109,7 +109,7 @@ impl Highlight {
         if self.references.is_empty() {
             return Vec::new();
         }
-        crate::refs::find_citations(text)
+        citations_near_references(text, &self.references)
             .into_iter()
             .filter(|c| {
                 self.references.iter().any(|r| {
@@ -122,6 +122,72 @@ impl Highlight {
             .map(|c| (c.start, c.end))
             .collect()
     }
+}
+
+/// Bytes of context kept on each side of a reference's number when looking for its citations:
+/// room for the longest law name written before a paragraph.
+const CITATION_CONTEXT: usize = 240;
+
+/// The citations in `text` near the numbers of `references` ("2023" of "NOU 2023: 4", "102" of
+/// "Prop. 102 L (2020–2021)"). Reading a whole section for citations costs milliseconds; a hit's
+/// snippet needs only the citations of what was searched for, and each of those is written
+/// next to its number. A reference without a number (a law by name) reads the whole text.
+fn citations_near_references(text: &str, references: &[String]) -> Vec<crate::refs::Citation> {
+    let numbers: Option<Vec<&str>> = references
+        .iter()
+        .map(|r| {
+            r.split(|c: char| !c.is_ascii_digit())
+                .filter(|run| !run.is_empty())
+                .max_by_key(|run| run.len())
+        })
+        .collect();
+    let Some(numbers) = numbers else {
+        return crate::refs::find_citations(text);
+    };
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for number in &numbers {
+        for (at, _) in text.match_indices(number) {
+            // Whole words only: start after the first space of the context, end at a space.
+            let mut from = at.saturating_sub(CITATION_CONTEXT);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            if from > 0
+                && let Some(space) = text[from..at].find(char::is_whitespace)
+            {
+                from += space;
+            }
+            let mut to = (at + number.len() + CITATION_CONTEXT).min(text.len());
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
+            to = text[to..]
+                .find(char::is_whitespace)
+                .map_or(text.len(), |space| to + space);
+            windows.push((from, to));
+        }
+    }
+    windows.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (from, to) in windows {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    let covered: usize = merged.iter().map(|(a, b)| b - a).sum();
+    if covered * 2 > text.len() {
+        return crate::refs::find_citations(text);
+    }
+    let mut out = Vec::new();
+    for (from, to) in merged {
+        for mut citation in crate::refs::find_citations(&text[from..to]) {
+            citation.start += from;
+            citation.end += from;
+            out.push(citation);
+        }
+    }
+    out
 }
 
 /// One optional word of a best-match query, kept to explain a hit.
@@ -878,6 +944,41 @@ mod tests {
         let node = super::super::query::parse(query).unwrap();
         let (_, fields) = super::super::schema();
         compile(&node, &fields, Expand::default(), None, None).highlight
+    }
+
+    #[test]
+    fn citations_near_references_are_those_of_the_whole_text() {
+        let filler = "Kommunane og helseføretaket har drøfta tenestene i mange møte i år. ";
+        let text = format!(
+            "{}Utvalget viser til NOU 2023: 4 og til helse- og omsorgstjenesteloven § 6-2. {}\
+             Departementet fremmet Prop. 102 L (2020–2021) om ny § 6-2 a, jf. NOU 2023: 4 \
+             kapittel 5. {}",
+            filler.repeat(12),
+            filler.repeat(15),
+            filler.repeat(12)
+        );
+        let references = vec![
+            "NOU 2023: 4".to_string(),
+            "Prop. 102 L (2020–2021)".to_string(),
+        ];
+        let spans = |cites: Vec<crate::refs::Citation>| {
+            let mut v: Vec<_> = cites
+                .into_iter()
+                .filter(|c| references.contains(&c.document))
+                .map(|c| (c.canonical, c.start, c.end))
+                .collect();
+            v.sort();
+            v
+        };
+        let near = spans(citations_near_references(&text, &references));
+        assert_eq!(near.len(), 3, "{near:?}");
+        assert_eq!(near, spans(crate::refs::find_citations(&text)));
+        // Multi-byte letters around the window edges do not split a character.
+        let edge = format!("{}NOU 2023: 4{}", "ø".repeat(300), "å".repeat(300));
+        assert_eq!(
+            spans(citations_near_references(&edge, &references)).len(),
+            spans(crate::refs::find_citations(&edge)).len()
+        );
     }
 
     #[test]

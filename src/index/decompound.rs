@@ -199,9 +199,25 @@ static TABLE: LazyLock<Heads> = LazyLock::new(|| {
 /// The parts of a lowercase word, outermost first ("spesialisthelsetjenesten" →
 /// ["spesialist", "helsetjenesten", "helse", "tjenesten"]); empty when it is not a compound.
 pub fn decompound(word: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    split_into(word, &mut parts, 0);
-    parts
+    // Snippets split every long word of every hit; words repeat, so the splits are remembered
+    // per thread (bounded like the stem memo).
+    thread_local! {
+        static MEMO: std::cell::RefCell<HashMap<String, Vec<String>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    MEMO.with(|memo| {
+        if let Some(parts) = memo.borrow().get(word) {
+            return parts.clone();
+        }
+        let mut parts = Vec::new();
+        split_into(word, &mut parts, 0);
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= super::analyzer::MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(word.to_string(), parts.clone());
+        parts
+    })
 }
 
 fn split_into(word: &str, parts: &mut Vec<String>, depth: usize) {

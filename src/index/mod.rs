@@ -17,6 +17,7 @@ pub mod thesaurus;
 
 pub use compile::{Expand, lead};
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -161,7 +162,8 @@ pub(crate) fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
-        source: builder.add_text_field("source", STRING | STORED),
+        // Fast, so ranking can spread hits over sources before any stored document is read.
+        source: builder.add_text_field("source", STRING | STORED | FAST),
         title: builder.add_text_field("title", text(analyzer::STEMMED, true)),
         kind: builder.add_text_field("kind", STRING | STORED),
         language: builder.add_text_field("language", STRING | STORED),
@@ -667,20 +669,49 @@ impl SectionIndex {
                 &(TopDocs::with_limit(candidates).order_by_score(), Count),
             )
             .map_err(|e| self.err(e))?;
-        let mut sections = Vec::with_capacity(top.len());
+        // The candidates' sources come from the fast field; only the hits that are kept after
+        // spreading them over sources are read from the document store.
+        let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
+        let mut candidates = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("source")
+                        .map_err(|e| self.err(e))?,
+                ),
+            };
+            let mut source = String::new();
+            if let Some(column) = column
+                && let Some(ord) = column.term_ords(address.doc_id).next()
+            {
+                column
+                    .ord_to_str(ord, &mut source)
+                    .map_err(|e| self.err(e.into()))?;
+            }
             // A best match's score carries the number of words covered; the rest is shown.
             let (tier, score) = coverage::split(score);
-            sections.push(Ranked {
+            candidates.push(Candidate {
                 tier,
                 score,
                 address,
+                source,
+            });
+        }
+        let best_tier = candidates.iter().map(|r| r.tier).max().unwrap_or(0);
+        let mut sections = Vec::with_capacity(limit);
+        for candidate in diversify(candidates, per_source, limit) {
+            let doc: TantivyDocument = searcher.doc(candidate.address).map_err(|e| self.err(e))?;
+            sections.push(Ranked {
+                tier: candidate.tier,
+                score: candidate.score,
+                address: candidate.address,
                 section: self.section_from(&doc),
             });
         }
-        let best_tier = sections.iter().map(|r| r.tier).max().unwrap_or(0);
-        let sections = diversify(sections, per_source, limit);
         // A hit's tier is how many optional words it contains: a hit with all of them needs no
         // explaining, and the matchers are built only if some hit lacks a word.
         let explain = std::cell::OnceCell::new();
@@ -720,7 +751,16 @@ impl SectionIndex {
     }
 }
 
-/// A candidate hit before it becomes a [`SearchHit`].
+/// A candidate hit as the collector ranked it, before its document is read.
+struct Candidate {
+    /// Optional words covered (0 for boolean queries).
+    tier: usize,
+    score: f32,
+    address: DocAddress,
+    source: String,
+}
+
+/// A kept hit with its section, before it becomes a [`SearchHit`].
 struct Ranked {
     /// Optional words covered (0 for boolean queries).
     tier: usize,
@@ -808,7 +848,7 @@ const SNIPPET_CHARS: usize = 240;
 /// Reorders hits (best first) so that no source has more than `per_source` of the places
 /// before every other source's hits are shown; keeps `limit`. A best match's coverage tiers
 /// stay in order: the reordering happens within each tier (a source's count carries over).
-fn diversify(hits: Vec<Ranked>, per_source: usize, limit: usize) -> Vec<Ranked> {
+fn diversify(hits: Vec<Candidate>, per_source: usize, limit: usize) -> Vec<Candidate> {
     let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(limit);
     let mut first = Vec::new();
@@ -820,7 +860,7 @@ fn diversify(hits: Vec<Ranked>, per_source: usize, limit: usize) -> Vec<Ranked> 
             out.append(&mut deferred);
             tier = Some(hit.tier);
         }
-        let count = taken.entry(hit.section.source.clone()).or_insert(0);
+        let count = taken.entry(hit.source.clone()).or_insert(0);
         if *count < per_source {
             *count += 1;
             first.push(hit);
