@@ -403,22 +403,19 @@ fn run() -> Result<bool> {
                 ..DEFAULT_FUSION
             }),
         ));
-        for k in [10.0, 30.0, 60.0] {
-            for w in [0.5, 0.75, 1.0, 1.5] {
-                for first in [false, true] {
-                    for gap in [1.0, 0.05] {
-                        variants.push((
-                            format!("hybrid k={k} w={w} all_words_first={first} gap={gap}"),
-                            Some(Fusion {
-                                k,
-                                dense_weight: w,
-                                all_words_first: first,
-                                max_gap: gap,
-                                ..DEFAULT_FUSION
-                            }),
-                        ));
-                    }
-                }
+        // Fusion constants were chosen earlier (k 10, w 0.75: see DEFAULT_FUSION's note); this
+        // grid weighs the dense side when the words are weak, and pseudo-relevance feedback.
+        for weak in [0.75, 1.0, 1.5] {
+            for (feedback, beta) in [(0, 0.0), (3, 0.5), (3, 1.0), (5, 0.5), (5, 1.0), (10, 1.0)] {
+                variants.push((
+                    format!("hybrid weak_w={weak} feedback={feedback} beta={beta}"),
+                    Some(Fusion {
+                        weak_dense_weight: weak,
+                        feedback,
+                        feedback_weight: beta,
+                        ..DEFAULT_FUSION
+                    }),
+                ));
             }
         }
         variants.push(("default hybrid".into(), Some(DEFAULT_FUSION)));

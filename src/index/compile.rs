@@ -280,7 +280,9 @@ fn best(items: &[Node], f: &Fields, ctx: &Context<'_>, mut hl: Highlight) -> Com
                 let typed = match item {
                     Node::Word(w) => w.clone(),
                     Node::Prefix(p) => format!("{p}*"),
-                    Node::Reference { written, .. } => written.clone(),
+                    Node::Reference { written, .. } | Node::Agreement { written, .. } => {
+                        written.clone()
+                    }
                     _ => String::new(),
                 };
                 let expanded: Vec<Box<dyn Query>> =
@@ -678,6 +680,7 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             clauses.extend(sequence(f.body_exact, &words, 1.0));
             any_of(clauses)
         }
+        Node::Agreement { number, .. } => agreement_query(*number, f),
         Node::Filter(filter) => filter_query(filter, f),
         // Inside a group or an OR everything is required anyway.
         Node::Required(inner) => node_query(inner, f, hl, negated),
@@ -710,6 +713,33 @@ fn node_query(node: &Node, f: &Fields, hl: &mut Highlight, negated: bool) -> Box
             ]))
         }
     }
+}
+
+/// The names a numbered service agreement goes by: the national term, the nynorsk one (the
+/// analyzer maps it to the first) and the regional "delavtale".
+const AGREEMENT_NAMES: [&str; 2] = ["tjenesteavtale", "delavtale"];
+
+/// Sections of the agreement with this number (its title names it), and sections naming it in
+/// heading or body ("tjenesteavtale 3", "tenesteavtale nr. 3", "delavtale 3").
+fn agreement_query(number: u32, f: &Fields) -> Box<dyn Query> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    for name in AGREEMENT_NAMES {
+        let tokens = analyze(&format!("{name} {number}"));
+        for (field, boost) in [
+            (f.title, BOOST_REFERENCE),
+            (f.heading, BOOST_HEADING),
+            (f.body, BOOST_BODY),
+        ] {
+            if let [first, .., last] = tokens.as_slice() {
+                // "tjenesteavtale nr. 3": one word may stand between.
+                let mut phrase =
+                    PhraseQuery::new(vec![term(field, &first.text), term(field, &last.text)]);
+                phrase.set_slop(1);
+                clauses.push(boosted(Box::new(phrase), boost));
+            }
+        }
+    }
+    any_of(clauses)
 }
 
 /// A section carrying a topic the query is about gets a fixed lift.

@@ -614,16 +614,25 @@ impl SectionIndex {
     /// `-word`, `"phrases"`, `"exact"` words, `prefix*`, `field:value` filters and policy
     /// references in any spelling. The request's own filters are added to the query's.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let f = &self.fields;
         let node = query::parse(&request.query).map_err(|error| IndexError::Query {
             query: request.query.clone(),
             error,
         })?;
+        self.search_parsed(&node, request)
+    }
+
+    /// [`SectionIndex::search`] of a query already parsed (`node` is `request.query` parsed).
+    pub fn search_parsed(
+        &self,
+        node: &query::Node,
+        request: &SearchRequest,
+    ) -> Result<SearchResults, IndexError> {
+        let f = &self.fields;
         let searcher = self.reader.searcher();
         let compiled = {
             let topics = self.topics.read().ok();
             compile::compile(
-                &node,
+                node,
                 f,
                 request.expand.unwrap_or(DEFAULT_EXPAND),
                 topics.as_deref(),
@@ -1326,6 +1335,35 @@ impl SectionIndex {
 
     /// The sections with these keys (`source#ordinal`), in the order given; unknown keys are
     /// skipped.
+    /// The sections with these keys that pass every filter: the filters are the ones a search
+    /// applies ([`compile::filter_query`]), so search by meaning restricts exactly as search by
+    /// words does.
+    pub fn sections_by_keys_passing(
+        &self,
+        keys: &[&str],
+        filters: &[query::Filter],
+    ) -> Result<Vec<IndexedSection>, IndexError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let any_key: Vec<(Occur, Box<dyn Query>)> = keys
+            .iter()
+            .map(|key| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.key, key),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(any_key)))];
+        for filter in filters {
+            clauses.push((Occur::Must, compile::filter_query(filter, &self.fields)));
+        }
+        self.collect_all(&BooleanQuery::new(clauses))
+    }
+
     pub fn sections_by_keys(&self, keys: &[&str]) -> Result<Vec<IndexedSection>, IndexError> {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(keys.len());

@@ -124,6 +124,13 @@ pub enum Node {
         canonical: String,
         written: String,
     },
+    /// A numbered service agreement ("tjenesteavtale 3", "delavtale 3", nynorsk
+    /// "tenesteavtale nr. 3"): the sections of the agreement with that number, and the sections
+    /// naming it.
+    Agreement {
+        number: u32,
+        written: String,
+    },
     Filter(Filter),
     /// All required.
     And(Vec<Node>),
@@ -144,7 +151,7 @@ impl Node {
     pub fn is_optional(&self) -> bool {
         matches!(
             self,
-            Node::Word(_) | Node::Prefix(_) | Node::Reference { .. }
+            Node::Word(_) | Node::Prefix(_) | Node::Reference { .. } | Node::Agreement { .. }
         )
     }
 }
@@ -174,6 +181,7 @@ enum Lexeme {
     Or,
     Not,
     Reference { canonical: String, written: String },
+    Agreement { number: u32, written: String },
 }
 
 /// Parses a query. Errors are one line, in English, naming the problem.
@@ -220,35 +228,197 @@ fn has_positive(node: &Node) -> bool {
     }
 }
 
-/// The reference spans of a query: citations in their formal spelling anywhere in it, or the
-/// whole query in a lenient spelling ("nou 2023 4").
-fn references(query: &str) -> Vec<(usize, usize, String)> {
-    let found: Vec<_> = crate::refs::find_citations(query)
-        .into_iter()
-        .map(|c| (c.start, c.end, c.canonical))
-        .collect();
-    if !found.is_empty() {
-        return found;
-    }
-    if let Some(canonical) = crate::refs::canonicalize(query) {
-        return vec![(0, query.len(), canonical)];
-    }
-    // "paragraf 6-2", "§6-2": a bare paragraph.
-    bare_paragraph(query)
-        .map(|(start, end, number)| vec![(start, end, format!("§ {number}"))])
-        .unwrap_or_default()
+/// What a span of the query refers to.
+#[derive(Debug, Clone, PartialEq)]
+enum Cited {
+    /// A policy reference in canonical form ("NOU 2023: 4", "§ 6-2 a").
+    Reference(String),
+    /// A numbered service agreement ("tjenesteavtale 3", "delavtale 3", "tenesteavtale nr. 3").
+    Agreement(u32),
 }
 
-/// `§ 6-2`, `§6-2`, `paragraf 6-2`, `paragrafen 6-2` anywhere in the query.
-fn bare_paragraph(query: &str) -> Option<(usize, usize, String)> {
+/// The reference spans of a query, left to right, never overlapping: citations in their
+/// formal spelling ("NOU 2023: 4", "helse- og omsorgstjenesteloven § 6-2"), typed ones in a
+/// lenient spelling ("nou 2023 4", "NOU 23:4", "hol 6-2", "prop 47 l"), bare paragraphs
+/// ("§6-2 a", "paragraf 6-2a") and numbered service agreements. Quoted text and field filters
+/// are never read as references.
+fn references(query: &str) -> Vec<(usize, usize, Cited)> {
+    let mut found: Vec<(usize, usize, Cited)> = crate::refs::find_citations(query)
+        .into_iter()
+        .map(|c| (c.start, c.end, Cited::Reference(c.canonical)))
+        .collect();
+    // The whole query as one typed reference ("pbrl", "nou 2023 4").
+    if found.is_empty()
+        && quoted_spans(query).is_empty()
+        && let Some(canonical) = crate::refs::canonicalize(query)
+    {
+        return vec![(0, query.len(), Cited::Reference(canonical))];
+    }
+    let free = |found: &[(usize, usize, Cited)], start: usize, end: usize| {
+        found.iter().all(|(s, e, _)| end <= *s || *e <= start)
+    };
+    for (start, end, number) in agreements(query) {
+        if free(&found, start, end) {
+            found.push((start, end, Cited::Agreement(number)));
+        }
+    }
+    for (start, end, canonical) in bare_paragraphs(query) {
+        if free(&found, start, end) {
+            found.push((start, end, Cited::Reference(canonical)));
+        }
+    }
+    for (start, end, canonical) in lenient_windows(query) {
+        if free(&found, start, end) {
+            found.push((start, end, Cited::Reference(canonical)));
+        }
+    }
+    // Nothing inside quotes is a reference.
+    let quoted = quoted_spans(query);
+    found.retain(|(s, e, _)| quoted.iter().all(|(qs, qe)| *e <= *qs || *qe <= *s));
+    found.sort_by_key(|(s, _, _)| *s);
+    found
+}
+
+/// Byte ranges of quoted text (quotes included); an unclosed quote runs to the end.
+fn quoted_spans(query: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (i, c) in query.char_indices() {
+        match open {
+            None if matches!(c, '"' | '«' | '“' | '”') => {
+                open = Some((i, if c == '«' { '»' } else { '"' }));
+            }
+            Some((start, closing))
+                if c == closing || (closing == '"' && matches!(c, '”' | '“')) =>
+            {
+                spans.push((start, i + c.len_utf8()));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((start, _)) = open {
+        spans.push((start, query.len()));
+    }
+    spans
+}
+
+/// Most words a typed reference spans ("prop 102 l 2020 2021", "helse og omsorgstjenesteloven
+/// 6-2").
+const MAX_REFERENCE_WORDS: usize = 6;
+
+/// References in a lenient spelling among other words: the longest run of words (with a
+/// digit, without operators, quotes or field filters) that reads as one reference, left to
+/// right.
+fn lenient_windows(query: &str) -> Vec<(usize, usize, String)> {
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in query
+        .char_indices()
+        .chain(std::iter::once((query.len(), ' ')))
+    {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let usable = |&(s, e): &(usize, usize)| {
+        let word = &query[s..e];
+        !word.contains(['"', '«', '»', '“', '”', '(', ')', '*'])
+            && !matches!(
+                word,
+                "AND" | "OG" | "OR" | "ELLER" | "NOT" | "IKKE" | "&&" | "||"
+            )
+            && !is_field(word)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut taken = 0;
+        // A leading '-' or '+' is the operator, not part of the reference.
+        let first_start = tokens[i].0 + query[tokens[i].0..].len()
+            - query[tokens[i].0..]
+                .trim_start_matches(['-', '–', '+'])
+                .len();
+        for len in (1..=MAX_REFERENCE_WORDS.min(tokens.len() - i)).rev() {
+            let window = &tokens[i..i + len];
+            let (end, start) = (window[len - 1].1, first_start);
+            if start >= end
+                || !window.iter().all(usable)
+                || window[1..]
+                    .iter()
+                    .any(|&(s, _)| query[s..].starts_with(['-', '–', '+']))
+            {
+                continue;
+            }
+            let text = &query[start..end];
+            if !text.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if let Some(canonical) = crate::refs::canonicalize(text) {
+                out.push((start, end, canonical));
+                taken = len;
+                break;
+            }
+        }
+        i += taken.max(1);
+    }
+    out
+}
+
+/// `kilde:x`, `år:2023`: a field filter, never part of a reference.
+fn is_field(word: &str) -> bool {
+    word.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.chars().all(char::is_alphabetic)
+            && FIELDS
+                .iter()
+                .any(|(alias, _)| *alias == name.to_lowercase())
+    })
+}
+
+/// `§ 6-2`, `§6-2 a`, `§ 6-2a`, `paragraf 6-2a`, `paragrafen 6-2` anywhere in the query, with
+/// the paragraph number in its canonical form ("§ 6-2 a").
+fn bare_paragraphs(query: &str) -> Vec<(usize, usize, String)> {
     static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)(?:§\s*|\bparagraf(?:en)?\s+)(\d+[a-z]?(?:\s*-\s*\d+[a-z]?)?)\b")
-            .expect("valid regex")
+        regex::Regex::new(
+            r"(?i)(?:§+\s*|\bparagraf(?:en)?\s+)(\d{1,3}(?:\s?[a-f])?(?:\s*[-‐‑–]\s*\d{1,3}(?:\s?[a-h])?)?)\b",
+        )
+        .expect("valid regex")
     });
-    let m = RE.captures(query)?;
-    let whole = m.get(0)?;
-    let number: String = m[1].chars().filter(|c| !c.is_whitespace()).collect();
-    Some((whole.start(), whole.end(), number))
+    RE.captures_iter(query)
+        .filter_map(|m| {
+            let whole = m.get(0)?;
+            let typed: String = m[1].chars().filter(|c| !c.is_whitespace()).collect();
+            // The lenient reader puts the number in Lovdata's form ("6-2a" → "6-2 a").
+            let canonical = crate::refs::canonicalize(&format!("§ {typed}"))
+                .filter(|c| c.starts_with('§'))
+                .unwrap_or_else(|| format!("§ {typed}"));
+            Some((whole.start(), whole.end(), canonical))
+        })
+        .collect()
+}
+
+/// Numbered service agreements: "tjenesteavtale 3", "tenesteavtale nr. 3", "delavtale 3",
+/// "tjenesteavtalen nr 3" (bokmål and nynorsk, any case).
+fn agreements(query: &str) -> Vec<(usize, usize, u32)> {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:tjeneste|teneste|del)avtal(?:e|en|a)\s+(?:nr\.?\s*)?(\d{1,2})\b",
+        )
+        .expect("valid regex")
+    });
+    RE.captures_iter(query)
+        .filter_map(|m| {
+            let whole = m.get(0)?;
+            let number = m[1].parse().ok()?;
+            Some((whole.start(), whole.end(), number))
+        })
+        .collect()
 }
 
 fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
@@ -256,10 +426,17 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, QueryError> {
     let mut out = Vec::new();
     let mut chars = query.char_indices().peekable();
     while let Some(&(at, c)) = chars.peek() {
-        if let Some((_, end, canonical)) = refs.iter().find(|(start, _, _)| *start == at) {
-            out.push(Lexeme::Reference {
-                canonical: canonical.clone(),
-                written: query[at..*end].to_string(),
+        if let Some((_, end, cited)) = refs.iter().find(|(start, _, _)| *start == at) {
+            let written = query[at..*end].to_string();
+            out.push(match cited {
+                Cited::Reference(canonical) => Lexeme::Reference {
+                    canonical: canonical.clone(),
+                    written,
+                },
+                Cited::Agreement(number) => Lexeme::Agreement {
+                    number: *number,
+                    written,
+                },
             });
             while chars.peek().is_some_and(|&(i, _)| i < *end) {
                 chars.next();
@@ -463,6 +640,7 @@ impl Parser {
             Some(Lexeme::Reference { canonical, written }) => {
                 Ok(Node::Reference { canonical, written })
             }
+            Some(Lexeme::Agreement { number, written }) => Ok(Node::Agreement { number, written }),
             Some(Lexeme::Word(word)) => word_node(&word),
             Some(other) => Err(QueryError::Unexpected(describe(&other).to_string())),
             None => Err(QueryError::EndsEarly),
@@ -678,6 +856,112 @@ mod tests {
         );
     }
 
+    fn canonical_of(node: &Node) -> Vec<String> {
+        let items = match node {
+            Node::Best(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Node::Reference { canonical, .. } => Some(canonical.clone()),
+                Node::Agreement { number, .. } => Some(format!("avtale {number}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sloppy_references_are_normalised() {
+        for (typed, canonical) in [
+            ("§ 6-2a", "§ 6-2 a"),
+            ("§6-2 a", "§ 6-2 a"),
+            ("§6-2a", "§ 6-2 a"),
+            ("paragraf 6-2a", "§ 6-2 a"),
+            ("paragrafen 6-2", "§ 6-2"),
+            ("NOU 23:4", "NOU 2023: 4"),
+            ("hol 6-2", "helse- og omsorgstjenesteloven § 6-2"),
+            ("tjenesteavtale 3", "avtale 3"),
+            ("delavtale 3", "avtale 3"),
+            ("tenesteavtale nr. 3", "avtale 3"),
+            ("Tjenesteavtalen nr 3", "avtale 3"),
+        ] {
+            assert_eq!(
+                canonical_of(&parse(typed).unwrap()),
+                vec![canonical],
+                "{typed}"
+            );
+        }
+        // Among other words, the reference is one item and the words stay words.
+        for (typed, canonical, words) in [
+            (
+                "hol 6-2 utskriving",
+                "helse- og omsorgstjenesteloven § 6-2",
+                vec!["utskriving"],
+            ),
+            (
+                "tjenesteavtale 3 utskriving",
+                "avtale 3",
+                vec!["utskriving"],
+            ),
+            (
+                "brukerrepresentanter § 6-2a",
+                "§ 6-2 a",
+                vec!["brukerrepresentanter"],
+            ),
+            (
+                "høringssvar NOU 23:4 sykehus",
+                "NOU 2023: 4",
+                vec!["høringssvar", "sykehus"],
+            ),
+            (
+                "prop 47 l høringsinstanser",
+                "Prop. 47 L",
+                vec!["høringsinstanser"],
+            ),
+        ] {
+            let node = parse(typed).unwrap();
+            assert_eq!(canonical_of(&node), vec![canonical], "{typed}");
+            let Node::Best(items) = &node else {
+                panic!("{typed}: {node:?}")
+            };
+            let plain: Vec<&str> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Node::Word(w) => Some(w.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(plain, words, "{typed}");
+        }
+        // Operators keep their meaning around a reference.
+        assert!(matches!(
+            parse("fastlege -§6-2a").unwrap(),
+            Node::Best(v) if matches!(&v[1], Node::Not(inner) if matches!(&**inner, Node::Reference { canonical, .. } if canonical == "§ 6-2 a"))
+        ));
+        assert!(matches!(
+            parse("tjenesteavtale 3 OR delavtale 5").unwrap(),
+            Node::Or(v) if matches!(v.as_slice(), [Node::Agreement { number: 3, .. }, Node::Agreement { number: 5, .. }])
+        ));
+        // Quoted text and filters are never references; numbers alone are words.
+        assert_eq!(
+            parse("\"tjenesteavtale 3\"").unwrap(),
+            Node::Phrase(vec!["tjenesteavtale".into(), "3".into()])
+        );
+        assert_eq!(
+            parse("år:2023 fase 2").unwrap(),
+            Node::Best(vec![
+                Node::Filter(Filter::Year {
+                    from: 2023,
+                    to: 2023
+                }),
+                word("fase"),
+                word("2")
+            ])
+        );
+        assert_eq!(parse("covid-19").unwrap(), word("covid-19"));
+    }
+
     #[test]
     fn malformed_queries_are_errors() {
         for (query, message) in [
@@ -706,6 +990,50 @@ mod tests {
         #[test]
         fn parsing_never_panics(query in "\\PC{0,80}") {
             let _ = parse(&query);
+        }
+
+        /// Any spacing and spelling of a paragraph with a letter, alone or among words, is the
+        /// same canonical reference; the other words are kept as words.
+        #[test]
+        fn typed_paragraphs_are_one_reference(
+            chapter in 1u32..20, number in 1u32..30, letter in "[a-e]",
+            sign in proptest::sample::select(vec!["§", "§ ", "paragraf ", "Paragraf "]),
+            gap in proptest::sample::select(vec!["", " "]),
+            before in proptest::option::of("[a-zæøå]{4,10}"),
+            after in proptest::option::of("[a-zæøå]{4,10}"),
+        ) {
+            let typed = format!("{sign}{chapter}-{number}{gap}{letter}");
+            let query = [before.clone(), Some(typed), after.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let node = parse(&query).unwrap();
+            proptest::prop_assert_eq!(
+                canonical_of(&node),
+                vec![format!("§ {chapter}-{number} {letter}")]
+            );
+            let words = match &node {
+                Node::Best(items) => items.iter().filter(|i| matches!(i, Node::Word(_))).count(),
+                _ => 0,
+            };
+            proptest::prop_assert_eq!(words, before.iter().chain(after.iter())
+                .filter(|w| !matches!(w.as_str(), "og" | "ikke" | "eller")).count());
+        }
+
+        /// A numbered agreement in any of its names and spellings is one agreement item.
+        #[test]
+        fn typed_agreements_are_one_item(
+            number in 1u32..15,
+            name in proptest::sample::select(vec![
+                "tjenesteavtale", "Tjenesteavtale", "tenesteavtale", "delavtale", "tjenesteavtalen",
+            ]),
+            nr in proptest::sample::select(vec!["", "nr ", "nr. ", "Nr. "]),
+            after in proptest::option::of("[a-zæøå]{4,10}"),
+        ) {
+            let query = format!("{name} {nr}{number} {}", after.clone().unwrap_or_default());
+            let node = parse(&query).unwrap();
+            proptest::prop_assert_eq!(canonical_of(&node), vec![format!("avtale {number}")]);
         }
 
         /// A list of plain words, some with `+`: a best match whose required items are exactly

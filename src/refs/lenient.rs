@@ -24,9 +24,9 @@ static DOCUMENTS: LazyLock<Vec<(Regex, Build)>> = LazyLock::new(|| {
         |body: &str| Regex::new(&format!("^{body}{SESSION}$")).expect("lenient pattern compiles");
     vec![
         (
-            Regex::new(r"^nou ?(?P<y>\d{4})(?: ?[:/-] ?| )(?P<n>\d{1,3})$")
+            Regex::new(r"^nou ?(?P<y>\d{4}|\d{2})(?: ?[:/-] ?| )(?P<n>\d{1,3})$")
                 .expect("lenient pattern compiles"),
-            |c| Some(format!("NOU {}: {}", &c["y"], &c["n"])),
+            |c| Some(format!("NOU {}: {}", full_year(&c["y"]), &c["n"])),
         ),
         (with_session(r"prop ?(?P<n>\d{1,3}) ?(?P<l>ls|l|s)"), |c| {
             Some(format!("Prop. {} {}", &c["n"], c["l"].to_uppercase()))
@@ -58,6 +58,15 @@ static DOCUMENTS: LazyLock<Vec<(Regex, Build)>> = LazyLock::new(|| {
         ),
     ]
 });
+
+/// A NOU year as typed: "2023", or "23" for 2023 (NOUs began in 1972: "98" is 1998).
+fn full_year(typed: &str) -> String {
+    match typed.parse::<u32>() {
+        Ok(short) if typed.len() == 2 && short >= 72 => format!("19{typed}"),
+        Ok(_) if typed.len() == 2 => format!("20{typed}"),
+        _ => typed.to_string(),
+    }
+}
 
 /// "§ 6-2 hol", "6-2 i helse- og omsorgstjenesteloven".
 static PARAGRAPH_THEN_LAW: LazyLock<Regex> = LazyLock::new(|| {

@@ -530,6 +530,8 @@ fn canonicalize_typed_references() {
         ("nou 2023 4", "NOU 2023: 4"),
         ("NOU 2023:4", "NOU 2023: 4"),
         ("nou 2023:4", "NOU 2023: 4"),
+        ("NOU 23:4", "NOU 2023: 4"),
+        ("nou 98 18", "NOU 1998: 18"),
         ("prop 102 l", "Prop. 102 L"),
         ("Prop. 102 L (2020-21)", "Prop. 102 L (2020–2021)"),
         ("prop 102 l 2020-2021", "Prop. 102 L (2020–2021)"),
