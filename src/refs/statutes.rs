@@ -127,7 +127,7 @@ pub fn resolve(written: &str) -> Option<Statute> {
         return Some(by_known_id(id));
     }
     let lower = written.to_lowercase();
-    REGULATIONS.iter().find_map(|(name, stems)| {
+    let known_regulation = REGULATIONS.iter().find_map(|(name, stems)| {
         stems
             .iter()
             .any(|stem| {
@@ -140,6 +140,16 @@ pub fn resolve(written: &str) -> Option<Statute> {
                 kind: RefKind::Regulation,
                 name: name.to_string(),
             })
+    });
+    known_regulation.or_else(|| {
+        laws::unknown_name(written).map(|(name, regulation)| Statute {
+            kind: if regulation {
+                RefKind::Regulation
+            } else {
+                RefKind::Law
+            },
+            name,
+        })
     })
 }
 
