@@ -16,7 +16,7 @@ const PARAGRAPH: &str = r"\d{1,3}(?:\s?[A-F])?[-‐‑–]\d{1,3}(?:\s?[a-h]\b)?
 
 /// Detail after a paragraph that the canonical form leaves out but the
 /// written span keeps: "første ledd", "andre punktum", "bokstav b", "nr. 3".
-const DETAIL: &str = r"(?:(?:første|andre|annen|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|niande|tiende|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+[a-zæøå]\b|nr\.\s*\d{1,3}\b)";
+const DETAIL: &str = r"(?:(?:første|fyrste|andre|annen|annet|anna|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende|niande|tiende|tiande|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+[a-zæøå]\b|nr\.\s*\d{1,3}\b)";
 
 /// Regex source for one item of a paragraph list.
 fn item() -> String {
@@ -204,6 +204,12 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
         return false;
     };
     let mut items = split_run(run, law_first);
+    if laws::LAWS
+        .iter()
+        .any(|l| l.name == law.name && l.numbering == laws::Numbering::Plain)
+    {
+        items = items.into_iter().flat_map(plain_range).collect();
+    }
     if law_first && FOLLOWED_BY_LAW.is_match(&text[run.end()..]) {
         // "hol. § 6-2 jf. § 3 i forvaltningsloven": what follows "jf."
         // belongs to the law named after it, not to the one before.
@@ -281,9 +287,10 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
         let after_jf = JF_GAP.is_match(gap);
         let after_range = !items.is_empty() && RANGE_GAP.is_match(gap);
         previous_end = m.end();
-        if items.is_empty() {
+        if items.is_empty() || sign.is_some() {
+            // "§ 28, jf. §§ 32 og 33": each sign says whether a list follows it.
             plural = sign == Some("§§");
-        } else if law_first && sign.is_none() && !plural && !number.as_str().contains(is_dash) {
+        } else if law_first && !plural && !number.as_str().contains(is_dash) {
             break;
         }
         // The first item's span starts at its sign, which the item regex
@@ -315,6 +322,33 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
         });
     }
     items
+}
+
+/// In a law numbered without chapters, "§§ 16–18" is a range, not chapter 16's § 18.
+fn plain_range(item: Item) -> Vec<Item> {
+    let Some((first, last)) = item.number.split_once('-') else {
+        return vec![item];
+    };
+    let digits = |p: &str| {
+        let number = p.split(' ').next().unwrap_or("");
+        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit())
+    };
+    let value = |p: &str| p.split(' ').next().and_then(|n| n.parse::<u32>().ok());
+    if !digits(first) || !digits(last) || value(last) <= value(first) {
+        return vec![item];
+    }
+    let mut numbers = vec![first.to_string()];
+    numbers.extend(between(first, last));
+    numbers.push(last.to_string());
+    numbers
+        .into_iter()
+        .map(|number| Item {
+            start: item.start,
+            end: item.end,
+            number,
+            after_jf: item.after_jf,
+        })
+        .collect()
 }
 
 /// "til" or a dash between two items of a run: a range.

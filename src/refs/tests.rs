@@ -764,6 +764,33 @@ fn a_bare_paragraph_goes_to_a_law_whose_numbering_fits() {
 }
 
 #[test]
+fn a_dash_in_a_law_numbered_without_chapters_is_a_range() {
+    let fvl = |p: &str| format!("forvaltningsloven § {p}");
+    assert_eq!(
+        canon("forvaltningsloven §§ 16–18"),
+        [fvl("16"), fvl("17"), fvl("18")]
+    );
+    // In a law numbered in chapters it is a chapter and a number.
+    assert_eq!(canon("folketrygdloven § 8-18"), ["folketrygdloven § 8-18"]);
+}
+
+#[test]
+fn a_title_with_the_short_title_in_brackets_is_one_citation() {
+    assert_eq!(
+        canon("Forskrift om fastlegeordning i kommunene (fastlegeforskriften) § 20 gjelder."),
+        ["fastlegeforskriften § 20"]
+    );
+    assert_eq!(
+        canon("lov om eierseksjoner (eierseksjonsloven) gjelder."),
+        ["eierseksjonsloven"]
+    );
+    assert_eq!(
+        canon("Dok. 8:123 S (2020–2021)"),
+        ["Dokument 8:123 S (2020–2021)"]
+    );
+}
+
+#[test]
 fn a_phrase_after_a_bare_paragraph_does_not_hide_it() {
     assert_eq!(
         canon("Avtalen følger husleieloven. Partene kan etter § 1-2 i stor grad avtale noe annet."),
@@ -845,6 +872,31 @@ fn one_act_one_canonical_however_it_is_cited() {
     assert_eq!(
         canon("NAV-loven § 14 a"),
         ["arbeids- og velferdsforvaltningsloven § 14 a"]
+    );
+}
+
+#[test]
+fn each_sign_says_whether_a_list_follows() {
+    let fvl = |p: &str| format!("forvaltningsloven § {p}");
+    assert_eq!(
+        canon("Vedtaket kan påklages etter forvaltningsloven § 28, jf. §§ 32 og 33."),
+        [fvl("28"), fvl("32"), fvl("33")]
+    );
+    // After a single sign, a plain number is not a paragraph.
+    assert_eq!(
+        canon("hol. § 6-2 og 3 kommuner"),
+        ["helse- og omsorgstjenesteloven § 6-2"]
+    );
+    // Ledd and punktum in both written standards stay in the span.
+    let found = one("arbeidsmiljøloven § 14-9 annet ledd bokstav b");
+    assert_eq!(
+        found.written,
+        "arbeidsmiljøloven § 14-9 annet ledd bokstav b"
+    );
+    let found = one("helse- og omsorgstenestelova § 3-5 anna ledd");
+    assert_eq!(
+        found.written,
+        "helse- og omsorgstenestelova § 3-5 anna ledd"
     );
 }
 
