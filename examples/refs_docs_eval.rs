@@ -2,12 +2,16 @@
 //! by someone who never read the recogniser): invented documents in `docs/`, and labels for
 //! real documents whose text stays in `../shared/real-corpus/` (never copied into the repo).
 //!
-//! Usage: `refs_docs_eval [--split dev|test|all] [--set DIR] [--json] [--verbose] [--dump NAME [--text]]`
+//! Usage: `refs_docs_eval [--split dev|test|all] [--set DIR] [--json] [--verbose] [--strict-ids] [--dump NAME [--text]]`
 //! (`--dump NAME` prints every citation found in that document, with its byte offset, and exits; with `--text`, the text read).
 //!
 //! Each label file lists `CANONICAL<TAB>COUNT<TAB>KIND`; a document's citations are compared as
 //! multisets of canonical forms (true positives = Σ min(predicted, labelled) per form), per kind
-//! and overall. A document's own identity (`# self:`) is not a citation of it. The text read:
+//! and overall. A label naming an act by its Lovdata id ("LOV-2017-12-15-107 § 4") counts as
+//! the act's short title when the law table knows that id ("helsetilsynsloven § 4"): both name
+//! the same provision, and the recogniser gives one canonical form per act (the set's own
+//! convention maps only a fixed list of ids). `--strict-ids` compares the label strings as
+//! written instead. A document's own identity (`# self:`) is not a citation of it. The text read:
 //! an invented document after its two header lines; a Lovdata page's `main.documentBody`
 //! without its `<h1>` (the act's own title); a pdftotext file's pages (`# pages: A-B`, form
 //! feeds between pages). Real documents are skipped with a printed reason when
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
     let split = value("--split").unwrap_or_else(|| "dev".into());
     let json = args.iter().any(|a| a == "--json");
     let verbose = args.iter().any(|a| a == "--verbose");
+    let strict_ids = args.iter().any(|a| a == "--strict-ids");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let set = value("--set")
         .map(PathBuf::from)
@@ -80,7 +85,7 @@ fn main() -> ExitCode {
     let shared = root.join("../shared/real-corpus");
 
     if let Some(name) = value("--dump") {
-        return match load(&set, &shared, &name) {
+        return match load(&set, &shared, &name, strict_ids) {
             Ok(Some(doc)) if args.iter().any(|a| a == "--text") => {
                 print!("{}", doc.text);
                 ExitCode::SUCCESS
@@ -118,7 +123,7 @@ fn main() -> ExitCode {
     let mut per_kind: BTreeMap<String, Counts> = BTreeMap::new();
     let mut docs = Vec::new();
     for name in &names {
-        let labelled = match load(&set, &shared, name) {
+        let labelled = match load(&set, &shared, name, strict_ids) {
             Ok(Some(l)) => l,
             Ok(None) => {
                 eprintln!("skipped {name}: {} is absent", shared.display());
@@ -219,7 +224,12 @@ fn split_names(set: &Path, split: &str) -> Result<Vec<String>, String> {
     }
 }
 
-fn load(set: &Path, shared: &Path, name: &str) -> Result<Option<Labelled>, String> {
+fn load(
+    set: &Path,
+    shared: &Path,
+    name: &str,
+    strict_ids: bool,
+) -> Result<Option<Labelled>, String> {
     let invented = set.join("docs").join(format!("{name}.txt"));
     let (text, labels_path) = if invented.exists() {
         let raw = std::fs::read_to_string(&invented).map_err(|e| e.to_string())?;
@@ -260,9 +270,13 @@ fn load(set: &Path, shared: &Path, name: &str) -> Result<Option<Labelled>, Strin
             return Err(format!("{}: bad line {line:?}", labels_path.display()));
         };
         let count: usize = count.trim().parse().map_err(|e| format!("{line:?}: {e}"))?;
-        let entry = labels
-            .entry(canonical.trim().to_string())
-            .or_insert((0, kind.trim().to_string()));
+        let canonical = canonical.trim();
+        let key = if strict_ids {
+            canonical.to_string()
+        } else {
+            same_act(canonical)
+        };
+        let entry = labels.entry(key).or_insert((0, kind.trim().to_string()));
         entry.0 += count;
     }
     let body = if invented.exists() {
@@ -341,6 +355,15 @@ fn walk(element: ElementRef, out: &mut String) {
             }
             _ => {}
         }
+    }
+}
+
+/// A label in Lovdata-id form under the act's short title when the law table knows the id.
+fn same_act(canonical: &str) -> String {
+    if canonical.starts_with("LOV-") {
+        samspor::refs::canonicalize(canonical).unwrap_or_else(|| canonical.to_string())
+    } else {
+        canonical.to_string()
     }
 }
 

@@ -94,14 +94,14 @@ static PATTERNS: LazyLock<Vec<DocumentPattern>> = LazyLock::new(|| {
         ),
         pattern(
             RefKind::Dokument8,
-            r"\bDokument\s*8\s*:\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)\b",
+            r"\b(?:Dokument|Dok\.)\s*8\s*:\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)\b",
             true,
             |c| Some(format!("Dokument 8:{} {}", number(&c["n"]), &c["l"])),
         ),
         // Before 2009: "Dokument nr. 8:60 (2008–2009)", no L/S letter.
         pattern(
             RefKind::Dokument8,
-            r"\bDokument\s+nr\.\s*8\s*:\s*(?P<n>\d{1,4})\b",
+            r"\b(?:Dokument|Dok\.)\s+nr\.\s*8\s*:\s*(?P<n>\d{1,4})\b",
             true,
             |c| Some(format!("Dokument nr. 8:{}", number(&c["n"]))),
         ),

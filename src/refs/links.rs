@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Citation, RefKind, canonicalize, find_citations};
+use super::{Citation, RefKind, canonicalize, find_citations, find_citations_in};
 
 /// A section to read citations from.
 pub struct SectionText<'a> {
@@ -123,6 +123,27 @@ impl Linker {
                 .any(|(reference, id)| id == source && same_document(reference, &citation.document))
     }
 
+    /// The law or regulation a source is (a Lovdata law page: `cites_as = "husleieloven"`, or a
+    /// title "Lov om husleieavtaler (husleieloven)"): its bare paragraphs belong to it.
+    pub fn own_statute(&self, source: &str) -> Option<&str> {
+        let statute = |document: &&String| {
+            find_citations(document)
+                .first()
+                .is_some_and(|c| matches!(c.kind, RefKind::Law | RefKind::Regulation))
+        };
+        self.by_reference
+            .iter()
+            .filter(|(_, id)| id.as_str() == source)
+            .map(|(reference, _)| reference)
+            .find(statute)
+            .or_else(|| {
+                self.own
+                    .get(source)
+                    .and_then(|own| own.iter().find(statute))
+            })
+            .map(String::as_str)
+    }
+
     pub fn target(&self, citation: &Citation) -> Option<&str> {
         self.by_reference
             .get(&citation.document)
@@ -159,8 +180,9 @@ pub fn collect<'a>(
             .heading
             .into_iter()
             .chain(std::iter::once(section.text));
+        let own_statute = linker.own_statute(section.source);
         for part in parts {
-            for citation in find_citations(part) {
+            for citation in find_citations_in(part, own_statute) {
                 if linker.is_own(section.source, &citation) {
                     continue;
                 }

@@ -101,6 +101,16 @@ struct Candidate {
 
 /// Finds all citations in `text`, in order of appearance, without overlaps.
 pub fn find_citations(text: &str) -> Vec<Citation> {
+    find_citations_in(text, None)
+}
+
+/// As [`find_citations`], for a text that is part of a law or regulation (a Lovdata law page):
+/// `document` is that statute, as written or canonical ("husleieloven", "LOV-1999-03-26-17").
+/// A bare "§ 2-3" in it with no other law in force belongs to it (see [`in_force`]).
+pub fn find_citations_in(text: &str, document: Option<&str>) -> Vec<Citation> {
+    let document = document
+        .and_then(statutes::resolve)
+        .map(|s| (s.kind, s.name));
     let view = layout::View::new(text);
     let mut candidates = Vec::new();
     documents::collect(&view.text, &mut candidates);
@@ -121,7 +131,7 @@ pub fn find_citations(text: &str) -> Vec<Citation> {
         taken.push((candidate.start, candidate.end));
         out.extend(candidate.citations);
     }
-    in_force(&view.text, &taken, &mut out);
+    in_force(&view.text, &taken, document, &mut out);
     // Spans were found in the view; point them into the original text.
     for c in &mut out {
         let (start, end) = view.original_range(c.start, c.end);
@@ -148,32 +158,54 @@ fn own_amending_title(text: &str) -> Option<usize> {
 }
 
 /// Paragraphs written without their law ("jf. § 3-2") belong to the law in force in the
-/// passage: the law named "here" ("§ 7-6 i loven her") is the one the act amends; otherwise
-/// the nearest law cited before in the same paragraph (no blank line between), else the law
-/// the current part of an amending act changes ("I lov … gjøres følgende endringer:"), else
-/// the law cited last before. Before any law is cited, a bare paragraph is no citation.
-fn in_force(text: &str, taken: &[(usize, usize)], out: &mut Vec<Citation>) {
+/// passage, the first of:
+/// 1. "i loven her", "i denne lova": the law the current part amends, else the document's law;
+/// 2. the nearest law named before it in the same sentence;
+/// 3. a law cited earlier in the same paragraph with the same paragraph number
+///    ("helsetilsynsloven §§ 8 og 9. … etter § 9");
+/// 4. the law the current part of an amending act changes ("I lov … gjøres følgende
+///    endringer:", "I helse- og omsorgstenestelova vert det gjort desse endringane:");
+/// 5. the law or regulation the text is part of (`document`: a Lovdata law page);
+/// 6. the law cited last before it.
+///
+/// A candidate whose paragraph numbering does not fit is passed over: a law numbered in
+/// chapters ("§ 10-1") has no "§ 21" (see [`numbering_fits`]). With no candidate left, a bare
+/// paragraph is no citation.
+fn in_force(
+    text: &str,
+    taken: &[(usize, usize)],
+    document: Option<(RefKind, String)>,
+    out: &mut Vec<Citation>,
+) {
     let amended = paragraphs::amended_laws(text);
     let mut added = Vec::new();
     for run in paragraphs::bare_runs(text) {
         if taken.iter().any(|&(s, e)| run.start < e && s < run.end) {
             continue;
         }
+        let numbers: Vec<&str> = run.items.iter().map(|(_, _, n)| n.as_str()).collect();
         let part = amended
             .iter()
             .filter(|(at, _)| *at < run.start)
             .max_by_key(|(at, _)| *at)
-            .map(|(_, statute)| (statute.kind, statute.name.clone()));
+            .map(|(_, statute)| (statute.kind, statute.name.clone()))
+            .filter(|(_, name)| numbering_fits(name, &numbers, out));
         let statutes_before = || {
             out.iter().filter(|c| {
                 matches!(c.kind, RefKind::Law | RefKind::Regulation) && c.end <= run.start
             })
         };
         let pick = |c: &Citation| (c.kind, c.document.clone());
-        let last = statutes_before().max_by_key(|c| c.end).map(pick);
+        // A law numbered in chapters ("§ 10-1") has no "§ 21", and one numbered plainly no
+        // "§ 6-2": the law in force is the nearest one whose numbering fits the run.
+        let fits = |document: &str| numbering_fits(document, &numbers, out);
+        let last = statutes_before()
+            .filter(|c| fits(&c.document))
+            .max_by_key(|c| c.end)
+            .map(pick);
         // The same sentence: a law named in it governs its bare paragraphs.
         let same_sentence = statutes_before()
-            .filter(|c| !has_sentence_break(&text[c.end..run.start]))
+            .filter(|c| !has_sentence_break(&text[c.end..run.start]) && fits(&c.document))
             .max_by_key(|c| c.end)
             .map(pick);
         // "helsetilsynsloven §§ 8 og 9. … etter § 9": a number repeated from a law's citation
@@ -188,10 +220,13 @@ fn in_force(text: &str, taken: &[(usize, usize)], out: &mut Vec<Citation>) {
             })
             .max_by_key(|c| c.end)
             .map(pick);
+        let own = document
+            .clone()
+            .filter(|(_, name)| numbering_fits(name, &numbers, out));
         let statute = if run.here {
-            part.or(last)
+            part.or(own).or(last)
         } else {
-            same_sentence.or(repeated).or(part).or(last)
+            same_sentence.or(repeated).or(part).or(own).or(last)
         };
         let Some((kind, document)) = statute else {
             continue;
@@ -212,6 +247,34 @@ fn in_force(text: &str, taken: &[(usize, usize)], out: &mut Vec<Citation>) {
         out.extend(added);
         out.sort_by_key(|c| c.start);
     }
+}
+
+/// Whether paragraphs numbered as `numbers` can belong to `document`: by the law table's
+/// numbering for a known act, else by how the text itself cites that document's paragraphs
+/// (all with a chapter, or all without); a document cited only as a whole fits anything.
+fn numbering_fits(document: &str, numbers: &[&str], found: &[Citation]) -> bool {
+    let numbering = match laws::LAWS.iter().find(|l| l.name == document) {
+        Some(law) if law.numbering != laws::Numbering::Unknown => law.numbering,
+        _ => {
+            let prefix = format!("{document} § ");
+            let mut cited = found
+                .iter()
+                .filter_map(|c| c.canonical.strip_prefix(prefix.as_str()))
+                .peekable();
+            if cited.peek().is_none() {
+                return true;
+            }
+            let chaptered: Vec<bool> = cited.map(|p| p.contains('-')).collect();
+            if chaptered.iter().all(|&c| c) {
+                laws::Numbering::Chapters
+            } else if chaptered.iter().all(|&c| !c) {
+                laws::Numbering::Plain
+            } else {
+                laws::Numbering::Unknown
+            }
+        }
+    };
+    numbers.iter().all(|n| numbering.fits(n))
 }
 
 /// A sentence ends between: a full stop, question or exclamation mark, or colon, then a

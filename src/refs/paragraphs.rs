@@ -16,7 +16,7 @@ const PARAGRAPH: &str = r"\d{1,3}(?:\s?[A-F])?[-‐‑–]\d{1,3}(?:\s?[a-h]\b)?
 
 /// Detail after a paragraph that the canonical form leaves out but the
 /// written span keeps: "første ledd", "andre punktum", "bokstav b", "nr. 3".
-const DETAIL: &str = r"(?:(?:første|andre|annen|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|niande|tiende|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+[a-zæøå]\b|nr\.\s*\d{1,3}\b)";
+const DETAIL: &str = r"(?:(?:første|fyrste|andre|annen|annet|anna|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende|niande|tiende|tiande|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+[a-zæøå]\b|nr\.\s*\d{1,3}\b)";
 
 /// Regex source for one item of a paragraph list.
 fn item() -> String {
@@ -45,8 +45,9 @@ fn law() -> String {
     let name = laws::name_pattern();
     let abbreviation = laws::abbreviation_pattern();
     let statute = statutes::pattern();
+    let unknown = laws::unknown_name_pattern();
     format!(
-        r"(?P<law>{statute}|\b{name}\b|\b(?i:{abbreviation})\b\.?)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
+        r"(?P<law>{statute}|\b{name}\b|\b(?i:{abbreviation})\b\.?|{unknown})(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
     )
 }
 
@@ -173,8 +174,9 @@ static FOLLOWED_BY_LAW: LazyLock<Regex> = LazyLock::new(|| {
     let name = laws::name_pattern();
     let abbreviation = laws::abbreviation_pattern();
     let statute = statutes::pattern();
+    let unknown = laws::unknown_name_pattern();
     Regex::new(&format!(
-        r"^(?:\s+i)?\s+(?:{statute}|\b{name}\b|\b(?i:{abbreviation})\b)"
+        r"^(?:\s+i)?\s+(?:{statute}|\b{name}\b|\b(?i:{abbreviation})\b|{unknown})"
     ))
     .expect("follow-up pattern compiles")
 });
@@ -202,6 +204,12 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
         return false;
     };
     let mut items = split_run(run, law_first);
+    if laws::LAWS
+        .iter()
+        .any(|l| l.name == law.name && l.numbering == laws::Numbering::Plain)
+    {
+        items = items.into_iter().flat_map(plain_range).collect();
+    }
     if law_first && FOLLOWED_BY_LAW.is_match(&text[run.end()..]) {
         // "hol. § 6-2 jf. § 3 i forvaltningsloven": what follows "jf."
         // belongs to the law named after it, not to the one before.
@@ -279,9 +287,10 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
         let after_jf = JF_GAP.is_match(gap);
         let after_range = !items.is_empty() && RANGE_GAP.is_match(gap);
         previous_end = m.end();
-        if items.is_empty() {
+        if items.is_empty() || sign.is_some() {
+            // "§ 28, jf. §§ 32 og 33": each sign says whether a list follows it.
             plural = sign == Some("§§");
-        } else if law_first && sign.is_none() && !plural && !number.as_str().contains(is_dash) {
+        } else if law_first && !plural && !number.as_str().contains(is_dash) {
             break;
         }
         // The first item's span starts at its sign, which the item regex
@@ -315,6 +324,33 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
     items
 }
 
+/// In a law numbered without chapters, "§§ 16–18" is a range, not chapter 16's § 18.
+fn plain_range(item: Item) -> Vec<Item> {
+    let Some((first, last)) = item.number.split_once('-') else {
+        return vec![item];
+    };
+    let digits = |p: &str| {
+        let number = p.split(' ').next().unwrap_or("");
+        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit())
+    };
+    let value = |p: &str| p.split(' ').next().and_then(|n| n.parse::<u32>().ok());
+    if !digits(first) || !digits(last) || value(last) <= value(first) {
+        return vec![item];
+    }
+    let mut numbers = vec![first.to_string()];
+    numbers.extend(between(first, last));
+    numbers.push(last.to_string());
+    numbers
+        .into_iter()
+        .map(|number| Item {
+            start: item.start,
+            end: item.end,
+            number,
+            after_jf: item.after_jf,
+        })
+        .collect()
+}
+
 /// "til" or a dash between two items of a run: a range.
 static RANGE_GAP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:til|[–—-])\s*(?:§{1,2})?\s*$").expect("range gap compiles")
@@ -325,7 +361,8 @@ const MAX_RANGE: u32 = 30;
 
 /// The paragraphs strictly between two ends of a range in one chapter ("6-1", "6-4" →
 /// "6-2", "6-3"), or in a law numbered without chapters ("3", "6" → "4", "5"). Letter
-/// suffixes ("6-2 a") are never invented: only the numbers in between.
+/// suffixes are filled in only up to a lettered end ("7 a", "7 c" → "7 b"; "4", "7 d" → …, "7",
+/// "7 a", "7 b", "7 c"): after "7 a" in "7 a til 9", the text does not say which letters exist.
 fn between(first: &str, last: &str) -> Vec<String> {
     // (chapter, number, letter): "6-2 a" → (Some("6"), 2, Some('a')).
     let split = |p: &str| -> Option<(Option<String>, u32, Option<char>)> {
@@ -341,7 +378,7 @@ fn between(first: &str, last: &str) -> Vec<String> {
     let (Some((c1, a, l1)), Some((c2, b, l2))) = (split(first), split(last)) else {
         return Vec::new();
     };
-    if c1 != c2 || l1.is_some() || b < a || b - a > MAX_RANGE {
+    if c1 != c2 || b < a || b - a > MAX_RANGE {
         return Vec::new();
     }
     let label = |n: u32, letter: Option<char>| {
@@ -354,12 +391,19 @@ fn between(first: &str, last: &str) -> Vec<String> {
             None => number,
         }
     };
+    if a == b {
+        // "§§ 7 a til 7 c", "§§ 2-1 a–2-1 c": the letters between; "§§ 7 til 7 c": 7 a, 7 b.
+        let Some(end_letter) = l2 else {
+            return Vec::new();
+        };
+        let from = l1.map_or('a', |l| char::from_u32(l as u32 + 1).unwrap_or(end_letter));
+        return (from..end_letter).map(|l| label(b, Some(l))).collect();
+    }
+    // "§§ 7 a til 9": what follows 7 a in chapter 7 is not known; 8 is.
     let mut out: Vec<String> = (a + 1..b).map(|n| label(n, None)).collect();
     // "§§ 4 til 7 d": 5, 6, then 7 and 7 a–7 c before the end itself.
     if let Some(end_letter) = l2 {
-        if b > a {
-            out.push(label(b, None));
-        }
+        out.push(label(b, None));
         out.extend(('a'..end_letter).map(|l| label(b, Some(l))));
     }
     out
@@ -377,6 +421,21 @@ static BARE: LazyLock<Regex> =
 /// the word is the law in force itself ("§ 3 i loven").
 static IN_OTHER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s+i\s+(?P<w>\p{L}+)").expect("follow-up word compiles"));
+
+/// Whether the word after "§ 3 i" names an instrument other than the law in force: another
+/// law or rules ("i forskriften", "i avtalen", "i kommunens reglement"), not a phrase
+/// ("i stor grad", "i praksis") nor the law in force itself ("i loven", "i denne lova").
+fn names_other_instrument(word: &str) -> bool {
+    static INSTRUMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:\p{L}+lov\p{L}*|\p{L}*forskrift\p{L}*|\p{L}*avtal\p{L}*|\p{L}*instruks\p{L}*|\p{L}*vedtekt\p{L}*|\p{L}*retningslin\p{L}*|\p{L}*reglement\p{L}*|\p{L}*konvensjon\p{L}*|\p{L}*direktiv\p{L}*|\p{L}*forordning\p{L}*|\p{L}{2,}s)$")
+            .expect("instrument words compile")
+    });
+    let lower = word.to_lowercase();
+    !matches!(
+        lower.as_str(),
+        "loven" | "lova" | "denne" | "same" | "samme" | "lovens" | "lovas" | "tilfelles"
+    ) && (INSTRUMENT.is_match(&lower) || laws::lookup(&lower).is_some())
+}
 
 /// Words right before a bare run that say it is not a paragraph of a law: "forskriften § 3",
 /// "avtalen § 4", "vedtektene § 2".
@@ -410,10 +469,7 @@ pub(super) fn bare_runs(text: &str) -> Vec<BareRun> {
         }
         let here = HERE.is_match(&text[run.end()..]);
         if let Some(next) = IN_OTHER.captures(&text[run.end()..])
-            && !matches!(
-                next["w"].to_lowercase().as_str(),
-                "loven" | "lova" | "denne" | "same" | "samme" | "lovens" | "lovas"
-            )
+            && names_other_instrument(&next["w"])
         {
             continue;
         }

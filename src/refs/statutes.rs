@@ -66,8 +66,16 @@ pub fn pattern() -> String {
     // A law by its full title without date: "lov om kommunale helse- og omsorgstjenester m.m.",
     // perhaps with its short title in brackets.
     let full_title = laws::title_pattern();
+    // "forskrift om fastlegeordning i kommunene (fastlegeforskriften)", "lov om … (sameloven)":
+    // a title followed by the short title in brackets is one citation of that short title.
+    let regulation_words = format!("(?i:(?:{}){ENDINGS})", regulation_names.join("|"));
+    let unknown = laws::unknown_name_pattern();
+    let named = format!(
+        r"\b(?i:lov(?:a|en)?|forskrift(?:a|en)?)\s+om\s+(?:{}|[^()§;\n.]){{1,160}}?\s*\(\s*(?:{title}|{regulation_words}|{unknown})\s*\)",
+        laws::ET_CETERA_WORD
+    );
     format!(
-        r"\b(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|{full_title}(?:\s*\(\s*{title}\s*\))?|\bLOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:forskrift(?:a|en)?)\s+{dated}|\bFOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:(?:{}){ENDINGS})\b",
+        r"{named}|\b(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|{full_title}(?:\s*\(\s*{title}\s*\))?|\bLOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:forskrift(?:a|en)?)\s+{dated}|\bFOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:(?:{}){ENDINGS})\b",
         regulation_names.join("|")
     )
 }
@@ -91,13 +99,14 @@ pub fn resolve(written: &str) -> Option<Statute> {
     let written = written.trim();
     // "lov 3. juni 1983 nr. 54 om tannhelsetjenesten (tannhelsetjenesteloven)": the short
     // title in brackets names the act, whether or not the table knows its id.
-    if let Some((_, bracket)) = written.rsplit_once('(')
-        && let Some(law) = laws::lookup(bracket.trim_end_matches(')').trim())
-    {
-        return Some(Statute {
-            kind: RefKind::Law,
-            name: law.name.to_string(),
-        });
+    if let Some((_, bracket)) = written.rsplit_once('(') {
+        let bracket = bracket.trim_end_matches(')').trim();
+        if !bracket.contains('(')
+            && bracket != written
+            && let Some(named) = resolve(bracket)
+        {
+            return Some(named);
+        }
     }
     if let Some(law) = laws::lookup(written) {
         return Some(Statute {
@@ -127,7 +136,7 @@ pub fn resolve(written: &str) -> Option<Statute> {
         return Some(by_known_id(id));
     }
     let lower = written.to_lowercase();
-    REGULATIONS.iter().find_map(|(name, stems)| {
+    let known_regulation = REGULATIONS.iter().find_map(|(name, stems)| {
         stems
             .iter()
             .any(|stem| {
@@ -140,6 +149,16 @@ pub fn resolve(written: &str) -> Option<Statute> {
                 kind: RefKind::Regulation,
                 name: name.to_string(),
             })
+    });
+    known_regulation.or_else(|| {
+        laws::unknown_name(written).map(|(name, regulation)| Statute {
+            kind: if regulation {
+                RefKind::Regulation
+            } else {
+                RefKind::Law
+            },
+            name,
+        })
     })
 }
 

@@ -611,7 +611,7 @@ fn laws_cited_by_full_title_without_date() {
     );
     assert_eq!(
         canon("etter lov om statleg tilsyn med helse- og omsorgstenesta m.m."),
-        ["LOV-2017-12-15-107"]
+        ["helsetilsynsloven"]
     );
     // The title ends at a word's end, and a subject no act has is no citation.
     assert!(canon("lov om barnevernstjenester").is_empty());
@@ -708,7 +708,197 @@ fn more_health_laws_by_name() {
     );
     assert_eq!(
         canon("etter lov om vern mot tobakksskader"),
-        ["LOV-1973-03-09-14"]
+        ["tobakksskadeloven"]
+    );
+}
+
+#[test]
+fn ranges_and_lists_that_start_with_a_lettered_paragraph() {
+    let fhl = |p: &str| format!("folkehelseloven § {p}");
+    assert_eq!(
+        canon("folkehelseloven §§ 7 a til 7 c"),
+        [fhl("7 a"), fhl("7 b"), fhl("7 c")]
+    );
+    assert_eq!(
+        canon("folkehelseloven §§ 7 til 7 b"),
+        [fhl("7"), fhl("7 a"), fhl("7 b")]
+    );
+    let hol = |p: &str| format!("helse- og omsorgstjenesteloven § {p}");
+    assert_eq!(
+        canon("hol. §§ 6-2 a og 6-2 b"),
+        [hol("6-2 a"), hol("6-2 b")]
+    );
+    let pbrl = |p: &str| format!("pasient- og brukerrettighetsloven § {p}");
+    assert_eq!(
+        canon("pasient- og brukarrettslova §§ 2-1 a–2-1 c"),
+        [pbrl("2-1 a"), pbrl("2-1 b"), pbrl("2-1 c")]
+    );
+    // After "7 a" the letters that exist are not known; the whole numbers are.
+    assert_eq!(
+        canon("folkehelseloven §§ 7 a til 9"),
+        [fhl("7 a"), fhl("8"), fhl("9")]
+    );
+}
+
+#[test]
+fn a_bare_paragraph_goes_to_a_law_whose_numbering_fits() {
+    // Plan- og bygningsloven numbers its paragraphs in chapters: "§ 21" is the amended law's.
+    let text = "I lov 24. juni 2011 nr. 29 om folkehelsearbeid gjøres følgende endringer:\n\
+                Fylkeskommunen skal i planer etter plan- og bygningsloven fastsette mål, jf. § 21.";
+    assert_eq!(
+        canon(text),
+        [
+            "folkehelseloven",
+            "plan- og bygningsloven",
+            "folkehelseloven § 21"
+        ]
+    );
+    // Without a fitting law there is no citation.
+    assert_eq!(
+        canon("Planen skal følge plan- og bygningsloven, jf. § 21."),
+        ["plan- og bygningsloven"]
+    );
+    // An unknown law's numbering is read from how the text cites it.
+    assert_eq!(
+        canon("Etter sameloven § 3-1 og folkehelseloven gjeld dette, jf. § 3-2."),
+        ["sameloven § 3-1", "folkehelseloven", "sameloven § 3-2"]
+    );
+}
+
+#[test]
+fn a_dash_in_a_law_numbered_without_chapters_is_a_range() {
+    let fvl = |p: &str| format!("forvaltningsloven § {p}");
+    assert_eq!(
+        canon("forvaltningsloven §§ 16–18"),
+        [fvl("16"), fvl("17"), fvl("18")]
+    );
+    // In a law numbered in chapters it is a chapter and a number.
+    assert_eq!(canon("folketrygdloven § 8-18"), ["folketrygdloven § 8-18"]);
+}
+
+#[test]
+fn a_title_with_the_short_title_in_brackets_is_one_citation() {
+    assert_eq!(
+        canon("Forskrift om fastlegeordning i kommunene (fastlegeforskriften) § 20 gjelder."),
+        ["fastlegeforskriften § 20"]
+    );
+    assert_eq!(
+        canon("lov om eierseksjoner (eierseksjonsloven) gjelder."),
+        ["eierseksjonsloven"]
+    );
+    assert_eq!(
+        canon("Dok. 8:123 S (2020–2021)"),
+        ["Dokument 8:123 S (2020–2021)"]
+    );
+}
+
+#[test]
+fn a_phrase_after_a_bare_paragraph_does_not_hide_it() {
+    assert_eq!(
+        canon("Avtalen følger husleieloven. Partene kan etter § 1-2 i stor grad avtale noe annet."),
+        ["husleieloven", "husleieloven § 1-2"]
+    );
+    // "i" and another instrument: not the law in force.
+    assert_eq!(
+        canon("Avtalen følger husleieloven, men § 4 i avtalen gjelder."),
+        ["husleieloven"]
+    );
+    assert_eq!(
+        canon("Avtalen følger husleieloven, men § 4 i kommunens reglement gjelder."),
+        ["husleieloven"]
+    );
+}
+
+#[test]
+fn a_bare_paragraph_inside_a_law_is_that_law() {
+    let text = "Leieren kan kreve prisavslag, jf. § 2-11.";
+    assert!(canon(text).is_empty());
+    let found: Vec<String> = find_citations_in(text, Some("husleieloven"))
+        .into_iter()
+        .map(|c| c.canonical)
+        .collect();
+    assert_eq!(found, ["husleieloven § 2-11"]);
+    let found: Vec<String> = find_citations_in(text, Some("LOV-1999-03-26-17"))
+        .into_iter()
+        .map(|c| c.canonical)
+        .collect();
+    assert_eq!(found, ["husleieloven § 2-11"]);
+    // A law named in the same sentence still governs.
+    let found: Vec<String> = find_citations_in(
+        "Klage følger forvaltningsloven, jf. § 28.",
+        Some("husleieloven"),
+    )
+    .into_iter()
+    .map(|c| c.canonical)
+    .collect();
+    assert_eq!(found, ["forvaltningsloven", "forvaltningsloven § 28"]);
+}
+
+#[test]
+fn laws_the_table_does_not_know_count_with_a_paragraph() {
+    assert_eq!(canon("jf. sameloven § 3-1"), ["sameloven § 3-1"]);
+    assert_eq!(canon("etter jordlova § 9 andre ledd"), ["jordloven § 9"]);
+    assert_eq!(canon("§ 12 i vegloven"), ["vegloven § 12"]);
+    assert_eq!(
+        canon("drikkevannsforskrifta § 5"),
+        ["drikkevannsforskriften § 5"]
+    );
+    assert_eq!(one("drikkevannsforskrifta § 5").kind, RefKind::Regulation);
+    // Alone, such a word is not counted; generic words never.
+    assert!(canon("den såkalte røykeloven").is_empty());
+    assert!(canon("endringsloven § 3 og loven § 4").is_empty());
+    assert!(canon("Han utlova § 3 til dei.").is_empty());
+}
+
+#[test]
+fn one_act_one_canonical_however_it_is_cited() {
+    for written in [
+        "helsetilsynsloven",
+        "lov 15. desember 2017 nr. 107",
+        "LOV-2017-12-15-107",
+        "lov om statlig tilsyn med helse- og omsorgstjenesten mv.",
+    ] {
+        assert_eq!(canon(written), ["helsetilsynsloven"], "{written}");
+    }
+    for written in [
+        "merverdiavgiftsloven",
+        "meirverdiavgiftslova",
+        "LOV-2009-06-19-58",
+    ] {
+        assert_eq!(canon(written), ["merverdiavgiftsloven"], "{written}");
+    }
+    assert_eq!(
+        canon("arbeids- og velferdsforvaltningslova § 14 a"),
+        ["arbeids- og velferdsforvaltningsloven § 14 a"]
+    );
+    assert_eq!(
+        canon("NAV-loven § 14 a"),
+        ["arbeids- og velferdsforvaltningsloven § 14 a"]
+    );
+}
+
+#[test]
+fn each_sign_says_whether_a_list_follows() {
+    let fvl = |p: &str| format!("forvaltningsloven § {p}");
+    assert_eq!(
+        canon("Vedtaket kan påklages etter forvaltningsloven § 28, jf. §§ 32 og 33."),
+        [fvl("28"), fvl("32"), fvl("33")]
+    );
+    // After a single sign, a plain number is not a paragraph.
+    assert_eq!(
+        canon("hol. § 6-2 og 3 kommuner"),
+        ["helse- og omsorgstjenesteloven § 6-2"]
+    );
+    // Ledd and punktum in both written standards stay in the span.
+    let found = one("arbeidsmiljøloven § 14-9 annet ledd bokstav b");
+    assert_eq!(
+        found.written,
+        "arbeidsmiljøloven § 14-9 annet ledd bokstav b"
+    );
+    let found = one("helse- og omsorgstenestelova § 3-5 anna ledd");
+    assert_eq!(
+        found.written,
+        "helse- og omsorgstenestelova § 3-5 anna ledd"
     );
 }
 
@@ -767,6 +957,16 @@ mod properties {
         "(helse- og omsorgstjenesteloven)",
         "skal",
         "lyde:",
+        "7 a",
+        "til",
+        "21",
+        "sameloven",
+        "jordlova",
+        "endringsloven",
+        "plan- og bygningsloven",
+        "LOV-2017-12-15-107",
+        "i stor grad",
+        "ny",
     ];
 
     fn text() -> impl Strategy<Value = String> {
@@ -788,6 +988,18 @@ mod properties {
                 prop_assert!(text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
                 let span = text[c.start..c.end].split_whitespace().collect::<Vec<_>>().join(" ");
                 prop_assert_eq!(span, c.written.as_str());
+                previous_end = c.end;
+            }
+        }
+
+        #[test]
+        fn spans_stay_valid_inside_a_law(text in text()) {
+            let found = find_citations_in(&text, Some("husleieloven"));
+            let mut previous_end = 0;
+            for c in &found {
+                prop_assert!(c.start < c.end && c.end <= text.len());
+                prop_assert!(c.start >= previous_end);
+                prop_assert!(text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
                 previous_end = c.end;
             }
         }
