@@ -202,6 +202,9 @@ pub struct Theme {
     pub exclude: Vec<String>,
     /// Minimum score for a section to carry the theme.
     pub threshold: Option<f32>,
+    /// Sentences that say what a section about the theme says, for matching by meaning
+    /// (`themes::meaning`); the label and description are used with them.
+    pub prototypes: Vec<String>,
 }
 
 /// How politely and how long to fetch.
@@ -382,6 +385,8 @@ struct RawTheme {
     exclude: Vec<String>,
     #[serde(default)]
     threshold: Option<Spanned<f32>>,
+    #[serde(default)]
+    prototypes: Vec<String>,
 }
 
 impl Config {
@@ -609,6 +614,7 @@ impl Config {
                     .filter(|t| !t.is_empty())
                     .collect(),
                 threshold,
+                prototypes: raw_theme.prototypes,
             });
         }
 

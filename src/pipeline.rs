@@ -131,6 +131,9 @@ pub struct MatchedSection {
     /// Whether this is the section's strongest theme.
     #[serde(default)]
     pub primary: bool,
+    /// With embeddings: the meaning part of the decision (`themes::meaning`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<crate::themes::meaning::MeaningPart>,
 }
 
 /// The stored result of the match stage: `INDEX_DIR/matches.json`.
@@ -1026,16 +1029,18 @@ impl Pipeline {
     pub fn match_stage(&self) -> Result<Vec<ThemeResult>, PipelineError> {
         let index = SectionIndex::open_or_create(&self.index_dir)?;
         let matcher = ThemeMatcher::new(&self.config.themes);
+        let meaning = self.theme_meaning();
         let mut results = Vec::new();
         for theme in &self.config.themes {
             let candidates = index.sections_with_any(&matcher.analysed_terms(&theme.id))?;
             let mut sections: Vec<MatchedSection> = candidates
                 .iter()
                 .filter_map(|section| {
-                    let found = matcher
-                        .score(section.heading.as_deref(), &section.text)
-                        .into_iter()
-                        .find(|m| m.theme == theme.id)?;
+                    let mut found = matcher.score(section.heading.as_deref(), &section.text);
+                    if let Some(meaning) = &meaning {
+                        meaning.apply(section, &mut found);
+                    }
+                    let found = found.into_iter().find(|m| m.theme == theme.id)?;
                     found.passed.then(|| matched(section, found))
                 })
                 .collect();
@@ -1077,10 +1082,23 @@ impl Pipeline {
                 || s.label() == section
                 || s.ordinal.to_string() == section.trim_start_matches('#')
         });
+        let meaning = self.theme_meaning();
         Ok(found.map(|s| {
-            let matches = matcher.score(s.heading.as_deref(), &s.text);
+            let mut matches = matcher.score(s.heading.as_deref(), &s.text);
+            if let Some(meaning) = &meaning {
+                meaning.apply(&s, &mut matches);
+            }
             (s, matches)
         }))
+    }
+
+    /// Themes by meaning, when embeddings are on and the index dir has section vectors.
+    fn theme_meaning(&self) -> Option<crate::themes::meaning::ThemeMeaning> {
+        crate::themes::meaning::ThemeMeaning::load(
+            &self.index_dir,
+            &self.config.embeddings,
+            &self.config.themes,
+        )
     }
 }
 
@@ -1117,6 +1135,7 @@ fn matched(section: &IndexedSection, found: ThemeMatch) -> MatchedSection {
         score: found.score,
         terms: found.terms,
         evidence: found.evidence,
+        meaning: found.meaning,
     }
 }
 
