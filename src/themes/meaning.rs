@@ -187,10 +187,10 @@ pub enum Verdict {
 /// The meaning part of a theme's match (`match --explain`, `match --json`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MeaningPart {
-    /// Cosine between the section and the nearest of the theme's texts.
-    pub similarity: f32,
-    /// The similarity minus the section's mean over all themes.
-    pub margin: f32,
+    /// Cosine between the section and the nearest of the theme's texts (3 decimals).
+    pub similarity: f64,
+    /// The similarity minus the section's mean over all themes (3 decimals).
+    pub margin: f64,
     pub verdict: Verdict,
 }
 
@@ -284,9 +284,10 @@ impl ThemeMeaning {
             };
             let (passed, verdict) = self.combination.decide(m.score, m.threshold, meaning);
             m.passed = passed;
+            let three = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
             m.meaning = Some(MeaningPart {
-                similarity: meaning.similarity,
-                margin: meaning.margin,
+                similarity: three(meaning.similarity),
+                margin: three(meaning.margin),
                 verdict,
             });
         }
@@ -296,7 +297,7 @@ impl ThemeMeaning {
 /// `match --explain`'s line for the meaning, in Norwegian: "betydning: likhet 0,81 til
 /// «Skrøpelige eldre» (+0,03 over snittet av temaene) · lagt til".
 pub fn explain_line(label: &str, meaning: &MeaningPart) -> String {
-    let comma = |x: f32, signed: bool| {
+    let comma = |x: f64, signed: bool| {
         let text = if signed {
             format!("{x:+.2}")
         } else {
