@@ -167,7 +167,7 @@ pub struct Combination {
 
 pub const DEFAULT_COMBINATION: Combination = Combination {
     veto_margin: 0.01,
-    veto_below: 1.25,
+    veto_below: 1.5,
     rescue_share: 0.25,
     rescue_margin: 0.025,
 };
