@@ -29,7 +29,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use samspor::config::{Config, Location};
+use samspor::embed::store;
+use samspor::index::SectionIndex;
 use samspor::themes::ThemeMatcher;
+use samspor::themes::meaning::{DEFAULT_COMBINATION, Meaning, ThemeVectors};
 use serde::{Deserialize, Serialize};
 
 /// Occurrences of a theme's terms the baseline needs.
@@ -116,6 +119,9 @@ struct Report {
     labelled_sections: usize,
     sources: Vec<String>,
     samspor: System,
+    /// With `--semantic`: samspor with meaning ([`samspor::themes::meaning`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    samspor_meaning: Option<System>,
     keyword_baseline: System,
 }
 
@@ -157,6 +163,10 @@ struct Args {
     check: bool,
     /// Writes every labelled (section, theme) with its score as TSV, for threshold studies.
     scores: Option<PathBuf>,
+    /// Also evaluates matching with meaning (needs the embedding model).
+    semantic: bool,
+    /// Vectors of section texts embedded before (extended with new ones).
+    vector_cache: PathBuf,
 }
 
 fn parse_args(root: &Path) -> Result<Args> {
@@ -169,6 +179,8 @@ fn parse_args(root: &Path) -> Result<Args> {
         json: false,
         check: false,
         scores: None,
+        semantic: false,
+        vector_cache: std::env::temp_dir().join("samspor-eval-vectors.bin"),
     };
     let mut args = std::env::args().skip(1).peekable();
     while let Some(arg) = args.next() {
@@ -194,6 +206,10 @@ fn parse_args(root: &Path) -> Result<Args> {
             ),
             "--scores" => {
                 parsed.scores = Some(args.next().context("--scores needs a path")?.into())
+            }
+            "--semantic" => parsed.semantic = true,
+            "--vector-cache" => {
+                parsed.vector_cache = args.next().context("--vector-cache needs a path")?.into()
             }
             "--verbose" => parsed.verbose = true,
             "--json" => parsed.json = true,
@@ -258,7 +274,20 @@ fn run() -> Result<bool> {
 
     let theme_ids: Vec<String> = config.themes.iter().map(|t| t.id.clone()).collect();
     let matcher = ThemeMatcher::new(&config.themes);
-    let (_dir, index) = support::index_corpus(config)?;
+    let themes = config.themes.clone();
+    // Vectors are made below, with a cache that outlives the temporary index.
+    config.embeddings.enabled = Some(false);
+    let (dir, index) = support::index_corpus(config)?;
+    let semantic = if args.semantic {
+        Some(semantic_setup(
+            &themes,
+            &index,
+            dir.path(),
+            &args.vector_cache,
+        )?)
+    } else {
+        None
+    };
     let sections: HashMap<(String, String), _> = index
         .all_sections()?
         .into_iter()
@@ -288,8 +317,10 @@ fn run() -> Result<bool> {
             .map(|t| (t.clone(), Counts::default()))
             .collect()
     };
-    let (mut ours, mut baseline) = (empty(), empty());
-    let mut tsv = String::from("source\tsection\ttheme\texpected\tscore\tthreshold\tkeywords\n");
+    let (mut ours, mut baseline, mut meant) = (empty(), empty(), empty());
+    let mut tsv = String::from(
+        "source\tsection\ttheme\texpected\tscore\tthreshold\tkeywords\tsimilarity\tmargin\n",
+    );
     for label in &labelled {
         let section = sections
             .get(&(label.source.clone(), label.section.clone()))
@@ -313,24 +344,47 @@ fn run() -> Result<bool> {
             .keyword_counts(section.heading.as_deref(), &section.text)
             .into_iter()
             .collect();
+        let lexical = matcher.score(section.heading.as_deref(), &section.text);
+        let meanings: Vec<Meaning> = semantic
+            .as_ref()
+            .and_then(|(vectors, themes)| {
+                let i = vectors.find(&section.key())?;
+                (vectors.hash(i) == &store::section_hash(section))
+                    .then(|| themes.meanings(vectors.vector(i)))
+            })
+            .unwrap_or_default();
+        if semantic.is_some() && meanings.is_empty() && !section.text.trim().is_empty() {
+            eprintln!("no vector for {} {:?}", label.source, label.section);
+        }
         for theme in &theme_ids {
             let e = expected.contains(theme.as_str());
+            let found = lexical.iter().find(|m| &m.theme == theme);
+            let meaning = meanings.iter().find(|m| &m.theme == theme);
+            if semantic.is_some() {
+                let (score, threshold) = found
+                    .map_or((0.0, samspor::themes::DEFAULT_THRESHOLD), |m| {
+                        (m.score, m.threshold)
+                    });
+                let m = match meaning {
+                    Some(meaning) => DEFAULT_COMBINATION.decide(score, threshold, meaning).0,
+                    None => score >= threshold,
+                };
+                meant.get_mut(theme).expect("known theme").add(e, m);
+            }
             let p = predicted.contains(theme.as_str());
             let b = keyword_counts.get(theme).copied().unwrap_or(0) >= BASELINE_MIN_COUNT;
             ours.get_mut(theme).expect("known theme").add(e, p);
             if args.scores.is_some() {
-                let found = matcher
-                    .score(section.heading.as_deref(), &section.text)
-                    .into_iter()
-                    .find(|m| &m.theme == theme);
                 tsv.push_str(&format!(
-                    "{}\t{}\t{theme}\t{}\t{}\t{}\t{}\n",
+                    "{}\t{}\t{theme}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                     label.source,
                     label.section,
                     u8::from(e),
-                    found.as_ref().map_or(0.0, |m| m.score),
-                    found.as_ref().map_or(0.0, |m| m.threshold),
-                    keyword_counts.get(theme).copied().unwrap_or(0)
+                    found.map_or(0.0, |m| m.score),
+                    found.map_or(0.0, |m| m.threshold),
+                    keyword_counts.get(theme).copied().unwrap_or(0),
+                    meaning.map_or(f32::NAN, |m| m.similarity),
+                    meaning.map_or(f32::NAN, |m| m.margin),
                 ));
             }
             baseline.get_mut(theme).expect("known theme").add(e, b);
@@ -365,9 +419,12 @@ fn run() -> Result<bool> {
         labelled_sections: labelled.len(),
         sources: source_ids,
         samspor: system(&ours),
+        samspor_meaning: semantic.is_some().then(|| system(&meant)),
         keyword_baseline: system(&baseline),
     };
-    let (s, b) = (&report.samspor.macro_, &report.keyword_baseline.macro_);
+    let (words, b) = (&report.samspor.macro_, &report.keyword_baseline.macro_);
+    // The system the targets are checked on: with meaning when asked for.
+    let s = report.samspor_meaning.as_ref().map_or(words, |m| &m.macro_);
     let passed = s.f1 >= 0.92 && s.worst_f1 >= 0.85 && s.f1 - b.f1 >= 0.10;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -375,35 +432,74 @@ fn run() -> Result<bool> {
         if let Some(path) = &themes_file {
             println!("themes from {}", path.display());
         }
+        let with = semantic.is_some();
         println!(
-            "{:<20} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}",
-            "theme", "tp", "fp", "fn", "P", "R", "F1", "kw P", "kw R", "kw F1"
+            "{:<20} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}   {}{:>6} {:>6} {:>6}",
+            "theme",
+            "tp",
+            "fp",
+            "fn",
+            "P",
+            "R",
+            "F1",
+            if with { "  +m P   +m R  +m F1   " } else { "" },
+            "kw P",
+            "kw R",
+            "kw F1"
         );
+        let cells =
+            |c: &Counts| format!("{:>6.3} {:>6.3} {:>6.3}", c.precision(), c.recall(), c.f1());
         for theme in &theme_ids {
             let (o, k) = (&ours[theme], &baseline[theme]);
             println!(
-                "{:<20} {:>4} {:>4} {:>4} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
+                "{:<20} {:>4} {:>4} {:>4} {}   {}{}",
                 theme,
                 o.tp,
                 o.fp,
                 o.fn_,
-                o.precision(),
-                o.recall(),
-                o.f1(),
-                k.precision(),
-                k.recall(),
-                k.f1()
+                cells(o),
+                if with {
+                    format!("{}   ", cells(&meant[theme]))
+                } else {
+                    String::new()
+                },
+                cells(k)
             );
         }
+        let macro_cells =
+            |m: &Macro| format!("{:>6.3} {:>6.3} {:>6.3}", m.precision, m.recall, m.f1);
         println!(
-            "{:<20} {:>4} {:>4} {:>4} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
-            "macro", "", "", "", s.precision, s.recall, s.f1, b.precision, b.recall, b.f1
+            "{:<20} {:>4} {:>4} {:>4} {}   {}{}",
+            "macro",
+            "",
+            "",
+            "",
+            macro_cells(words),
+            report
+                .samspor_meaning
+                .as_ref()
+                .map_or(String::new(), |m| format!("{}   ", macro_cells(&m.macro_))),
+            macro_cells(b)
         );
         println!(
-            "worst theme F1: samspor {:.3}, keyword baseline {:.3}; macro-F1 difference {:+.3}",
-            s.worst_f1,
+            "worst theme F1: by words {:.3}{}, keyword baseline {:.3}; macro-F1 over the baseline: by words {:+.3}{}",
+            words.worst_f1,
+            report
+                .samspor_meaning
+                .as_ref()
+                .map_or(String::new(), |m| format!(
+                    ", with meaning {:.3}",
+                    m.macro_.worst_f1
+                )),
             b.worst_f1,
-            s.f1 - b.f1
+            words.f1 - b.f1,
+            report
+                .samspor_meaning
+                .as_ref()
+                .map_or(String::new(), |m| format!(
+                    ", with meaning {:+.3}",
+                    m.macro_.f1 - b.f1
+                )),
         );
         println!(
             "\n{} labelled sections in {} sources; baseline: a theme's terms occur ≥ {BASELINE_MIN_COUNT} times; \
@@ -414,4 +510,33 @@ fn run() -> Result<bool> {
         );
     }
     Ok(!args.check || passed)
+}
+
+/// The section vectors (brought up to date through the cache) and the themes' vectors.
+fn semantic_setup(
+    themes: &[samspor::config::Theme],
+    index: &SectionIndex,
+    index_dir: &Path,
+    cache: &Path,
+) -> Result<(store::Vectors, ThemeVectors)> {
+    let settings = samspor::config::EmbeddingSettings {
+        enabled: Some(true),
+        dir: None,
+    };
+    let embedder = samspor::embed::open(&settings)?.context("no embedding model")?;
+    let path = store::path_in(index_dir);
+    let report = store::sync(index, embedder.as_ref(), &path, Some(cache))?;
+    eprintln!(
+        "vectors: {} sections, {} embedded in {} ms, {} from the cache {}",
+        report.sections,
+        report.embedded,
+        report.millis,
+        report.reused,
+        cache.display()
+    );
+    let vectors = store::Vectors::read(&path)?.context("no vectors")?;
+    let mut theme_cache = cache.as_os_str().to_owned();
+    theme_cache.push(".themes");
+    let themes = ThemeVectors::load_or_embed(themes, embedder.as_ref(), Path::new(&theme_cache))?;
+    Ok((vectors, themes))
 }

@@ -28,6 +28,9 @@ pub struct MatchedSection {
     /// Whether this is the section's strongest theme.
     #[serde(default)]
     pub primary: bool,
+    /// With embeddings: the meaning part of the decision (`themes::meaning`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<crate::themes::meaning::MeaningPart>,
 }
 
 /// The stored result of the match stage: `INDEX_DIR/matches.json`.

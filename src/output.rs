@@ -172,6 +172,9 @@ pub struct MatchSectionJson<'a> {
     pub page: u64,
     pub version: &'a str,
     pub primary: bool,
+    /// With embeddings: similarity, margin and what the meaning did (`kept`, `added`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<crate::themes::meaning::MeaningPart>,
 }
 
 impl<'a> MatchJson<'a> {
@@ -201,6 +204,7 @@ impl<'a> MatchSectionJson<'a> {
             page: s.page,
             version: &s.version,
             primary: s.primary,
+            meaning: s.meaning,
         }
     }
 }
@@ -348,6 +352,11 @@ mod tests {
                 terms: vec!["fastlege".into()],
                 evidence: vec!["Fastlegene har lange lister.".into()],
                 primary: true,
+                meaning: Some(crate::themes::meaning::MeaningPart {
+                    similarity: 0.874,
+                    margin: 0.031,
+                    verdict: crate::themes::meaning::Verdict::Kept,
+                }),
             }],
         }];
         insta::assert_snapshot!(to_json(&MatchJson::of(&themes)).unwrap());

@@ -164,3 +164,113 @@ fn meaning_finds_sections_in_other_words() {
         .unwrap();
     assert_eq!(before, after);
 }
+
+/// Three themes (the margin needs others to stand out from) over the page above.
+const THEMES: &str = r#"
+[[theme]]
+id = "rekruttering"
+label = "Rekruttere og beholde helsepersonell"
+description = "Tilgang på sykepleiere og leger: rekruttering, turnover og heltid."
+terms = ["rekruttering", "sykepleier"]
+
+[[theme]]
+id = "fastlegekrise"
+label = "Fastlegekrise"
+description = "Fastlegeordningen under press: legemangel, listelengde og legevakt."
+terms = ["fastlege", "legevakt"]
+
+[[theme]]
+id = "barn-unge"
+label = "Barn og unge"
+description = "Tjenester til barn og unge."
+terms = ["barn og unge", "barnevern"]
+"#;
+
+fn setup_themes() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.html"), PAGE).unwrap();
+    let config = format!(
+        "[fetch]\nhost_delay_ms = 0\n\n[[source]]\nid = \"plan\"\ntitle = \"Plan\"\nkind = \"sak\"\nurl = \"plan.html\"\n{THEMES}"
+    );
+    std::fs::write(dir.path().join("sources.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn without_the_model_themes_go_by_words() {
+    let dir = setup_themes();
+    let none = dir.path().join("no-model");
+    assert!(samspor(dir.path(), &none, &["run"]).status.success());
+    let out = samspor(
+        dir.path(),
+        &none,
+        &["match", "--explain", "plan", "3", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let themes = body["themes"].as_array().unwrap();
+    assert!(!themes.is_empty(), "{body:#}");
+    assert!(
+        themes.iter().all(|t| t.get("meaning").is_none()),
+        "{body:#}"
+    );
+    assert!(!dir.path().join("index/theme-vectors.bin").exists());
+}
+
+#[test]
+fn themes_by_meaning_show_in_explain_and_json() {
+    let Some(e5) = installed() else { return };
+    let dir = setup_themes();
+    let out = samspor(dir.path(), &e5, &["run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("index/theme-vectors.bin").is_file());
+    let out = samspor(
+        dir.path(),
+        &e5,
+        &["match", "--explain", "plan", "3", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gp = body["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["theme"] == "fastlegekrise")
+        .cloned()
+        .unwrap_or_else(|| panic!("{body:#}"));
+    let similarity = gp["meaning"]["similarity"].as_f64().unwrap();
+    assert!(similarity > 0.5 && similarity <= 1.0, "{gp:#}");
+    assert!(gp["meaning"]["verdict"].is_string(), "{gp:#}");
+    let out = samspor(dir.path(), &e5, &["match", "--explain", "plan", "3"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("betydning: likhet 0,") && text.contains("til «Fastlegekrise»"),
+        "{text}"
+    );
+    // The matches of the run carry it too.
+    let out = samspor(dir.path(), &e5, &["match", "--json"]);
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections: Vec<&Value> = body["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["sections"].as_array().unwrap())
+        .collect();
+    assert!(!sections.is_empty(), "{body:#}");
+    assert!(
+        sections.iter().all(|s| s["meaning"]["margin"].is_number()),
+        "{body:#}"
+    );
+}

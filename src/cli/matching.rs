@@ -60,6 +60,11 @@ fn match_themes(paths: &Paths, json: bool) -> Result<Outcome> {
 /// `match --explain SOURCE SECTION`: the parts of each theme's score for one section.
 fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result<Outcome> {
     let config = paths.config()?;
+    let labels: std::collections::HashMap<String, String> = config
+        .themes
+        .iter()
+        .map(|t| (t.id.clone(), t.label.clone()))
+        .collect();
     let pipeline = Pipeline::new(config, &paths.index_dir);
     let Some((found, matches)) = pipeline.explain(source, section)? else {
         return Err(UsageError(format!(
@@ -120,6 +125,16 @@ fn explain(paths: &Paths, source: &str, section: &str, json: bool) -> Result<Out
                 String::new()
             }
         )?;
+        if let Some(meaning) = &m.meaning {
+            let label = labels
+                .get(&m.theme)
+                .map_or(m.theme.as_str(), String::as_str);
+            writeln!(
+                out,
+                "      {}",
+                crate::themes::meaning::explain_line(label, meaning)
+            )?;
+        }
         if !m.terms.is_empty() {
             writeln!(out, "      termer: {}", m.terms.join(", "))?;
         }

@@ -204,6 +204,9 @@ pub struct Theme {
     pub exclude: Vec<String>,
     /// Minimum score for a section to carry the theme.
     pub threshold: Option<f32>,
+    /// Sentences that say what a section about the theme says, for matching by meaning
+    /// (`themes::meaning`); the label and description are used with them.
+    pub prototypes: Vec<String>,
 }
 
 /// How politely and how long to fetch.

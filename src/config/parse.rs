@@ -65,6 +65,8 @@ struct RawTheme {
     exclude: Vec<String>,
     #[serde(default)]
     threshold: Option<Spanned<f32>>,
+    #[serde(default)]
+    prototypes: Vec<String>,
 }
 
 impl Config {
@@ -292,6 +294,7 @@ impl Config {
                     .filter(|t| !t.is_empty())
                     .collect(),
                 threshold,
+                prototypes: raw_theme.prototypes,
             });
         }
 

@@ -64,16 +64,18 @@ impl Pipeline {
     pub(crate) fn match_stage(&self) -> Result<Vec<ThemeResult>, PipelineError> {
         let index = SectionIndex::open_or_create(&self.index_dir)?;
         let matcher = ThemeMatcher::new(&self.config.themes);
+        let meaning = self.theme_meaning();
         let mut results = Vec::new();
         for theme in &self.config.themes {
             let candidates = index.sections_with_any(&matcher.analysed_terms(&theme.id))?;
             let mut sections: Vec<MatchedSection> = candidates
                 .iter()
                 .filter_map(|section| {
-                    let found = matcher
-                        .score(section.heading.as_deref(), &section.text)
-                        .into_iter()
-                        .find(|m| m.theme == theme.id)?;
+                    let mut found = matcher.score(section.heading.as_deref(), &section.text);
+                    if let Some(meaning) = &meaning {
+                        meaning.apply(section, &mut found);
+                    }
+                    let found = found.into_iter().find(|m| m.theme == theme.id)?;
                     found.passed.then(|| matched(section, found))
                 })
                 .collect();
@@ -111,10 +113,23 @@ impl Pipeline {
                 || s.label() == section
                 || s.ordinal.to_string() == section.trim_start_matches('#')
         });
+        let meaning = self.theme_meaning();
         Ok(found.map(|s| {
-            let matches = matcher.score(s.heading.as_deref(), &s.text);
+            let mut matches = matcher.score(s.heading.as_deref(), &s.text);
+            if let Some(meaning) = &meaning {
+                meaning.apply(&s, &mut matches);
+            }
             (s, matches)
         }))
+    }
+
+    /// Themes by meaning, when embeddings are on and the index dir has section vectors.
+    fn theme_meaning(&self) -> Option<crate::themes::meaning::ThemeMeaning> {
+        crate::themes::meaning::ThemeMeaning::load(
+            &self.index_dir,
+            &self.config.embeddings,
+            &self.config.themes,
+        )
     }
 }
 
@@ -131,6 +146,7 @@ fn matched(section: &IndexedSection, found: ThemeMatch) -> MatchedSection {
         score: found.score,
         terms: found.terms,
         evidence: found.evidence,
+        meaning: found.meaning,
     }
 }
 

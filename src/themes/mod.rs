@@ -14,6 +14,7 @@
 //! Architecture invariant: scoring is a pure function of (heading, text, theme); the index
 //! only narrows the candidates, so a section's themes never depend on the rest of the corpus.
 
+pub mod meaning;
 mod text;
 
 use std::collections::{BTreeSet, HashMap};
@@ -172,6 +173,10 @@ pub struct ThemeMatch {
     /// One or two sentences carrying the theme, verbatim from the section.
     pub evidence: Vec<String>,
     pub parts: ScoreParts,
+    /// With embeddings: how close the section's meaning is to the theme, and what that did
+    /// to `passed` ([`meaning`]). Absent when matching goes by words alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<meaning::MeaningPart>,
 }
 
 struct PreparedTerm {
@@ -503,6 +508,7 @@ impl ThemeMatcher {
                     .collect(),
                 evidence,
                 parts,
+                meaning: None,
             });
         }
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.theme.cmp(&b.theme)));
@@ -672,6 +678,7 @@ mod tests {
             paraphrases: Vec::new(),
             exclude: Vec::new(),
             threshold: None,
+            prototypes: Vec::new(),
         }
     }
 
