@@ -652,9 +652,9 @@ impl Pipeline {
                     if !crate::extract::ocr::retry_failed(error, &Default::default()) =>
                 {
                     failures.push(SourceFailure {
-                    source: source.id.clone(),
-                    stage: "extract".into(),
-                    error: error.clone(),
+                        source: source.id.clone(),
+                        stage: "extract".into(),
+                        error: error.clone(),
                     })
                 }
                 _ => todo.push((source, latest.sha256.clone(), latest.format)),

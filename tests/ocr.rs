@@ -339,7 +339,11 @@ fn a_scan_that_failed_for_want_of_ocr_is_extracted_once_ocr_is_there() {
     ];
     let search = |env: &[(&str, &str)]| {
         json(&samspor(
-            &[&base[..], &["search", "varsle kommunen innan tjuefire timar", "--json"]].concat(),
+            &[
+                &base[..],
+                &["search", "varsle kommunen innan tjuefire timar", "--json"],
+            ]
+            .concat(),
             env,
         ))
     };

@@ -466,7 +466,9 @@ fn hits_read_by_ocr_carry_a_notice() {
             .any(|l| l.trim() == "nor")
     });
     if !has_nor {
-        eprintln!("SKIP: tesseract with 'nor' data not found (install tesseract-ocr tesseract-ocr-nor)");
+        eprintln!(
+            "SKIP: tesseract with 'nor' data not found (install tesseract-ocr tesseract-ocr-nor)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();

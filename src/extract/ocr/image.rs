@@ -239,10 +239,11 @@ fn placement(page: &PageRef, image: ObjectId) -> Option<[f32; 6]> {
     let doc = page.doc;
     let (own, inherited) = doc.get_page_resources(page.id).ok()?;
     let mut names: Vec<Vec<u8>> = Vec::new();
-    for r in own
-        .into_iter()
-        .chain(inherited.iter().filter_map(|id| doc.get_dictionary(*id).ok()))
-    {
+    for r in own.into_iter().chain(
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok()),
+    ) {
         if let Some(Object::Dictionary(x)) = get(doc, r, b"XObject") {
             for (name, o) in x.iter() {
                 if matches!(o, Object::Reference(id) if *id == image) {
@@ -300,10 +301,8 @@ fn multiply(m: [f32; 6], n: [f32; 6]) -> [f32; 6] {
 /// and fills the page box: at least 90% of the page is image and at most 10% of the image
 /// lies off the page.
 fn covers_page(m: [f32; 6], page: &PageRef) -> bool {
-    let upright = m[0] > 0.0
-        && m[3] > 0.0
-        && m[1].abs() <= 0.01 * m[0]
-        && m[2].abs() <= 0.01 * m[3];
+    let upright =
+        m[0] > 0.0 && m[3] > 0.0 && m[1].abs() <= 0.01 * m[0] && m[2].abs() <= 0.01 * m[3];
     if !upright {
         return false;
     }
@@ -660,10 +659,7 @@ mod tests {
         d.set("Type", "XObject");
         d.set("Subtype", "Image");
         let image = doc.add_object(Stream::new(d, data));
-        let content = doc.add_object(Stream::new(
-            dictionary! {},
-            ops.as_bytes().to_vec(),
-        ));
+        let content = doc.add_object(Stream::new(dictionary! {}, ops.as_bytes().to_vec()));
         let page = doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages_id, "Contents" => content,
             "MediaBox" => vec![0.into(), 0.into(), 500.into(), 700.into()],
@@ -819,7 +815,10 @@ mod tests {
             let e = image_of(&one_image_drawn(grey(), vec![0; 140], ops), &s)
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("image does not fill the page upright"), "{ops}: {e}");
+            assert!(
+                e.contains("image does not fill the page upright"),
+                "{ops}: {e}"
+            );
         }
     }
 

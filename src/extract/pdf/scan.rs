@@ -224,10 +224,10 @@ fn section_signs(words: Vec<&str>) -> Vec<String> {
 /// "vurderes På nytt". None of them is a name, so after a word ending in a small letter on
 /// the same line they are always written small.
 const SAME_SHAPE_SMALL_WORDS: &[&str] = &[
-    "og", "om", "opp", "også", "òg", "oss", "ofte", "over", "or", "på", "per", "så", "som",
-    "seg", "sin", "si", "sitt", "sine", "skal", "slik", "samt", "sjølv", "selv", "sidan",
-    "siden", "ut", "under", "utan", "uten", "ved", "vi", "vil", "var", "vert", "vart", "vere",
-    "være", "vår", "våre", "vårt", "via", "videre", "vidare", "verken", "å",
+    "og", "om", "opp", "også", "òg", "oss", "ofte", "over", "or", "på", "per", "så", "som", "seg",
+    "sin", "si", "sitt", "sine", "skal", "slik", "samt", "sjølv", "selv", "sidan", "siden", "ut",
+    "under", "utan", "uten", "ved", "vi", "vil", "var", "vert", "vart", "vere", "være", "vår",
+    "våre", "vårt", "via", "videre", "vidare", "verken", "å",
 ];
 
 /// Undoes case confusions of same-shape letters inside a line: a capitalised function word
@@ -368,11 +368,32 @@ mod tests {
 
     #[test]
     fn same_shape_capitals_mid_line_are_small() {
-        let mut w: Vec<String> = ["vurderes", "På", "nytt,", "Så", "Vi", "se", "Sjøtorget", "og"]
-            .map(String::from)
-            .to_vec();
+        let mut w: Vec<String> = [
+            "vurderes",
+            "På",
+            "nytt,",
+            "Så",
+            "Vi",
+            "se",
+            "Sjøtorget",
+            "og",
+        ]
+        .map(String::from)
+        .to_vec();
         same_shape_case(&mut w);
-        assert_eq!(w, ["vurderes", "på", "nytt,", "så", "vi", "se", "Sjøtorget", "og"]);
+        assert_eq!(
+            w,
+            [
+                "vurderes",
+                "på",
+                "nytt,",
+                "så",
+                "vi",
+                "se",
+                "Sjøtorget",
+                "og"
+            ]
+        );
         // A sentence start and a line start keep their capital.
         let mut w: Vec<String> = ["slutt.", "På", "nytt"].map(String::from).to_vec();
         same_shape_case(&mut w);
