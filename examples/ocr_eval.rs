@@ -1,5 +1,6 @@
-//! OCR evaluation: scans of our own Norwegian fixtures (tests/fixtures/ocr: a consultation
-//! response in bokmål, a signed agreement in nynorsk) made the way offices make them — 300 and
+//! OCR evaluation: scans of our own Norwegian fixtures (tests/fixtures/ocr: dev split = a
+//! consultation response in bokmål and a signed agreement in nynorsk, used for tuning; test
+//! split (`--test`) = a meeting record in bokmål, held out) made the way offices make them — 300 and
 //! 150 dpi, grey and black-and-white, skewed 1–2°, one JPEG-compressed — read by samspor
 //! (Tesseract `nor` behind the PDF extractor) and scored against the truth text:
 //!
@@ -13,7 +14,7 @@
 //! the largest Tesseract process.
 //!
 //! Usage: bash tests/fixtures/ocr/make.sh --all target/ocr-eval
-//!        cargo run --release --example ocr_eval -- [target/ocr-eval] [--no-speed]
+//!        cargo run --release --example ocr_eval -- [target/ocr-eval] [--test] [--no-speed]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,8 @@ use samspor::extract::model::ExtractedDoc;
 use samspor::extract::pdf::{PdfLimits, extract_pdf};
 
 const KINDS: &[&str] = &["300-grey", "300-bw", "150-grey-jpeg", "150-bw"];
-const DOCS: &[&str] = &["horing", "avtale"];
+const DEV: &[&str] = &["horing", "avtale"];
+const TEST: &[&str] = &["referat"];
 
 fn doc_text(d: &ExtractedDoc) -> String {
     let mut s = String::new();
@@ -187,11 +189,14 @@ fn main() {
         eprintln!("ocr_eval: {e}");
         std::process::exit(2);
     }
+    let test = args.iter().any(|a| a == "--test");
+    let docs = if test { TEST } else { DEV };
+    println!("split: {}", if test { "test" } else { "dev" });
     println!("{:<26} {:>6} {:>6} {:>6}", "kind", "F1", "whole", "æøå");
     let mut per_kind: Vec<(String, Score)> = Vec::new();
     let mut ceiling_poppler = Score::default();
     let mut ceiling_samspor = Score::default();
-    for doc in DOCS {
+    for doc in docs {
         let truth = std::fs::read_to_string(dir.join(format!("{doc}.truth.txt")))
             .unwrap_or_else(|e| panic!("{}: {e} (run make.sh --all first)", dir.display()));
         let text_pdf = dir.join(format!("{doc}.text.pdf"));
@@ -234,7 +239,7 @@ fn main() {
             }
         }
     }
-    println!("\nboth documents");
+    println!("\nall {} documents", if test { "test" } else { "dev" });
     println!("{}", ceiling_poppler.line("text PDF, pdftotext"));
     println!("{}", ceiling_samspor.line("text PDF, samspor"));
     for (k, s) in &per_kind {
@@ -263,8 +268,9 @@ fn main() {
     let (ccpu1, rss_child) = rusage(libc::RUSAGE_CHILDREN);
     let cpu = (cpu1 - cpu0) + (ccpu1 - ccpu0);
     let pages = d.ocr_pages.len() as f64;
+    let in_file = lopdf::Document::load_mem(&bytes).map_or(0, |p| p.get_pages().len());
     println!(
-        "\n20-page scan (300 dpi grey): {} pages OCR'd, {} sections, wall {wall:.1} s on {} threads = {:.2} pages/s; CPU {cpu:.1} s = {:.2} pages/s per core; peak RSS samspor {} MiB, largest tesseract {} MiB",
+        "\n{in_file}-page scan (300 dpi grey): {} pages OCR'd, {} sections, wall {wall:.1} s on {} threads = {:.2} pages/s; CPU {cpu:.1} s = {:.2} pages/s per core; peak RSS samspor {} MiB, largest tesseract {} MiB",
         d.ocr_pages.len(),
         d.sections.len(),
         rayon::current_num_threads(),

@@ -316,3 +316,76 @@ fn ocrd_sections_are_searchable_and_marked_in_search_hits() {
     assert_eq!(first["number"], "3.1", "{hits}");
     assert_eq!(first["ocr"], true, "{hits}");
 }
+
+#[test]
+fn a_scan_that_failed_for_want_of_ocr_is_extracted_once_ocr_is_there() {
+    need_tesseract!();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "retries = 0",
+        &[(
+            "skannet-avtale",
+            "avtale",
+            ocr("avtale-150-bw.pdf").to_str().unwrap(),
+        )],
+    );
+    let index = dir.path().join("index");
+    let base = [
+        "--sources",
+        config.to_str().unwrap(),
+        "--index-dir",
+        index.to_str().unwrap(),
+    ];
+    let search = |env: &[(&str, &str)]| {
+        json(&samspor(
+            &[
+                &base[..],
+                &["search", "varsle kommunen innan tjuefire timar", "--json"],
+            ]
+            .concat(),
+            env,
+        ))
+    };
+    // First run: no Tesseract, so the version fails with the clear error.
+    let missing = [("SAMSPOR_TESSERACT", "/finst/ikkje/tesseract")];
+    let run = samspor(&[&base[..], &["run"]].concat(), &missing);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("no text layer: OCR needed"), "{err}");
+    // Still missing: still failed, and still nothing to find.
+    let run = samspor(&[&base[..], &["run"]].concat(), &missing);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("no text layer: OCR needed"), "{err}");
+    assert_eq!(search(&missing)["total"], 0);
+    // Tesseract installed: the same stored version is extracted and becomes searchable.
+    let run = samspor(&[&base[..], &["run"]].concat(), &[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let hits = search(&[]);
+    assert_eq!(hits["hits"][0]["source"], "skannet-avtale", "{hits}");
+    assert_eq!(hits["hits"][0]["ocr"], true, "{hits}");
+}
+
+#[test]
+fn a_scan_that_does_not_fill_its_page_is_read_as_the_page_shows_it() {
+    need_tesseract!();
+    if Command::new("pdftoppm").arg("-v").output().is_err() {
+        eprintln!("SKIP: pdftoppm not found (install poppler-utils): such pages are rendered");
+        return;
+    }
+    // Stored sideways and turned upright by the image matrix: handed over as stored,
+    // Tesseract read the lines across; the page is rendered instead.
+    for name in ["placed-sideways.pdf", "placed-corner.pdf"] {
+        let doc = json(&extract(&ocr(name), &[]));
+        assert_eq!(doc["ocr_pages"], serde_json::json!([1]), "{name}");
+        assert_eq!(numbers(&doc), ["1", "2", "3", "3.1"], "{name}: {doc}");
+        let text = all_text(&doc);
+        assert!(
+            text.contains("Føremålet med avtalen er å sikre trygge overgangar"),
+            "{name}: {text}"
+        );
+    }
+}

@@ -454,3 +454,55 @@ fn a_run_proceeds_while_serving_and_the_new_commit_shows_up() {
     );
     get(&server.url("/status")).expect("<th scope=\"row\">2</th>");
 }
+
+#[test]
+fn hits_read_by_ocr_carry_a_notice() {
+    let langs = std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output();
+    let has_nor = langs.is_ok_and(|o| {
+        String::from_utf8_lossy(&[o.stdout, o.stderr].concat())
+            .lines()
+            .any(|l| l.trim() == "nor")
+    });
+    if !has_nor {
+        eprintln!(
+            "SKIP: tesseract with 'nor' data not found (install tesseract-ocr tesseract-ocr-nor)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = serve_support::repo().join("tests/fixtures/ocr");
+    // The same agreement twice: typeset (text layer) and scanned (OCR).
+    let config = format!(
+        r#"
+[[source]]
+id = "avtale-tekst"
+title = "Samarbeidsavtale (tekst)"
+kind = "avtale"
+url = "{}"
+language = "nn"
+
+[[source]]
+id = "avtale-skann"
+title = "Samarbeidsavtale (skannet)"
+kind = "avtale"
+url = "{}"
+language = "nn"
+"#,
+        fixtures.join("avtale.text.pdf").display(),
+        fixtures.join("avtale-300-g4.pdf").display()
+    );
+    let sources = dir.path().join("sources.toml");
+    std::fs::write(&sources, config).unwrap();
+    let index = dir.path().join("index");
+    run_pipeline(&sources, &index);
+    let server = Server::start(&sources, &index);
+    let notice = "OCR-tekst – kontroller mot originalen";
+    let page = get(&server.url("/sok?q=tjuefire+timar&kilde=avtale-skann"));
+    assert_eq!(hits(&page.body), 1, "{}", page.body);
+    page.expect(&format!(r#"<p class="ocr">{notice}</p>"#));
+    let page = get(&server.url("/sok?q=tjuefire+timar&kilde=avtale-tekst"));
+    assert_eq!(hits(&page.body), 1, "{}", page.body);
+    assert!(!page.body.contains(notice), "{}", page.body);
+}

@@ -34,11 +34,15 @@ impl Pipeline {
             let cached = extracted_path(&self.index_dir, &latest.sha256).is_file();
             match (&latest.extracted, &latest.extract_error) {
                 (Some(_), _) if cached && latest.text_hash.is_some() => {}
-                (_, Some(error)) => failures.push(SourceFailure {
-                    source: source.id.clone(),
-                    stage: "extract".into(),
-                    error: error.clone(),
-                }),
+                (_, Some(error))
+                    if !crate::extract::ocr::retry_failed(error, &Default::default()) =>
+                {
+                    failures.push(SourceFailure {
+                        source: source.id.clone(),
+                        stage: "extract".into(),
+                        error: error.clone(),
+                    })
+                }
                 _ => todo.push((source, latest.sha256.clone(), latest.format)),
             }
         }

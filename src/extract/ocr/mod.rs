@@ -138,6 +138,20 @@ fn probe(settings: &OcrSettings) -> Result<String, OcrError> {
     Ok(version)
 }
 
+/// What the search page says under a hit whose text was read by OCR.
+pub const NOTICE_NB: &str = "OCR-tekst – kontroller mot originalen";
+
+/// How every "a scan and no OCR" extraction error starts (`PdfError::NoTextLayer` and
+/// `PdfError::OcrUnavailable`): the catalog keeps the error text, and this tells it apart.
+pub const OCR_NEEDED: &str = "no text layer: OCR needed";
+
+/// Whether a stored version whose extraction failed with `error` is worth extracting again:
+/// it failed only for want of OCR, and OCR is now on and available (Tesseract installed since,
+/// or `SAMSPOR_OCR` no longer off). Other errors do not change between runs.
+pub fn retry_failed(error: &str, settings: &OcrSettings) -> bool {
+    error.starts_with(OCR_NEEDED) && settings.enabled && available(settings).is_ok()
+}
+
 /// OCR one page image: its text lines with words, boxes and confidences, in pixels.
 pub fn recognise(image: &PageImage, settings: &OcrSettings) -> Result<OcrPage, OcrError> {
     let (w, h) = (u64::from(image.width), u64::from(image.height));
@@ -155,4 +169,32 @@ pub fn recognise(image: &PageImage, settings: &OcrSettings) -> Result<OcrPage, O
         page.height = image.height;
     }
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ocr_needed_errors_are_retried_and_only_when_ocr_runs() {
+        let missing = OcrSettings {
+            tesseract: "/finst/ikkje/tesseract".into(),
+            ..OcrSettings::default()
+        };
+        let e = "no text layer: OCR needed (2 pages); tesseract not found";
+        assert!(!retry_failed(e, &missing));
+        let off = OcrSettings {
+            enabled: false,
+            ..OcrSettings::default()
+        };
+        assert!(!retry_failed(e, &off));
+        let on = OcrSettings::default();
+        assert!(!retry_failed("corrupt pdf: no page could be read", &on));
+        if available(&on).is_ok() {
+            assert!(retry_failed(e, &on));
+            assert!(retry_failed("no text layer: OCR needed (3 pages)", &on));
+        } else {
+            eprintln!("SKIP: tesseract with 'nor' absent: the positive case is not tested");
+        }
+    }
 }

@@ -836,6 +836,16 @@ mod tests {
             PdfError::NoTextLayer { pages: 3 }.to_string(),
             "no text layer: OCR needed (3 pages)"
         );
+        // The pipeline retries versions that failed this way once OCR is available.
+        for e in [
+            PdfError::NoTextLayer { pages: 3 },
+            PdfError::OcrUnavailable {
+                pages: 1,
+                reason: "tesseract not found".into(),
+            },
+        ] {
+            assert!(e.to_string().starts_with(crate::extract::ocr::OCR_NEEDED));
+        }
     }
 
     /// A one-page PDF whose content stream (Flate) holds `before`, then `pad` bytes of

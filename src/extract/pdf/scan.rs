@@ -103,6 +103,7 @@ pub(super) fn ocr_pages(
                 id: ids[pi],
                 number: pi as u32 + 1,
                 size: (b[2] - b[0], b[3] - b[1]),
+                origin: (b[0], b[1]),
                 max_decoded,
             };
             let r = ocr::image::page_image(&page, settings).and_then(|image| {
@@ -218,6 +219,37 @@ fn section_signs(words: Vec<&str>) -> Vec<String> {
     out
 }
 
+/// Short Norwegian function words (bokmål and nynorsk) whose first letter has the same shape
+/// in both cases (o, p, s, u, v, w, x, z, å differ only in size): at 150 dpi Tesseract reads
+/// "vurderes På nytt". None of them is a name, so after a word ending in a small letter on
+/// the same line they are always written small.
+const SAME_SHAPE_SMALL_WORDS: &[&str] = &[
+    "og", "om", "opp", "også", "òg", "oss", "ofte", "over", "or", "på", "per", "så", "som", "seg",
+    "sin", "si", "sitt", "sine", "skal", "slik", "samt", "sjølv", "selv", "sidan", "siden", "ut",
+    "under", "utan", "uten", "ved", "vi", "vil", "var", "vert", "vart", "vere", "være", "vår",
+    "våre", "vårt", "via", "videre", "vidare", "verken", "å",
+];
+
+/// Undoes case confusions of same-shape letters inside a line: a capitalised function word
+/// from [`SAME_SHAPE_SMALL_WORDS`] right after a word ending in a small letter or a comma.
+fn same_shape_case(words: &mut [String]) {
+    for k in 1..words.len() {
+        let after_small = words[k - 1]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_lowercase() || c == ',');
+        let mut chars = words[k].chars();
+        let first_upper = chars.next().is_some_and(char::is_uppercase);
+        let rest_lower = chars.all(char::is_lowercase);
+        if after_small && first_upper && rest_lower {
+            let small = words[k].to_lowercase();
+            if SAME_SHAPE_SMALL_WORDS.contains(&small.as_str()) {
+                words[k] = small;
+            }
+        }
+    }
+}
+
 /// Tesseract's lines as glyphs in page space.
 pub(super) fn to_glyphs(page: &OcrPage, pbox: [f32; 4], body: f32) -> Vec<Glyph> {
     let (sx, sy) = scale(page, pbox);
@@ -252,7 +284,8 @@ pub(super) fn to_glyphs(page: &OcrPage, pbox: [f32; 4], body: f32) -> Vec<Glyph>
             size = body;
         }
         let size = size.max(1.0);
-        let texts = section_signs(words.iter().map(|w| w.text.as_str()).collect());
+        let mut texts = section_signs(words.iter().map(|w| w.text.as_str()).collect());
+        same_shape_case(&mut texts);
         let text = texts.join(" ");
         let bold = words.len() <= 14
             && structure::numbered_heading(&text)
@@ -331,6 +364,43 @@ mod tests {
             ["loven", "§", "6-2", "og", "§§", "3-1", "koster", "$", "mye"]
         );
         assert_eq!(section_signs(vec!["$"]), ["$"]);
+    }
+
+    #[test]
+    fn same_shape_capitals_mid_line_are_small() {
+        let mut w: Vec<String> = [
+            "vurderes",
+            "På",
+            "nytt,",
+            "Så",
+            "Vi",
+            "se",
+            "Sjøtorget",
+            "og",
+        ]
+        .map(String::from)
+        .to_vec();
+        same_shape_case(&mut w);
+        assert_eq!(
+            w,
+            [
+                "vurderes",
+                "på",
+                "nytt,",
+                "så",
+                "vi",
+                "se",
+                "Sjøtorget",
+                "og"
+            ]
+        );
+        // A sentence start and a line start keep their capital.
+        let mut w: Vec<String> = ["slutt.", "På", "nytt"].map(String::from).to_vec();
+        same_shape_case(&mut w);
+        assert_eq!(w[1], "På");
+        let mut w: Vec<String> = ["Over", "tid"].map(String::from).to_vec();
+        same_shape_case(&mut w);
+        assert_eq!(w[0], "Over");
     }
 
     #[test]

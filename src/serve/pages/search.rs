@@ -211,6 +211,7 @@ fn hits(config: &Config, form: &SearchForm, results: &SearchResults) -> Markup {
                             (highlighted(&hit.snippet, &hit.highlights))
                             @if after { " …" }
                         }
+                        @if s.ocr { p.ocr { (crate::extract::ocr::NOTICE_NB) } }
                         @if let Some(via) = crate::index::found_via_text(&hit.found_via) {
                             p.via { (via) }
                         }
