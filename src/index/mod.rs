@@ -15,6 +15,7 @@ pub mod decompound;
 mod inventory;
 pub mod query;
 mod search;
+mod snippet;
 pub mod thesaurus;
 
 pub use compile::{Expand, lead};
