@@ -8,7 +8,7 @@ use super::{Pipeline, PipelineError, SourceFailure, progress_bar};
 use crate::config::{Config, Source};
 use crate::fetch::{Fetched, Fetcher, Previous};
 use crate::track::store::VersionStore;
-use crate::track::{Catalog, SourceChange, SourceResult, SourceRun, VersionRecord};
+use crate::track::{Catalog, SourceChange, SourceRun, VersionRecord};
 
 impl Pipeline {
     /// Fetches every source; returns the failures and the configuration with the documents
@@ -189,15 +189,7 @@ impl Pipeline {
             }
             per_source
                 .entry(source.id.clone())
-                .or_insert_with(|| SourceRun {
-                    id: source.id.clone(),
-                    result: SourceResult::Ok,
-                    change: None,
-                    error: None,
-                    millis: 0,
-                    stage: None,
-                    extract_millis: None,
-                });
+                .or_insert_with(|| SourceRun::ok(&source.id));
         }
         per_source.retain(|id, _| config.source(id).is_some());
         (results, config)

@@ -180,20 +180,7 @@ impl Pipeline {
             .config
             .sources
             .iter()
-            .map(|s| {
-                (
-                    s.id.clone(),
-                    SourceRun {
-                        id: s.id.clone(),
-                        result: SourceResult::Ok,
-                        change: None,
-                        error: None,
-                        millis: 0,
-                        stage: None,
-                        extract_millis: None,
-                    },
-                )
-            })
+            .map(|s| (s.id.clone(), SourceRun::ok(&s.id)))
             .collect();
 
         for &stage in stages {

@@ -374,6 +374,21 @@ pub struct SourceRun {
     pub extract_millis: Option<u64>,
 }
 
+impl SourceRun {
+    /// A source that took part in a run with nothing to report yet: ok, no change, no time.
+    pub fn ok(id: &str) -> SourceRun {
+        SourceRun {
+            id: id.to_string(),
+            result: SourceResult::Ok,
+            change: None,
+            error: None,
+            millis: 0,
+            stage: None,
+            extract_millis: None,
+        }
+    }
+}
+
 /// What a run changed, for monitoring and the webhook.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunCounts {
