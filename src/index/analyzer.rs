@@ -123,21 +123,34 @@ fn run(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Term> {
 /// to section: the stems are remembered per thread, up to [`MEMO_WORDS`] words (then the memo
 /// starts over, so memory stays bounded).
 pub fn stem_word(word: &str) -> String {
+    let mut text = word.to_string();
+    stem_in_place(&mut text);
+    text
+}
+
+/// Replaces a lowercase word by its stem, through the per-thread memo of [`stem_word`]. The
+/// index's stemming filter calls this for every token: a word seen before costs one lookup
+/// and no allocation (stemming is the costliest step of indexing).
+fn stem_in_place(text: &mut String) {
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     MEMO.with(|memo| {
-        if let Some(stem) = memo.borrow().get(word) {
-            return stem.clone();
+        if let Some(stem) = memo.borrow().get(text.as_str()) {
+            if stem != text {
+                text.clear();
+                text.push_str(stem);
+            }
+            return;
         }
-        let stemmed = stem(&SNOWBALL, word).into_owned();
+        let stemmed = stem(&SNOWBALL, text).into_owned();
         let mut memo = memo.borrow_mut();
         if memo.len() >= MEMO_WORDS {
             memo.clear();
         }
-        memo.insert(word.to_string(), stemmed.clone());
-        stemmed
+        let word = std::mem::replace(text, stemmed);
+        memo.insert(word, text.clone());
     })
 }
 
@@ -341,18 +354,19 @@ fn minimal_stem(word: &str) -> &str {
     word
 }
 
-/// A token filter that rewrites each token's text with a function: the stemmer and the
-/// folding step are both word-for-word maps.
+/// A token filter that rewrites each token's text in place: the stemmer and the folding step
+/// are both word-for-word maps.
 #[derive(Clone, Copy)]
-struct WordMap(fn(&str) -> Option<String>);
+struct WordMap(fn(&mut String));
 
 /// The Norwegian stemmer as a token filter.
-const NORWEGIAN_STEMMER: WordMap = WordMap(|word| Some(stem(&SNOWBALL, word).into_owned()));
+const NORWEGIAN_STEMMER: WordMap = WordMap(stem_in_place);
 
 /// ASCII folding as a token filter (after stemming).
-const ASCII_FOLD: WordMap = WordMap(|word| match fold(word) {
-    Cow::Owned(folded) => Some(folded),
-    Cow::Borrowed(_) => None,
+const ASCII_FOLD: WordMap = WordMap(|word| {
+    if let Cow::Owned(folded) = fold(word) {
+        *word = folded;
+    }
 });
 
 impl TokenFilter for WordMap {
@@ -365,7 +379,7 @@ impl TokenFilter for WordMap {
 #[derive(Clone)]
 struct WordMapFilter<T> {
     inner: T,
-    map: fn(&str) -> Option<String>,
+    map: fn(&mut String),
 }
 
 impl<T: Tokenizer> Tokenizer for WordMapFilter<T> {
@@ -380,7 +394,7 @@ impl<T: Tokenizer> Tokenizer for WordMapFilter<T> {
 
 struct WordMapStream<S> {
     tail: S,
-    map: fn(&str) -> Option<String>,
+    map: fn(&mut String),
 }
 
 impl<S: TokenStream> TokenStream for WordMapStream<S> {
@@ -388,10 +402,7 @@ impl<S: TokenStream> TokenStream for WordMapStream<S> {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        if let Some(text) = (self.map)(&token.text) {
-            token.text = text;
-        }
+        (self.map)(&mut self.tail.token_mut().text);
         true
     }
     fn token(&self) -> &Token {
@@ -484,6 +495,27 @@ mod tests {
         assert_eq!(folded("pasientforløp"), folded("pasientforlop"));
         assert_eq!(folded("Tromsø"), vec!["tromso"]);
         assert_eq!(fold("særlig"), "saerlig");
+    }
+
+    #[test]
+    fn remembered_stems_are_the_stems() {
+        for word in [
+            "fastlegen",
+            "sjukepleiarane",
+            "rekruttering",
+            "og",
+            "ting",
+            "2",
+        ] {
+            let direct = stem(&SNOWBALL, word).into_owned();
+            // First call fills the memo, the second reads it; both rewrite in place.
+            for _ in 0..2 {
+                let mut text = word.to_string();
+                stem_in_place(&mut text);
+                assert_eq!(text, direct, "{word}");
+                assert_eq!(stem_word(word), direct, "{word}");
+            }
+        }
     }
 
     #[test]

@@ -202,8 +202,8 @@ pub fn decompound(word: &str) -> Vec<String> {
     // Snippets split every long word of every hit; words repeat, so the splits are remembered
     // per thread (bounded like the stem memo).
     thread_local! {
-        static MEMO: std::cell::RefCell<HashMap<String, Vec<String>>> =
-            std::cell::RefCell::new(HashMap::new());
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<String, Vec<String>>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     MEMO.with(|memo| {
         if let Some(parts) = memo.borrow().get(word) {

@@ -1,7 +1,9 @@
 //! Snippets: which words of a hit match the query (`Highlight`, filled in by `compile`) and the
 //! passage of a section that shows the most of them, with the citations searched for.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::analyzer;
 use super::decompound::decompound;
@@ -160,14 +162,29 @@ pub fn best_passage(
     let citations = highlight.reference_spans(text);
     // A text repeats its words: each distinct word (lower case) is matched once, and gets an
     // id so that the window below counts distinct matches without building strings.
-    let mut known: HashMap<String, (bool, usize)> = HashMap::new();
+    let mut known: FxHashMap<String, (bool, usize)> = FxHashMap::default();
     let mut ids: Vec<Option<usize>> = Vec::with_capacity(words.len());
     for &(from, to) in &words {
-        let lower = text[from..to].to_lowercase();
-        let next_id = known.len();
-        let &mut (word_matches, id) = known.entry(lower).or_insert_with_key(|lower| {
-            (!highlight.is_empty() && highlight.matches(lower), next_id)
-        });
+        let word = &text[from..to];
+        // Most words are lower case already: they are looked up without a copy.
+        let lowered;
+        let lower = if is_lowercase(word) {
+            word
+        } else {
+            lowered = word.to_lowercase();
+            lowered.as_str()
+        };
+        let (word_matches, id) = match known.get(lower) {
+            Some(&known_word) => known_word,
+            None => {
+                let entry = (
+                    !highlight.is_empty() && highlight.matches(lower),
+                    known.len(),
+                );
+                known.insert(lower.to_string(), entry);
+                entry
+            }
+        };
         let cited = citations.iter().any(|&(a, b)| from < b && to > a);
         ids.push((cited || word_matches).then_some(id));
     }
@@ -190,26 +207,29 @@ pub fn best_passage(
     // the earliest window.
     let mut best = (0usize, 0usize, 0usize); // (score, start word, end word)
     let mut start = 0;
-    let mut in_window: HashMap<usize, usize> = HashMap::new();
+    // Matches in the window per word id, and how many ids have any.
+    let mut in_window: Vec<usize> = vec![0; known.len()];
+    let mut distinct = 0usize;
     let mut all = 0usize;
     for end in 0..words.len() {
         if let Some(id) = ids[end] {
             all += 1;
-            *in_window.entry(id).or_insert(0) += 1;
+            in_window[id] += 1;
+            if in_window[id] == 1 {
+                distinct += 1;
+            }
         }
         while span_chars(start, end) > max_chars && start < end {
             if let Some(id) = ids[start] {
                 all -= 1;
-                if let Some(n) = in_window.get_mut(&id) {
-                    *n -= 1;
-                    if *n == 0 {
-                        in_window.remove(&id);
-                    }
+                in_window[id] -= 1;
+                if in_window[id] == 0 {
+                    distinct -= 1;
                 }
             }
             start += 1;
         }
-        let score = in_window.len() * 3 + all;
+        let score = distinct * 3 + all;
         if score > best.0 {
             best = (score, start, end);
         }
@@ -265,6 +285,17 @@ pub fn best_passage(
         })
         .collect();
     (passage, ranges)
+}
+
+/// Whether `str::to_lowercase` leaves `word` as it is (every character its own lower case).
+fn is_lowercase(word: &str) -> bool {
+    if word.is_ascii() {
+        return !word.bytes().any(|b| b.is_ascii_uppercase());
+    }
+    word.chars().all(|c| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    })
 }
 
 fn ends_sentence(between: &str) -> bool {
@@ -339,4 +370,45 @@ pub fn lead(text: &str, max_chars: usize) -> String {
         out.push_str(word);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_lowercase_agrees_with_to_lowercase() {
+        for word in [
+            "fastlege",
+            "Fastlege",
+            "skrøpelige",
+            "SKRØPELIGE",
+            "Ærlig",
+            "ærlig",
+            "2023",
+            "ΟΔΟΣ",
+            "οδος",
+            "ǅ",
+            "İ",
+            "ß",
+        ] {
+            assert_eq!(is_lowercase(word), word.to_lowercase() == word, "{word}");
+        }
+    }
+
+    #[test]
+    fn passage_counts_distinct_words_in_the_window() {
+        let mut hl = Highlight::default();
+        hl.exact.insert("fastlege".into());
+        hl.exact.insert("legevakt".into());
+        // One word repeated early; both words together later: the later window wins.
+        let text = format!(
+            "Fastlege fastlege fastlege. {} Fastlege og legevakt samarbeider.",
+            "Annen tekst her. ".repeat(30)
+        );
+        let (passage, ranges) = best_passage(&text, &hl, 80);
+        assert!(passage.contains("legevakt"), "{passage}");
+        let marked: Vec<&str> = ranges.iter().map(|&(a, b)| &passage[a..b]).collect();
+        assert_eq!(marked, vec!["Fastlege", "legevakt"], "{passage}");
+    }
 }
