@@ -2,6 +2,11 @@
 //!
 //! Usage: `cargo run --release --example search_bench -- [--sections N] [--queries N] [--plain] [--slowest N]`
 //!
+//! `--semantic` also measures search by meaning (`samspor::embed::search`, the installed model,
+//! `scripts/install-embeddings.sh`): every section and passage window gets a random unit vector
+//! (the cost of the scan does not depend on the values; embedding 100,000 sections would take
+//! hours), each query is encoded by the real model, timed with the search.
+//!
 //! `--slowest N` lists the N slowest queries with their latency (what the p99 is made of).
 //!
 //! `--plain` also measures the reference: a plain tantivy index of the same sections (heading
@@ -161,7 +166,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (mut total, mut query_count) = (100_000usize, 400usize);
-    let mut plain = false;
+    let (mut plain, mut semantic) = (false, false);
     let mut slowest = 0usize;
     let mut keep: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
@@ -170,6 +175,7 @@ fn main() -> Result<()> {
             "--sections" => total = args.next().context("--sections N")?.parse()?,
             "--queries" => query_count = args.next().context("--queries N")?.parse()?,
             "--plain" => plain = true,
+            "--semantic" => semantic = true,
             "--index-dir" => keep = Some(args.next().context("--index-dir DIR")?.into()),
             "--slowest" => slowest = args.next().context("--slowest N")?.parse()?,
             other => anyhow::bail!("unknown argument {other}"),
@@ -326,6 +332,9 @@ fn main() -> Result<()> {
         latencies.last().copied().unwrap_or(0.0),
         latencies.iter().sum::<f64>() / latencies.len() as f64
     );
+    if semantic {
+        semantic_latency(&index, &dir, &queries, &mut rng)?;
+    }
     if plain {
         drop(index);
         let reference = plain_tantivy(&documents, &queries)?;
@@ -420,4 +429,78 @@ fn plain_tantivy(
     }
     latencies.sort_by(f64::total_cmp);
     Ok(latencies)
+}
+
+/// Search by meaning over random section and passage vectors, the query encoded by the model:
+/// latencies of `embed::search` (10 hits), and the vector files' sizes.
+fn semantic_latency(
+    index: &SectionIndex,
+    dir: &Path,
+    queries: &[String],
+    rng: &mut Rng,
+) -> Result<()> {
+    use samspor::embed::{self, passages, store};
+    let settings = samspor::config::EmbeddingSettings {
+        enabled: Some(true),
+        dir: None,
+    };
+    let embedder = embed::open(&settings)?.context("no embedding model")?;
+    let dim = embedder.dim();
+    let random = |rng: &mut Rng| -> Vec<f32> {
+        let v: Vec<f32> = (0..dim)
+            .map(|_| (rng.below(2001) as f32 - 1000.0) / 1000.0)
+            .collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+        v.into_iter().map(|x| x / norm).collect()
+    };
+    let stamp = index.commit_stamp()?;
+    let mut sections = store::Vectors::new(embedder.model_id(), dim);
+    sections.stamp = Some(stamp);
+    let mut windows = store::Vectors::new(embedder.model_id(), dim);
+    windows.stamp = Some(stamp);
+    for section in index.all_sections()? {
+        let key = section.key();
+        sections.push(&key, store::section_hash(&section), &random(rng));
+        for window in passages::section_windows(&section) {
+            windows.push(&key, store::text_hash(&window), &random(rng));
+        }
+    }
+    let (sections_path, passages_path) = (store::path_in(dir), passages::path_in(dir));
+    sections.write(&sections_path)?;
+    windows.write(&passages_path)?;
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len()) as f64 / (1024.0 * 1024.0);
+    println!(
+        "vectors: {} sections ({:.1} MiB), {} passage windows ({:.1} MiB, {:.2} per section)",
+        sections.len(),
+        size(&sections_path),
+        windows.len(),
+        size(&passages_path),
+        windows.len() as f64 / sections.len().max(1) as f64
+    );
+    for (name, passage_weight) in [("sections only", 0.0), ("with passages", 1.0)] {
+        let mut semantic = embed::Semantic::load(dir, &settings).context("vectors not read")?;
+        semantic.fusion.passage_weight = passage_weight;
+        let request = |q: &str| SearchRequest {
+            query: q.to_string(),
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        for q in queries.iter().take(20) {
+            embed::search(index, &request(q), Some(&semantic))?; // warm-up
+        }
+        let mut latencies = Vec::with_capacity(queries.len());
+        for q in queries {
+            let started = Instant::now();
+            embed::search(index, &request(q), Some(&semantic))?;
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        latencies.sort_by(f64::total_cmp);
+        println!(
+            "semantic ({name}, query encoded by the model): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            percentile(&latencies, 50.0),
+            percentile(&latencies, 99.0),
+            latencies.last().copied().unwrap_or(0.0),
+        );
+    }
+    Ok(())
 }

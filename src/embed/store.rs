@@ -83,7 +83,9 @@ impl Vectors {
         if vector.len() != self.dim {
             return;
         }
-        self.by_key.insert(key.to_string(), self.keys.len());
+        // A key's first entry (a passage file holds several entries per key).
+        let at = self.keys.len();
+        self.by_key.entry(key.to_string()).or_insert(at);
         self.keys.push(key.to_string());
         self.hashes.push(hash);
         self.data.extend_from_slice(vector);
@@ -224,8 +226,46 @@ pub fn sync(
     path: &Path,
     cache: Option<&Path>,
 ) -> Result<SyncReport, EmbedError> {
-    let started = Instant::now();
     let stamp = index.commit_stamp()?;
+    if let Some(report) = up_to_date(embedder, path, stamp) {
+        return Ok(report);
+    }
+    let units = index
+        .all_sections()?
+        .iter()
+        .map(|s| (s.key(), passage_text(s.heading.as_deref(), &s.text)))
+        .collect();
+    sync_units(units, stamp, embedder, path, cache)
+}
+
+/// The file at `path` when it is of this model and complete for the index commit `stamp`.
+fn up_to_date(embedder: &dyn Embedder, path: &Path, stamp: u64) -> Option<SyncReport> {
+    // Only the header decides; a broken file is embedded again by the caller.
+    let old = Vectors::read(path).ok().flatten()?;
+    (old.model == embedder.model_id() && old.dim == embedder.dim() && old.stamp == Some(stamp))
+        .then(|| SyncReport {
+            sections: old.len(),
+            up_to_date: true,
+            ..SyncReport::default()
+        })
+}
+
+/// Writes the vector file at `path` for `units` (key, text; a key may have several texts, kept
+/// together in order), complete for the index commit `stamp`: every text gets a vector, embedded
+/// only when no vector of that text (by hash) and model is known in the file itself or in
+/// `cache` (a vector file of any keys, extended with what was embedded). Empty texts are left
+/// out. `sections` in the report counts the texts.
+pub(crate) fn sync_units(
+    units: Vec<(String, String)>,
+    stamp: u64,
+    embedder: &dyn Embedder,
+    path: &Path,
+    cache: Option<&Path>,
+) -> Result<SyncReport, EmbedError> {
+    let started = Instant::now();
+    if let Some(report) = up_to_date(embedder, path, stamp) {
+        return Ok(report);
+    }
     let same_model = |v: &Vectors| v.model == embedder.model_id() && v.dim == embedder.dim();
     let read_or_warn = |p: &Path| match Vectors::read(p) {
         Ok(v) => v.filter(same_model),
@@ -235,15 +275,6 @@ pub fn sync(
         }
     };
     let old = read_or_warn(path);
-    if let Some(old) = &old
-        && old.stamp == Some(stamp)
-    {
-        return Ok(SyncReport {
-            sections: old.len(),
-            up_to_date: true,
-            ..SyncReport::default()
-        });
-    }
     let mut known: HashMap<TextHash, Vec<f32>> = HashMap::new();
     let cached = cache.and_then(read_or_warn);
     for v in old.iter().chain(cached.iter()) {
@@ -253,14 +284,10 @@ pub fn sync(
                 .or_insert_with(|| v.vector(i).to_vec());
         }
     }
-    let sections = index.all_sections()?;
-    let texts: Vec<(String, TextHash, String)> = sections
-        .iter()
-        .map(|s| {
-            let text = passage_text(s.heading.as_deref(), &s.text);
-            (s.key(), text_hash(&text), text)
-        })
-        .filter(|(_, _, text)| !text.is_empty())
+    let texts: Vec<(String, TextHash, String)> = units
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(key, text)| (key, text_hash(&text), text))
         .collect();
     let mut todo: Vec<usize> = Vec::new();
     let mut queued = std::collections::HashSet::new();
@@ -335,7 +362,26 @@ pub fn sync_index_dir(
     let embedder = super::open_or_warn(settings)?;
     let result = SectionIndex::open(index_dir)
         .map_err(EmbedError::from)
-        .and_then(|index| sync(&index, embedder.as_ref(), &path_in(index_dir), None));
+        .and_then(|index| {
+            let report = sync(&index, embedder.as_ref(), &path_in(index_dir), None)?;
+            // Passage vectors only when search uses them (see `hybrid::DEFAULT_FUSION`).
+            if super::hybrid::DEFAULT_FUSION.passage_weight <= 0.0 {
+                return Ok(report);
+            }
+            let passages = super::passages::sync(
+                &index,
+                embedder.as_ref(),
+                &super::passages::path_in(index_dir),
+                None,
+            )?;
+            Ok(SyncReport {
+                embedded: report.embedded + passages.embedded,
+                reused: report.reused + passages.reused,
+                millis: report.millis + passages.millis,
+                up_to_date: report.up_to_date && passages.up_to_date,
+                ..report
+            })
+        });
     match result {
         Ok(report) => {
             if !report.up_to_date {
