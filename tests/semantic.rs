@@ -274,3 +274,43 @@ fn themes_by_meaning_show_in_explain_and_json() {
         "{body:#}"
     );
 }
+
+#[test]
+fn installing_the_model_matches_again_on_the_next_run() {
+    let Some(e5) = installed() else { return };
+    let dir = setup_themes();
+    let none = dir.path().join("no-model");
+    assert!(samspor(dir.path(), &none, &["run"]).status.success());
+    let matches = || -> Value {
+        let text = std::fs::read_to_string(dir.path().join("index/matches.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let sections = |body: &Value| -> Vec<Value> {
+        body["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["sections"].as_array().unwrap().clone())
+            .collect()
+    };
+    let before = matches();
+    assert!(!sections(&before).is_empty(), "{before:#}");
+    assert!(
+        sections(&before).iter().all(|s| s.get("meaning").is_none()),
+        "{before:#}"
+    );
+    // Nothing new to fetch or index: only the model is new, and the run matches again.
+    let out = samspor(dir.path(), &e5, &["run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = matches();
+    assert!(
+        sections(&after)
+            .iter()
+            .all(|s| s["meaning"]["margin"].is_number()),
+        "{after:#}"
+    );
+}

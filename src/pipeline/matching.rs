@@ -20,7 +20,14 @@ impl Pipeline {
         command: &str,
         writes: &mut StageWrites,
     ) -> Result<Vec<ThemeResult>, PipelineError> {
-        let state = matched_state(catalog, &themes_fingerprint(&self.config));
+        let state = matched_state(
+            catalog,
+            &format!(
+                "{}{}",
+                themes_fingerprint(&self.config),
+                meaning_fingerprint(&self.config, &self.index_dir)
+            ),
+        );
         if command == "run"
             && catalog.matched_state.as_deref() == Some(state.as_str())
             && let Ok(Some(stored)) = MatchFile::load(&self.index_dir)
@@ -161,6 +168,28 @@ fn matched_state(catalog: &Catalog, themes_fingerprint: &str) -> String {
     crate::track::store::sha256_hex(text.as_bytes())
 }
 
+/// What the match stage's meaning depends on beyond the words: the texts each theme is
+/// embedded as, whether embeddings are wanted, the section vectors' file (its size and time:
+/// vectors that appear or change), and how meaning and words are combined. Part of the
+/// matched state only (the index stage's stored themes are lexical), so installing the model
+/// or editing a prototype matches again without indexing again.
+fn meaning_fingerprint(config: &Config, index_dir: &std::path::Path) -> String {
+    let vectors = std::fs::metadata(crate::embed::store::path_in(index_dir))
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let mut text = format!(
+        "{:?}\u{1}{vectors:?}\u{1}{:?}",
+        crate::embed::wanted(&config.embeddings),
+        crate::themes::meaning::DEFAULT_COMBINATION
+    );
+    for theme in &config.themes {
+        for t in crate::themes::meaning::theme_texts(theme) {
+            text.push_str(&format!("\u{2}{}\u{3}{t}", theme.id));
+        }
+    }
+    crate::track::store::sha256_hex(text.as_bytes())
+}
+
 /// Changes whenever a theme definition changes, so stored themes are recomputed.
 pub(super) fn themes_fingerprint(config: &Config) -> String {
     let mut text = String::new();
@@ -182,4 +211,28 @@ pub(super) fn themes_fingerprint(config: &Config) -> String {
     text.push_str(crate::extract::VERSION);
     text.push_str(crate::themes::SCORER_VERSION);
     crate::track::store::sha256_hex(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_meaning_fingerprint_follows_the_themes_texts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut config = Config::load(&root.join("examples/demo/sources.toml")).expect("valid");
+        let dir = tempfile::tempdir().unwrap();
+        let before = meaning_fingerprint(&config, dir.path());
+        assert_eq!(before, meaning_fingerprint(&config, dir.path()));
+        config.themes[0].prototypes.push("Ein ny prototype.".into());
+        let after = meaning_fingerprint(&config, dir.path());
+        assert_ne!(before, after, "a new prototype matches again");
+        // The words' fingerprint (which re-indexes) does not move with a prototype.
+        let words = themes_fingerprint(&config);
+        config.themes[0].prototypes.pop();
+        assert_eq!(words, themes_fingerprint(&config));
+        // Section vectors that appear match again.
+        std::fs::write(crate::embed::store::path_in(dir.path()), b"vectors").unwrap();
+        assert_ne!(before, meaning_fingerprint(&config, dir.path()));
+    }
 }
