@@ -667,8 +667,12 @@ fn amending_acts_titles() {
             "pasient- og brukerrettighetsloven"
         ]
     );
+    // A proposition's heading of the act it proposes names that act, not the laws it changes
+    // (refs-v3 judgement 6); in a sentence, the proposal cites them.
+    assert!(canon("Forslag til lov om endringer i helsepersonelloven\n\nI").is_empty());
+    assert!(canon("Innhald\n\n4 Forslag til lov om endringar i helsepersonellova\n\nI").is_empty());
     assert_eq!(
-        canon("Forslag til lov om endringer i helsepersonelloven\n\nI"),
+        canon("Vi viser til forslag til lov om endringer i helsepersonelloven."),
         ["helsepersonelloven"]
     );
     // With its date and number, the amending act itself is cited too.
@@ -1011,4 +1015,49 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_propositions_own_title_lines_are_not_citations() {
+    let text = "Prop. 12 L\n\nEndringer i helsepersonelloven mv. (digital samhandling)\n\nDepartementet foreslår endringer i helsepersonelloven.\n\nEndringer i helsepersonelloven ble sist gjort i 2020.\n\nEndringar i følgjande lover:\n1. helsepersonellova";
+    assert_eq!(
+        canon(text),
+        [
+            "Prop. 12 L",
+            "helsepersonelloven",
+            "helsepersonelloven",
+            "helsepersonelloven"
+        ]
+    );
+}
+
+#[test]
+fn supplements_to_propositions_are_documents_of_their_own() {
+    assert_eq!(
+        canon(
+            "jf. St.prp. nr. 1 Tillegg nr. 4 (2004–2005) og Ot.prp. nr. 3 tillegg nr. 1 (1998-99)"
+        ),
+        [
+            "St.prp. nr. 1 Tillegg nr. 4 (2004–2005)",
+            "Ot.prp. nr. 3 Tillegg nr. 1 (1998–1999)"
+        ]
+    );
+    assert_eq!(
+        canon("Prop. 1 S Tillegg 2 (2023–2024)"),
+        ["Prop. 1 S Tillegg 2 (2023–2024)"]
+    );
+}
+
+#[test]
+fn names_after_a_non_ascii_letter_are_not_read_from_inside_a_word() {
+    // The patterns use ASCII word boundaries: "ø" is no word character to them.
+    assert!(
+        canon("Søknadsloven § 3 gjeld.")
+            .iter()
+            .all(|c| c.starts_with("søknadsloven"))
+    );
+    assert_eq!(
+        canon("helsepersonelloven § 4 bokstav å og § 5"),
+        ["helsepersonelloven § 4", "helsepersonelloven § 5"]
+    );
 }
