@@ -8,6 +8,7 @@
 //! user types into a search box ("nou 2023 4", "§ 6-2 hol") and returns the
 //! canonical form used in the index.
 
+mod bare;
 mod documents;
 pub mod laws;
 mod layout;
@@ -224,9 +225,9 @@ fn in_force(
     document: Option<(RefKind, String)>,
     out: &mut Vec<Citation>,
 ) {
-    let amended = paragraphs::amended_laws(text);
+    let amended = bare::amended_laws(text);
     let mut added = Vec::new();
-    for run in paragraphs::bare_runs(text) {
+    for run in bare::bare_runs(text) {
         if taken.iter().any(|&(s, e)| run.start < e && s < run.end) {
             continue;
         }
