@@ -226,6 +226,12 @@ fn in_force(
     out: &mut Vec<Citation>,
 ) {
     let amended = bare::amended_laws(text);
+    // Where each paragraph of the text starts (after a blank line), found once: a run's
+    // paragraph is looked up, not scanned for, however far back its citations are.
+    static BLANK_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\n[^\S\n]*\n").expect("blank line pattern compiles")
+    });
+    let paragraph_starts: Vec<usize> = BLANK_LINE.find_iter(text).map(|m| m.end()).collect();
     let mut added = Vec::new();
     for run in bare::bare_runs(text) {
         if taken.iter().any(|&(s, e)| run.start < e && s < run.end) {
@@ -261,8 +267,13 @@ fn in_force(
             .map(pick);
         // "helsetilsynsloven §§ 8 og 9. … etter § 9": a number repeated from a law's citation
         // earlier in the paragraph is that paragraph again.
+        let paragraph_start = paragraph_starts
+            [..paragraph_starts.partition_point(|&at| at <= run.start)]
+            .last()
+            .copied()
+            .unwrap_or(0);
         let repeated = statutes_before()
-            .take_while(|c| !has_blank_line(&text[c.end..run.start]))
+            .take_while(|c| c.end >= paragraph_start)
             .find(|c| {
                 run.items
                     .iter()
@@ -333,21 +344,6 @@ fn has_sentence_break(between: &str) -> bool {
         regex::Regex::new(r"[.!?:](?:\s*\n|\s+\p{Lu})").expect("sentence break compiles")
     });
     BREAK.is_match(between) || between.contains('\n')
-}
-
-fn has_blank_line(between: &str) -> bool {
-    let mut newlines = 0;
-    for c in between.chars() {
-        if c == '\n' {
-            newlines += 1;
-            if newlines >= 2 {
-                return true;
-            }
-        } else if !c.is_whitespace() {
-            newlines = 0;
-        }
-    }
-    false
 }
 
 /// The text as a reader sees it: whitespace runs (line breaks, non-breaking spaces) as one

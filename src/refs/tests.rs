@@ -1061,3 +1061,55 @@ fn names_after_a_non_ascii_letter_are_not_read_from_inside_a_word() {
         ["helsepersonelloven § 4", "helsepersonelloven § 5"]
     );
 }
+
+#[test]
+fn committee_and_older_forms_in_both_languages() {
+    assert_eq!(
+        canon(
+            "Saka er omtalt i Innst. 12 S (2024–2025), Innst. O. nr. 91 (1998–1999) og Innst. S. nr. 5 (2003-2004), jf. Dokument 8:112 S (2023–2024), Ot.prp. nr. 13 (1998-99) og St.prp. nr. 1 (2004–2005)."
+        ),
+        [
+            "Innst. 12 S (2024–2025)",
+            "Innst. O. nr. 91 (1998–1999)",
+            "Innst. S. nr. 5 (2003–2004)",
+            "Dokument 8:112 S (2023–2024)",
+            "Ot.prp. nr. 13 (1998–1999)",
+            "St.prp. nr. 1 (2004–2005)"
+        ]
+    );
+}
+
+#[test]
+fn new_paragraphs_ranges_and_details_in_nynorsk() {
+    assert_eq!(
+        canon(
+            "Etter helse- og omsorgstenestelova ny § 6-2 a og §§ 6-1 til 6-3 skal kommunen samarbeide, jf. pasient- og brukarrettslova § 2-1 e første ledd bokstav a og helsepersonellova § 3-2 første ledd nr. 4."
+        ),
+        [
+            "helse- og omsorgstjenesteloven § 6-2 a",
+            "helse- og omsorgstjenesteloven § 6-1",
+            "helse- og omsorgstjenesteloven § 6-2",
+            "helse- og omsorgstjenesteloven § 6-3",
+            "pasient- og brukerrettighetsloven § 2-1 e",
+            "helsepersonelloven § 3-2"
+        ]
+    );
+}
+
+#[test]
+fn a_bare_paragraph_follows_the_regulation_named_last() {
+    assert_eq!(
+        canon("Fastlegeforskrifta § 20 gjeld framleis. Etter § 21 skal legen delta i legevakt."),
+        ["fastlegeforskriften § 20", "fastlegeforskriften § 21"]
+    );
+    assert_eq!(
+        canon(
+            "Helse- og omsorgstjenesteloven § 3-2 gjelder. Kommunen følger også forskrift om fastlegeordning i kommunene. Etter § 20 skal fastlegen delta."
+        ),
+        [
+            "helse- og omsorgstjenesteloven § 3-2",
+            "fastlegeforskriften",
+            "fastlegeforskriften § 20"
+        ]
+    );
+}
