@@ -240,7 +240,7 @@ pub fn lookup(written: &str) -> Option<&'static Law> {
         return None;
     }
     LAWS.iter().find(|law| {
-        law.abbreviations.iter().any(|a| *a == key)
+        law.abbreviations.contains(&key)
             || law.stems.iter().any(|stem| {
                 let stem_key = lookup_key(stem);
                 key.strip_prefix(stem_key.as_str())
