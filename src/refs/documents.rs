@@ -33,7 +33,7 @@ struct DocumentPattern {
 fn pattern(kind: RefKind, body: &str, with_session: bool, canonical: Canonical) -> DocumentPattern {
     let session = if with_session { SESSION } else { "" };
     let source = format!(
-        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<body>{body}){session}(?P<suf>,?\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})\b)?"
+        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<body>{body}){session}(?P<suf>,?\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})(?-u:\b))?"
     );
     DocumentPattern {
         kind,
@@ -46,7 +46,7 @@ static PATTERNS: LazyLock<Vec<DocumentPattern>> = LazyLock::new(|| {
     vec![
         pattern(
             RefKind::Nou,
-            r"\bNOU\s*(?P<year>\d{4})\s*:\s*(?P<n>\d{1,3})\b",
+            r"(?-u:\b)NOU\s*(?P<year>\d{4})\s*:\s*(?P<n>\d{1,3})(?-u:\b)",
             false,
             |c| {
                 // The series started in 1972; a "NOU 1066: 4" is noise.
@@ -58,50 +58,63 @@ static PATTERNS: LazyLock<Vec<DocumentPattern>> = LazyLock::new(|| {
         ),
         pattern(
             RefKind::Prop,
-            r"\b[Pp]rop\.\s*(?P<n>\d{1,3})\s*(?P<l>LS|L|S)\b",
+            r"(?-u:\b)[Pp]rop\.\s*(?P<n>\d{1,3})\s*(?P<l>LS|L|S)(?-u:\b)(?:\s+[Tt]illegg\s+(?:nr\.\s*)?(?P<till>\d{1,2})(?-u:\b))?",
             true,
-            |c| Some(format!("Prop. {} {}", number(&c["n"]), &c["l"])),
+            |c| {
+                let mut canonical = format!("Prop. {} {}", number(&c["n"]), &c["l"]);
+                if let Some(supplement) = c.name("till") {
+                    canonical.push_str(&format!(" Tillegg {}", number(supplement.as_str())));
+                }
+                Some(canonical)
+            },
         ),
         pattern(
             RefKind::Prop,
-            r"\b(?P<t>Ot|St)\.\s*prp\.\s*nr\.\s*(?P<n>\d{1,3})\b",
+            r"(?-u:\b)(?P<t>Ot|St)\.\s*prp\.\s*nr\.\s*(?P<n>\d{1,3})(?-u:\b)(?:\s+[Tt]illegg\s+(?:nr\.\s*)?(?P<till>\d{1,2})(?-u:\b))?",
             true,
-            |c| Some(format!("{}.prp. nr. {}", &c["t"], number(&c["n"]))),
+            // "St.prp. nr. 1 Tillegg nr. 4 (2004–2005)": a supplement is a document of its own.
+            |c| {
+                let mut canonical = format!("{}.prp. nr. {}", &c["t"], number(&c["n"]));
+                if let Some(supplement) = c.name("till") {
+                    canonical.push_str(&format!(" Tillegg nr. {}", number(supplement.as_str())));
+                }
+                Some(canonical)
+            },
         ),
         pattern(
             RefKind::Meld,
-            r"\bMeld\.\s*St\.\s*(?P<n>\d{1,3})\b",
+            r"(?-u:\b)Meld\.\s*St\.\s*(?P<n>\d{1,3})(?-u:\b)",
             true,
             |c| Some(format!("Meld. St. {}", number(&c["n"]))),
         ),
         pattern(
             RefKind::StMeld,
-            r"\b(?:St\.\s*meld\.?|[Ss]tortingsmelding)\s*nr\.?\s*(?P<n>\d{1,3})\b",
+            r"(?-u:\b)(?:St\.\s*meld\.?|[Ss]tortingsmelding)\s*nr\.?\s*(?P<n>\d{1,3})(?-u:\b)",
             true,
             |c| Some(format!("St.meld. nr. {}", number(&c["n"]))),
         ),
         pattern(
             RefKind::Innst,
-            r"\bInnst\.\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)\b",
+            r"(?-u:\b)Innst\.\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)(?-u:\b)",
             true,
             |c| Some(format!("Innst. {} {}", number(&c["n"]), &c["l"])),
         ),
         pattern(
             RefKind::Innst,
-            r"\bInnst\.\s*(?P<t>O|S)\.\s*nr\.\s*(?P<n>\d{1,4})\b",
+            r"(?-u:\b)Innst\.\s*(?P<t>O|S)\.\s*nr\.\s*(?P<n>\d{1,4})(?-u:\b)",
             true,
             |c| Some(format!("Innst. {}. nr. {}", &c["t"], number(&c["n"]))),
         ),
         pattern(
             RefKind::Dokument8,
-            r"\b(?:Dokument|Dok\.)\s*8\s*:\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)\b",
+            r"(?-u:\b)(?:Dokument|Dok\.)\s*8\s*:\s*(?P<n>\d{1,4})\s*(?P<l>LS|L|S)(?-u:\b)",
             true,
             |c| Some(format!("Dokument 8:{} {}", number(&c["n"]), &c["l"])),
         ),
         // Before 2009: "Dokument nr. 8:60 (2008–2009)", no L/S letter.
         pattern(
             RefKind::Dokument8,
-            r"\b(?:Dokument|Dok\.)\s+nr\.\s*8\s*:\s*(?P<n>\d{1,4})\b",
+            r"(?-u:\b)(?:Dokument|Dok\.)\s+nr\.\s*8\s*:\s*(?P<n>\d{1,4})(?-u:\b)",
             true,
             |c| Some(format!("Dokument nr. 8:{}", number(&c["n"]))),
         ),

@@ -8,12 +8,14 @@
 //! user types into a search box ("nou 2023 4", "§ 6-2 hol") and returns the
 //! canonical form used in the index.
 
+mod bare;
 mod documents;
 pub mod laws;
 mod layout;
 mod lenient;
 pub mod links;
 mod paragraphs;
+mod regulations;
 pub mod statutes;
 
 use serde::{Deserialize, Serialize};
@@ -115,6 +117,7 @@ pub fn find_citations_in(text: &str, document: Option<&str>) -> Vec<Citation> {
     let mut candidates = Vec::new();
     documents::collect(&view.text, &mut candidates);
     paragraphs::collect(&view.text, &mut candidates);
+    regulations::collect(&view.text, &mut candidates);
 
     // Leftmost first, and at the same start the longest: a chapter prefix
     // or a law name followed by "§ 6-2" beats the shorter bare match.
@@ -123,8 +126,14 @@ pub fn find_citations_in(text: &str, document: Option<&str>) -> Vec<Citation> {
     let mut taken = Vec::new();
     // An amending act's own title names the laws it changes, but does not cite them.
     let mut taken_until = own_amending_title(&view.text).unwrap_or(0);
+    let headings = amending_headings(&view.text);
     for candidate in candidates {
-        if candidate.start < taken_until || candidate.citations.is_empty() {
+        if candidate.start < taken_until
+            || candidate.citations.is_empty()
+            || headings
+                .iter()
+                .any(|&(s, e)| s <= candidate.start && candidate.start < e)
+        {
             continue;
         }
         taken_until = candidate.end;
@@ -150,11 +159,50 @@ pub fn find_citations_in(text: &str, document: Option<&str>) -> Vec<Citation> {
 fn own_amending_title(text: &str) -> Option<usize> {
     static TITLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^\s*(?:(?i:lov)\s+om\s+endring(?:er|ar)\s+i\b|Endringslov\s+til\b)[^\n]*",
+            r"^\s*(?:(?i:lov)\s+om\s+endring(?:er|ar)\s+i(?-u:\b)|Endringslov\s+til(?-u:\b))[^\n]*",
         )
         .expect("amending title compiles")
     });
     TITLE.find(text).map(|m| m.end())
+}
+
+/// Title lines of an amending act inside a proposition: its title "Endringer i helse- og
+/// omsorgstjenesteloven mv. (…)" and the heading of the proposed act, "4 Forslag til lov om
+/// endringer i helse- og omsorgstjenesteloven mv.". They name the act proposed, not the laws
+/// it changes (which the act's parts "I lov … gjøres følgende endringer:" cite). A line
+/// counts as such a title when it stands alone (after a blank line or at the start) and has
+/// no colon ("Endringer i følgende lover:" introduces a list of citations).
+fn amending_headings(text: &str) -> Vec<(usize, usize)> {
+    static HEADING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?m)^[^\S\n]*(?:\d+(?:\.\d+)*\.?[^\S\n]+)?(?:(?i:forslag)\s+til\s+(?i:lov)\s+om\s+endring(?:er|ar)|Endring(?:er|ar))\s+i\s[^\n:]*$",
+        )
+        .expect("amending heading compiles")
+    });
+    HEADING
+        .find_iter(text)
+        .filter(|m| {
+            let alone_before = {
+                let before = text[..m.start()].trim_end_matches([' ', '\t']);
+                before.trim().is_empty() || before.ends_with("\n\n")
+            };
+            let alone_after = {
+                let after = text[m.end()..].trim_start_matches([' ', '\t']);
+                after.trim().is_empty() || after.starts_with("\n\n") || after.starts_with("\n\r\n")
+            };
+            // A sentence ("Endringer i loven ble vedtatt i 2024.") has a full stop of its own.
+            let line = ["mv.", "m.m.", "m.v.", "nr."].iter().fold(
+                m.as_str()
+                    .trim_start_matches(|c: char| {
+                        c.is_ascii_digit() || c == '.' || c.is_whitespace()
+                    })
+                    .to_string(),
+                |l, abbreviation| l.replace(abbreviation, ""),
+            );
+            alone_before && alone_after && !line.contains('.')
+        })
+        .map(|m| (m.start(), m.end()))
+        .collect()
 }
 
 /// Paragraphs written without their law ("jf. § 3-2") belong to the law in force in the
@@ -177,9 +225,15 @@ fn in_force(
     document: Option<(RefKind, String)>,
     out: &mut Vec<Citation>,
 ) {
-    let amended = paragraphs::amended_laws(text);
+    let amended = bare::amended_laws(text);
+    // Where each paragraph of the text starts (after a blank line), found once: a run's
+    // paragraph is looked up, not scanned for, however far back its citations are.
+    static BLANK_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\n[^\S\n]*\n").expect("blank line pattern compiles")
+    });
+    let paragraph_starts: Vec<usize> = BLANK_LINE.find_iter(text).map(|m| m.end()).collect();
     let mut added = Vec::new();
-    for run in paragraphs::bare_runs(text) {
+    for run in bare::bare_runs(text) {
         if taken.iter().any(|&(s, e)| run.start < e && s < run.end) {
             continue;
         }
@@ -190,8 +244,14 @@ fn in_force(
             .max_by_key(|(at, _)| *at)
             .map(|(_, statute)| (statute.kind, statute.name.clone()))
             .filter(|(_, name)| numbering_fits(name, &numbers, out));
+        // The laws and regulations cited before the run, nearest first. `out` is in text order
+        // and its spans do not overlap, so the nearest is the last one starting before the run.
+        // What lies between a citation and the run only grows going back, so the first one found
+        // with a sentence break (or blank line) before the run ends the search: each run costs
+        // the text back to its nearest citations, not the whole text before it.
+        let upto = out.partition_point(|c| c.start < run.start);
         let statutes_before = || {
-            out.iter().filter(|c| {
+            out[..upto].iter().rev().filter(|c| {
                 matches!(c.kind, RefKind::Law | RefKind::Regulation) && c.end <= run.start
             })
         };
@@ -199,26 +259,26 @@ fn in_force(
         // A law numbered in chapters ("§ 10-1") has no "§ 21", and one numbered plainly no
         // "§ 6-2": the law in force is the nearest one whose numbering fits the run.
         let fits = |document: &str| numbering_fits(document, &numbers, out);
-        let last = statutes_before()
-            .filter(|c| fits(&c.document))
-            .max_by_key(|c| c.end)
-            .map(pick);
+        let nearest = statutes_before().find(|c| fits(&c.document));
+        let last = nearest.map(pick);
         // The same sentence: a law named in it governs its bare paragraphs.
-        let same_sentence = statutes_before()
-            .filter(|c| !has_sentence_break(&text[c.end..run.start]) && fits(&c.document))
-            .max_by_key(|c| c.end)
+        let same_sentence = nearest
+            .filter(|c| !has_sentence_break(&text[c.end..run.start]))
             .map(pick);
         // "helsetilsynsloven §§ 8 og 9. … etter § 9": a number repeated from a law's citation
         // earlier in the paragraph is that paragraph again.
+        let paragraph_start = paragraph_starts
+            [..paragraph_starts.partition_point(|&at| at <= run.start)]
+            .last()
+            .copied()
+            .unwrap_or(0);
         let repeated = statutes_before()
-            .filter(|c| {
-                !has_blank_line(&text[c.end..run.start])
-                    && run
-                        .items
-                        .iter()
-                        .any(|(_, _, n)| c.canonical.ends_with(&format!(" § {n}")))
+            .take_while(|c| c.end >= paragraph_start)
+            .find(|c| {
+                run.items
+                    .iter()
+                    .any(|(_, _, n)| c.canonical.ends_with(&format!(" § {n}")))
             })
-            .max_by_key(|c| c.end)
             .map(pick);
         let own = document
             .clone()
@@ -284,21 +344,6 @@ fn has_sentence_break(between: &str) -> bool {
         regex::Regex::new(r"[.!?:](?:\s*\n|\s+\p{Lu})").expect("sentence break compiles")
     });
     BREAK.is_match(between) || between.contains('\n')
-}
-
-fn has_blank_line(between: &str) -> bool {
-    let mut newlines = 0;
-    for c in between.chars() {
-        if c == '\n' {
-            newlines += 1;
-            if newlines >= 2 {
-                return true;
-            }
-        } else if !c.is_whitespace() {
-            newlines = 0;
-        }
-    }
-    false
 }
 
 /// The text as a reader sees it: whitespace runs (line breaks, non-breaking spaces) as one

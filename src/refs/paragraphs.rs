@@ -12,23 +12,29 @@ use super::{Candidate, Citation, citation, laws, paragraph_number, statutes};
 
 /// A paragraph number: "6-2", "2-1 e", "4A-2", "4", "4 a". A letter suffix
 /// stops at a-h so that "§ 4 i loven" does not read "i" as a suffix.
-const PARAGRAPH: &str = r"\d{1,3}(?:\s?[A-F])?[-‐‑–]\d{1,3}(?:\s?[a-h]\b)?|\d{1,3}(?:\s?[a-h]\b)?";
+const PARAGRAPH: &str =
+    r"\d{1,3}(?:\s?[A-F])?[-‐‑–]\d{1,3}(?:\s?[a-h](?-u:\b))?|\d{1,3}(?:\s?[a-h](?-u:\b))?";
 
 /// Detail after a paragraph that the canonical form leaves out but the
 /// written span keeps: "første ledd", "andre punktum", "bokstav b", "nr. 3".
-const DETAIL: &str = r"(?:(?:første|fyrste|andre|annen|annet|anna|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende|niande|tiende|tiande|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+[a-zæøå]\b|nr\.\s*\d{1,3}\b)";
+const DETAIL: &str = r"(?:(?:første|fyrste|andre|annen|annet|anna|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende|niande|tiende|tiande|\d{1,2}\.)\s+(?:ledd|punktum)|bokstav\s+(?:[a-z](?-u:\b)|[æøå])|nr\.\s*\d{1,3}(?-u:\b))";
 
 /// Regex source for one item of a paragraph list.
 fn item() -> String {
-    format!(r"(?:{PARAGRAPH})(?:,?\s+{DETAIL})*")
+    format!(r"(?:{PARAGRAPH})(?:{FIRST_TAIL})?(?:,?\s+{DETAIL})*")
 }
+
+/// The patterns use ASCII word boundaries (they keep the regex engine on its DFA), to which
+/// "ø" is no word character: "§ 6-2 første ledd" reads as "§ 6-2 f" and "ørste ledd". This
+/// tail keeps the detail in the span; [`split_run`] drops a letter suffix followed by a letter.
+const FIRST_TAIL: &str = r"ørste\s+(?:ledd|punktum)";
 
 /// Regex source for a run of paragraphs: "§ 6-2", "§§ 6-1 og 6-2",
 /// "§ 6-1 første ledd, § 6-2 og § 6-3", "§ 6-2 jf. § 6-1", "§§ 6-1–6-3".
 /// A range ("til", "–") gives its two ends only: which paragraphs lie
 /// between is not known without the law's text. After "jf." the sign is
 /// required: "jf. 3" is not a paragraph.
-fn run() -> String {
+pub(super) fn run() -> String {
     let item = item();
     format!(
         r"§{{1,2}}\s*{item}(?:(?:\s*,\s*|\s+(?:og|til|eller)\s+|\s*[–—]\s*)(?:§{{1,2}}\s*)?{item}|\s*,?\s+{JF}\s*§{{1,2}}\s*{item})*"
@@ -47,7 +53,7 @@ fn law() -> String {
     let statute = statutes::pattern();
     let unknown = laws::unknown_name_pattern();
     format!(
-        r"(?P<law>{statute}|\b{name}\b|\b(?i:{abbreviation})\b\.?|{unknown})(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
+        r"(?P<law>{statute}|(?-u:\b){name}(?-u:\b)|(?-u:\b)(?i:{abbreviation})(?-u:\b)\.?|{unknown})(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?"
     )
 }
 
@@ -74,7 +80,8 @@ static DATED_START: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A law named inside the subject of a dated act: then the paragraph after it is that law's.
 static NAMES_A_LAW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b{}\b", laws::name_pattern())).expect("law name pattern compiles")
+    Regex::new(&format!(r"(?-u:\b){}(?-u:\b)", laws::name_pattern()))
+        .expect("law name pattern compiles")
 });
 
 /// Paragraphs before the law: "§ 6-2 første ledd i helse- og
@@ -90,7 +97,7 @@ static LAW_NAME: LazyLock<Regex> = LazyLock::new(|| {
     let abbreviation = laws::abbreviation_pattern();
     let statute = statutes::pattern();
     Regex::new(&format!(
-        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<law>{statute}|\b{name}\b)(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?(?:\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})\b)?"
+        r"(?:{CHAPTER_WORD}\s*(?P<chap1>{CHAPTER})\s+i\s+)?(?P<law>{statute}|(?-u:\b){name}(?-u:\b))(?:\s*\(\s*(?i:{abbreviation})\.?\s*\))?(?:\s*{CHAPTER_WORD}\s*(?P<chap2>{CHAPTER})(?-u:\b))?"
     ))
     .expect("law name pattern compiles")
 });
@@ -99,7 +106,7 @@ static LAW_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// a run like "§§ 6-1 og 6-2" has it only once.
 static ITEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?P<sign>§{{1,2}})?\s*(?P<p>{PARAGRAPH})(?:,?\s+{DETAIL})*"
+        r"(?P<sign>§{{1,2}})?\s*(?P<p>{PARAGRAPH})(?:{FIRST_TAIL})?(?:,?\s+{DETAIL})*"
     ))
     .expect("item pattern compiles")
 });
@@ -136,6 +143,9 @@ pub(super) fn collect(text: &str, out: &mut Vec<Candidate>) {
         let (Some(whole), Some(written_law)) = (caps.get(0), caps.name("law")) else {
             continue;
         };
+        if inside_word(text, written_law.start()) {
+            continue;
+        }
         let Some(law) = statutes::resolve(written_law.as_str()) else {
             continue;
         };
@@ -160,11 +170,21 @@ pub(super) fn collect(text: &str, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Whether `at` is inside a word: the patterns use ASCII word boundaries (which keep the
+/// regex engine on its fast DFA path), and "ø", "æ", "å" are no word characters to them, so a
+/// name found right after one ("søknadsloven" read from its "knadsloven") is checked here.
+pub(super) fn inside_word(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
 /// One paragraph of a run, with its span in the input.
-struct Item {
-    start: usize,
-    end: usize,
-    number: String,
+pub(super) struct Item {
+    pub start: usize,
+    pub end: usize,
+    pub number: String,
     /// Introduced by "jf." rather than "og" or a comma.
     after_jf: bool,
 }
@@ -176,7 +196,7 @@ static FOLLOWED_BY_LAW: LazyLock<Regex> = LazyLock::new(|| {
     let statute = statutes::pattern();
     let unknown = laws::unknown_name_pattern();
     Regex::new(&format!(
-        r"^(?:\s+i)?\s+(?:{statute}|\b{name}\b|\b(?i:{abbreviation})\b|{unknown})"
+        r"^(?:\s+i)?\s+(?:{statute}|(?-u:\b){name}(?-u:\b)|(?-u:\b)(?i:{abbreviation})(?-u:\b)|{unknown})"
     ))
     .expect("follow-up pattern compiles")
 });
@@ -200,10 +220,13 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
     {
         return false;
     }
+    if inside_word(text, written_law.start()) {
+        return false;
+    }
     let Some(law) = statutes::resolve(written_law.as_str()) else {
         return false;
     };
-    let mut items = split_run(run, law_first);
+    let mut items = split_run(text, run, law_first);
     if laws::LAWS
         .iter()
         .any(|l| l.name == law.name && l.numbering == laws::Numbering::Plain)
@@ -270,11 +293,56 @@ fn push_paragraphs(text: &str, caps: &Captures, law_first: bool, out: &mut Vec<C
     true
 }
 
+/// A run of paragraphs right after a statute another recogniser found: "§ 4", "ny § 6-2 a".
+static RUN_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^\s*{NEW}(?P<run>{})", run())).expect("run-after pattern compiles")
+});
+
+/// The paragraphs written right after a statute at `start..at` ("forskrift om kommunal helse-
+/// og omsorgsinstitusjon § 4"), as one candidate spanning the statute and the run; `None` when
+/// no paragraph follows it.
+pub(super) fn paragraphs_after(
+    text: &str,
+    statute: &statutes::Statute,
+    start: usize,
+    at: usize,
+) -> Option<Candidate> {
+    let caps = RUN_AFTER.captures(&text[at..])?;
+    let run = caps.name("run")?;
+    let mut items = split_run(&text[at..], run, true);
+    if FOLLOWED_BY_LAW.is_match(&text[at + run.end()..])
+        && let Some(cut) = items.iter().position(|i| i.after_jf)
+    {
+        items.truncate(cut);
+    }
+    let end = at + items.last()?.end;
+    let citations = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            citation(
+                text,
+                statute.kind,
+                format!("{} § {}", statute.name, item.number),
+                statute.name.clone(),
+                None,
+                if i == 0 { start } else { at + item.start },
+                at + item.end,
+            )
+        })
+        .collect();
+    Some(Candidate {
+        start,
+        end,
+        citations,
+    })
+}
+
 /// Splits "§§ 6-1, 6-2 og 6-3" into items. After a single "§", a following
 /// item without its own sign is kept only when it has the chapter form
 /// ("§ 6-1 og 6-2"); a plain number could be anything ("hol. § 6-2 og 3
 /// kommuner"), unless the law name after the run ties it to the law.
-fn split_run(run: Match, law_first: bool) -> Vec<Item> {
+pub(super) fn split_run(text: &str, run: Match, law_first: bool) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     let mut plural = false;
     let mut previous_end = 0;
@@ -301,7 +369,21 @@ fn split_run(run: Match, law_first: bool) -> Vec<Item> {
             } else {
                 number.start()
             };
-        let number = paragraph_number(number.as_str());
+        // "§ 4 går", "§ 6-2 første": a letter followed by a letter is a word, not a suffix.
+        let written = number.as_str();
+        let written = match written.char_indices().last() {
+            Some((at, c))
+                if c.is_ascii_lowercase()
+                    && text[run.start() + number.end()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphabetic) =>
+            {
+                written[..at].trim_end()
+            }
+            _ => written,
+        };
+        let number = paragraph_number(written);
         let end = run.start() + m.end();
         if after_range && let Some(previous) = items.last() {
             // "§§ 6-1 til 6-3": the paragraphs between, when both ends are in one chapter.
@@ -411,122 +493,4 @@ fn between(first: &str, last: &str) -> Vec<String> {
 
 fn is_dash(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑' | '–')
-}
-
-/// A run of paragraphs with no law beside it: "§ 3-2", "jf. §§ 6-1 og 6-2".
-static BARE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?P<run>{})", run())).expect("bare run compiles"));
-
-/// "i" and a word after a bare run: the paragraph belongs to what that word names, unless
-/// the word is the law in force itself ("§ 3 i loven").
-static IN_OTHER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s+i\s+(?P<w>\p{L}+)").expect("follow-up word compiles"));
-
-/// Whether the word after "§ 3 i" names an instrument other than the law in force: another
-/// law or rules ("i forskriften", "i avtalen", "i kommunens reglement"), not a phrase
-/// ("i stor grad", "i praksis") nor the law in force itself ("i loven", "i denne lova").
-fn names_other_instrument(word: &str) -> bool {
-    static INSTRUMENT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:\p{L}+lov\p{L}*|\p{L}*forskrift\p{L}*|\p{L}*avtal\p{L}*|\p{L}*instruks\p{L}*|\p{L}*vedtekt\p{L}*|\p{L}*retningslin\p{L}*|\p{L}*reglement\p{L}*|\p{L}*konvensjon\p{L}*|\p{L}*direktiv\p{L}*|\p{L}*forordning\p{L}*|\p{L}{2,}s)$")
-            .expect("instrument words compile")
-    });
-    let lower = word.to_lowercase();
-    !matches!(
-        lower.as_str(),
-        "loven" | "lova" | "denne" | "same" | "samme" | "lovens" | "lovas" | "tilfelles"
-    ) && (INSTRUMENT.is_match(&lower) || laws::lookup(&lower).is_some())
-}
-
-/// Words right before a bare run that say it is not a paragraph of a law: "forskriften § 3",
-/// "avtalen § 4", "vedtektene § 2".
-static OTHER_INSTRUMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:forskrift\p{L}*|avtal\p{L}*|instruks\p{L}*|vedtekt\p{L}*|retningslin\p{L}*|reglement\p{L}*|konvensjon\p{L}*|grunnlov\p{L}*|direktiv\p{L}*|artikkel|art\.)\s*$")
-        .expect("instrument words compile")
-});
-
-/// A run of paragraphs written without its law, as a span and the paragraph numbers in it.
-pub(super) struct BareRun {
-    pub start: usize,
-    pub end: usize,
-    /// Followed by "i loven her", "i denne lova": the law the passage amends or is.
-    pub here: bool,
-    /// (start, end, number) of each paragraph.
-    pub items: Vec<(usize, usize, String)>,
-}
-
-/// Every paragraph run that names no law and is not tied to another instrument. Whether a
-/// law is in force at that point is for the caller to say (it knows what was cited before).
-pub(super) fn bare_runs(text: &str) -> Vec<BareRun> {
-    let mut runs = Vec::new();
-    for caps in BARE.captures_iter(text) {
-        let Some(run) = caps.name("run") else {
-            continue;
-        };
-        if OTHER_INSTRUMENT.is_match(&text[..run.start()])
-            || is_heading(text, run.start(), run.end())
-        {
-            continue;
-        }
-        let here = HERE.is_match(&text[run.end()..]);
-        if let Some(next) = IN_OTHER.captures(&text[run.end()..])
-            && names_other_instrument(&next["w"])
-        {
-            continue;
-        }
-        let items: Vec<(usize, usize, String)> = split_run(run, true)
-            .into_iter()
-            .map(|i| (i.start, i.end, i.number))
-            .collect();
-        if let (Some(first), Some(last)) = (items.first(), items.last()) {
-            runs.push(BareRun {
-                start: first.0,
-                end: last.1,
-                here,
-                items,
-            });
-        }
-    }
-    runs
-}
-
-/// A paragraph's own heading in quoted law text ("Ny § 3-8 a skal lyde: § 3-8 a. Godkjenning
-/// av …", or "§ 3-8 a. Godkjenning" on a line of its own): a number, a full stop and a
-/// capitalised title, at a line start or right after "skal lyde:". It names the paragraph
-/// being written, it does not cite it.
-fn is_heading(text: &str, start: usize, end: usize) -> bool {
-    static TITLE_AFTER: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^\s*\.\s+\p{Lu}").expect("heading pattern compiles"));
-    static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:(?i:lyde|lyda|lyde som følger|lyde slik)\s*:\s*|(?:^|\n)[^\S\n]*)$")
-            .expect("heading context compiles")
-    });
-    TITLE_AFTER.is_match(&text[end..]) && INTRODUCED.is_match(&text[..start])
-}
-
-/// "i loven her", "i lova her", "i denne loven": the law of the passage itself.
-static HERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s+i\s+(?i:(?:loven|lova)\s+her\b|denne\s+lov)").expect("here pattern compiles")
-});
-
-/// The law an amending act changes from this point on: "I lov 2. juli 1999 nr. 61 om
-/// spesialisthelsetjenesten m.m. gjøres følgende endringer:", "I helse- og
-/// omsorgstenestelova vert det gjort desse endringane:", "I lov … skal § 1-7 lyde:".
-static AMENDS: LazyLock<Regex> = LazyLock::new(|| {
-    let name = laws::name_pattern();
-    let statute = statutes::pattern();
-    Regex::new(&format!(
-        r"\b[Ii]\s+(?P<law>{statute}|\b{name}\b)[^:§]{{0,200}}?(?i:(?:gjøres|gjerast|gjer\s+ein|blir\s+gjort|vert\s+gjort|vert\s+det\s+gjort|blir\s+det\s+gjort|gjøres\s+det)\s+(?:følgende|følgjande|desse|disse)\s+endring|skal\s+(?:§|lyde|lyda|oppheves|opphevast))"
-    ))
-    .expect("amending pattern compiles")
-});
-
-/// Where each part of an amending act starts, and the law it amends.
-pub(super) fn amended_laws(text: &str) -> Vec<(usize, statutes::Statute)> {
-    AMENDS
-        .captures_iter(text)
-        .filter_map(|caps| {
-            let law = caps.name("law")?;
-            Some((law.start(), statutes::resolve(law.as_str())?))
-        })
-        .collect()
 }

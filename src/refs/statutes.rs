@@ -39,6 +39,22 @@ const REGULATIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("koordinatorforskriften", &["koordinatorforskrift"]),
+    ("habiliteringsforskriften", &["habiliteringsforskrift"]),
+    ("rehabiliteringsforskriften", &["rehabiliteringsforskrift"]),
+    ("legevaktforskriften", &["legevaktforskrift"]),
+    (
+        "egenandelsforskriften",
+        &["egenandelsforskrift", "eigenandelsforskrift"],
+    ),
+    ("vederlagsforskriften", &["vederlagsforskrift"]),
+    (
+        "kvalitetsforbedringsforskriften",
+        &[
+            "kvalitetsforbedringsforskrift",
+            "kvalitetsforbetringsforskrift",
+        ],
+    ),
+    ("ledelsesforskriften", &["ledelsesforskrift"]),
 ];
 
 const ENDINGS: &str = "(?:ens|en|as|a)";
@@ -46,7 +62,7 @@ const ENDINGS: &str = "(?:ens|en|as|a)";
 /// "2. juli 1999 nr. 61": the date and number of an act or a regulation.
 fn date_and_number() -> String {
     format!(
-        r"(?:av\s+|frå\s+|fra\s+)?\d{{1,2}}\.\s*(?i:{})\s+\d{{4}}\s+nr\.?\s*\d{{1,4}}\b",
+        r"(?:av\s+|frå\s+|fra\s+)?\d{{1,2}}\.\s*(?i:{})\s+\d{{4}}\s+nr\.?\s*\d{{1,4}}(?-u:\b)",
         MONTHS.join("|")
     )
 }
@@ -71,11 +87,11 @@ pub fn pattern() -> String {
     let regulation_words = format!("(?i:(?:{}){ENDINGS})", regulation_names.join("|"));
     let unknown = laws::unknown_name_pattern();
     let named = format!(
-        r"\b(?i:lov(?:a|en)?|forskrift(?:a|en)?)\s+om\s+(?:{}|[^()§;\n.]){{1,160}}?\s*\(\s*(?:{title}|{regulation_words}|{unknown})\s*\)",
+        r"(?-u:\b)(?i:lov(?:a|en)?|forskrift(?:a|en)?)\s+om\s+(?:{}|[^()§;\n.]){{1,160}}?\s*\(\s*(?:{title}|{regulation_words}|{unknown})\s*\)",
         laws::ET_CETERA_WORD
     );
     format!(
-        r"{named}|\b(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|{full_title}(?:\s*\(\s*{title}\s*\))?|\bLOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:forskrift(?:a|en)?)\s+{dated}|\bFOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}\b|\b(?i:(?:{}){ENDINGS})\b",
+        r"{named}|(?-u:\b)(?i:lov(?:a|en)?)\s+{dated}(?:\s+om\s+[^()§;\n]{{1,160}}?\s*\(\s*{title}\s*\))?|{full_title}(?:\s*\(\s*{title}\s*\))?|(?-u:\b)LOV-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}(?-u:\b)|(?-u:\b)(?i:forskrift(?:a|en)?)\s+{dated}|(?-u:\b)FOR-\d{{4}}-\d{{2}}-\d{{2}}-\d{{1,4}}(?-u:\b)|(?-u:\b)(?i:(?:{}){ENDINGS})(?-u:\b)",
         regulation_names.join("|")
     )
 }
@@ -166,8 +182,8 @@ pub fn resolve(written: &str) -> Option<Statute> {
 fn by_known_id(id: &str) -> Statute {
     let name = laws::LAWS
         .iter()
-        .find(|l| l.id == Some(id))
-        .map_or(id, |l| l.name);
+        .find(|l| l.id.as_deref() == Some(id))
+        .map_or(id, |l| l.name.as_str());
     Statute {
         kind: RefKind::Law,
         name: name.to_string(),

@@ -667,8 +667,12 @@ fn amending_acts_titles() {
             "pasient- og brukerrettighetsloven"
         ]
     );
+    // A proposition's heading of the act it proposes names that act, not the laws it changes
+    // (refs-v3 judgement 6); in a sentence, the proposal cites them.
+    assert!(canon("Forslag til lov om endringer i helsepersonelloven\n\nI").is_empty());
+    assert!(canon("Innhald\n\n4 Forslag til lov om endringar i helsepersonellova\n\nI").is_empty());
     assert_eq!(
-        canon("Forslag til lov om endringer i helsepersonelloven\n\nI"),
+        canon("Vi viser til forslag til lov om endringer i helsepersonelloven."),
         ["helsepersonelloven"]
     );
     // With its date and number, the amending act itself is cited too.
@@ -1011,4 +1015,101 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_propositions_own_title_lines_are_not_citations() {
+    let text = "Prop. 12 L\n\nEndringer i helsepersonelloven mv. (digital samhandling)\n\nDepartementet foreslår endringer i helsepersonelloven.\n\nEndringer i helsepersonelloven ble sist gjort i 2020.\n\nEndringar i følgjande lover:\n1. helsepersonellova";
+    assert_eq!(
+        canon(text),
+        [
+            "Prop. 12 L",
+            "helsepersonelloven",
+            "helsepersonelloven",
+            "helsepersonelloven"
+        ]
+    );
+}
+
+#[test]
+fn supplements_to_propositions_are_documents_of_their_own() {
+    assert_eq!(
+        canon(
+            "jf. St.prp. nr. 1 Tillegg nr. 4 (2004–2005) og Ot.prp. nr. 3 tillegg nr. 1 (1998-99)"
+        ),
+        [
+            "St.prp. nr. 1 Tillegg nr. 4 (2004–2005)",
+            "Ot.prp. nr. 3 Tillegg nr. 1 (1998–1999)"
+        ]
+    );
+    assert_eq!(
+        canon("Prop. 1 S Tillegg 2 (2023–2024)"),
+        ["Prop. 1 S Tillegg 2 (2023–2024)"]
+    );
+}
+
+#[test]
+fn names_after_a_non_ascii_letter_are_not_read_from_inside_a_word() {
+    // The patterns use ASCII word boundaries: "ø" is no word character to them.
+    assert!(
+        canon("Søknadsloven § 3 gjeld.")
+            .iter()
+            .all(|c| c.starts_with("søknadsloven"))
+    );
+    assert_eq!(
+        canon("helsepersonelloven § 4 bokstav å og § 5"),
+        ["helsepersonelloven § 4", "helsepersonelloven § 5"]
+    );
+}
+
+#[test]
+fn committee_and_older_forms_in_both_languages() {
+    assert_eq!(
+        canon(
+            "Saka er omtalt i Innst. 12 S (2024–2025), Innst. O. nr. 91 (1998–1999) og Innst. S. nr. 5 (2003-2004), jf. Dokument 8:112 S (2023–2024), Ot.prp. nr. 13 (1998-99) og St.prp. nr. 1 (2004–2005)."
+        ),
+        [
+            "Innst. 12 S (2024–2025)",
+            "Innst. O. nr. 91 (1998–1999)",
+            "Innst. S. nr. 5 (2003–2004)",
+            "Dokument 8:112 S (2023–2024)",
+            "Ot.prp. nr. 13 (1998–1999)",
+            "St.prp. nr. 1 (2004–2005)"
+        ]
+    );
+}
+
+#[test]
+fn new_paragraphs_ranges_and_details_in_nynorsk() {
+    assert_eq!(
+        canon(
+            "Etter helse- og omsorgstenestelova ny § 6-2 a og §§ 6-1 til 6-3 skal kommunen samarbeide, jf. pasient- og brukarrettslova § 2-1 e første ledd bokstav a og helsepersonellova § 3-2 første ledd nr. 4."
+        ),
+        [
+            "helse- og omsorgstjenesteloven § 6-2 a",
+            "helse- og omsorgstjenesteloven § 6-1",
+            "helse- og omsorgstjenesteloven § 6-2",
+            "helse- og omsorgstjenesteloven § 6-3",
+            "pasient- og brukerrettighetsloven § 2-1 e",
+            "helsepersonelloven § 3-2"
+        ]
+    );
+}
+
+#[test]
+fn a_bare_paragraph_follows_the_regulation_named_last() {
+    assert_eq!(
+        canon("Fastlegeforskrifta § 20 gjeld framleis. Etter § 21 skal legen delta i legevakt."),
+        ["fastlegeforskriften § 20", "fastlegeforskriften § 21"]
+    );
+    assert_eq!(
+        canon(
+            "Helse- og omsorgstjenesteloven § 3-2 gjelder. Kommunen følger også forskrift om fastlegeordning i kommunene. Etter § 20 skal fastlegen delta."
+        ),
+        [
+            "helse- og omsorgstjenesteloven § 3-2",
+            "fastlegeforskriften",
+            "fastlegeforskriften § 20"
+        ]
+    );
 }
