@@ -187,16 +187,110 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
         let numbered = pages >= 3
             && strip_page_number(&l.text)
                 .is_some_and(|k| pages_by_stripped.get(&k).is_some_and(|p| p.len() >= 2));
-        if repeated || numbered || (l.extreme && is_page_number(&l.text)) {
+        if (repeated || numbered) && !tabular(&l.text) || (l.extreme && is_page_number(&l.text)) {
             drop.insert(i);
         }
     }
+    drop.retain(|&i| !tabular(&lines[i].text) || is_page_number(&lines[i].text));
+    stacked(lines, &mut drop);
     drop
+}
+
+/// A row of figures more than of words ("A = 0.75 A = 0.80", "WhitePoint [ 1.0 1.0 1.0 ] …
+/// Gamma 1.0"): a table or chart row that recurs on every page of a set of plates, not a
+/// running header (which is a title with a page number, a date or a report number).
+fn tabular(text: &str) -> bool {
+    let (mut figures, mut words) = (0usize, 0usize);
+    for t in text.split_whitespace() {
+        if t.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+            words += 1;
+        } else if t.chars().any(|c| c.is_ascii_digit()) {
+            figures += 1;
+        }
+    }
+    figures >= 3 && figures > words + 2
+}
+
+/// Running headers and footers sit at the edge of the page: a candidate with a kept line between
+/// it and the edge (the title of a set of slides above a recurring caption) is body text.
+fn stacked(lines: &[BandLine], drop: &mut HashSet<usize>) {
+    let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.text.chars().any(char::is_alphanumeric) {
+            by_page.entry(l.page).or_default().push(i);
+        }
+    }
+    for ids in by_page.values_mut() {
+        for top in [true, false] {
+            let mut side: Vec<usize> = ids
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].top == top)
+                .collect();
+            // From the edge inwards.
+            side.sort_by(|&a, &b| {
+                let o = lines[a].y.total_cmp(&lines[b].y);
+                if top { o.reverse() } else { o }
+            });
+            let mut kept_at: Option<f32> = None;
+            for i in side {
+                let y = lines[i].y;
+                match kept_at {
+                    Some(k) if (y - k).abs() > 2.0 => {
+                        drop.remove(&i);
+                    }
+                    Some(_) => {}
+                    None if !drop.contains(&i) => kept_at = Some(y),
+                    None => {}
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recurring_figure_rows_and_lines_under_a_title_are_kept() {
+        let mut lines = Vec::new();
+        for p in 0..3 {
+            // A set of plates: the same caption row under a changing title on every page, and a
+            // row of figures at the top and the foot of each.
+            let mut t = bl(
+                p,
+                &format!("Plate {p}: gradients of another kind {}", "x".repeat(p)),
+                true,
+            );
+            t.y = 760.0;
+            t.size = 14.0;
+            lines.push(t);
+            let mut c = bl(p, "Contained circles and their centres", true);
+            c.y = 740.0;
+            lines.push(c);
+            let mut f = bl(
+                p,
+                &format!("WhitePoint [ 1.0 1.0 1.0 ] BlackPoint [ 0.0 0.0 0.0 ] Gamma {p}.0"),
+                true,
+            );
+            f.y = 780.0;
+            lines.push(f);
+            let mut b = bl(p, "A = 0.00 A = 0.01 A = 0.05 A = 0.10", true);
+            b.top = false;
+            b.y = 40.0;
+            lines.push(b);
+        }
+        let drop = find_running(&lines, 3);
+        assert!(
+            drop.is_empty(),
+            "{:?}",
+            drop.iter().map(|&i| &lines[i].text).collect::<Vec<_>>()
+        );
+        assert!(tabular("A = 0.75 A = 0.80 A = 0.90"));
+        assert!(!tabular("NOU 2019: 8 Kapittel 3 Særavgifter 23"));
+        assert!(!tabular("2019–2020 Prop. 8 S 3"));
+    }
 
     fn bl(page: usize, text: &str, in_band: bool) -> BandLine {
         BandLine {
@@ -224,7 +318,10 @@ mod tests {
             lines.push(bl(p, &format!("Body text on page {p}"), false));
             lines.push(bl(p, &format!("Side {}", p + 1), true));
         }
-        lines.push(bl(2, "Prop. 999 L (2098–2099)", true));
+        // A one-off band line below the running header (a header sits at the edge of the page).
+        let mut once = bl(2, "Prop. 999 L (2098–2099)", true);
+        once.y = 690.0;
+        lines.push(once);
         lines.push(bl(3, "17", true));
         let drop = find_running(&lines, 5);
         for (i, l) in lines.iter().enumerate() {

@@ -739,7 +739,7 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
             best_size
         };
         lines.push(Line {
-            text,
+            text: logical_order(text),
             x0: words[row[0]].x0,
             x1: row
                 .iter()
@@ -755,6 +755,41 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
     }
     mark_paragraphs(&mut lines);
     lines
+}
+
+/// Right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko …, and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// A line's text from its glyphs' visual order (left to right on the page) into logical order:
+/// right-to-left runs are reversed and, in a mostly right-to-left line, so is the order of the
+/// runs (the Unicode bidi algorithm's reordering, which is its own inverse for such lines). A
+/// line without right-to-left letters is returned as it is.
+fn logical_order(text: String) -> String {
+    if !text.chars().any(is_rtl) {
+        return text;
+    }
+    let rtl = text.chars().filter(|&c| is_rtl(c)).count();
+    let ltr = text
+        .chars()
+        .filter(|c| c.is_alphabetic() && !is_rtl(*c))
+        .count();
+    let level = if rtl >= ltr {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let info = unicode_bidi::BidiInfo::new(&text, Some(level));
+    let Some(para) = info.paragraphs.first() else {
+        return text;
+    };
+    let out = info.reorder_line(para, para.range.clone()).into_owned();
+    if out.chars().count() == text.chars().count() {
+        out
+    } else {
+        text
+    }
 }
 
 pub fn is_bullet(text: &str) -> bool {
@@ -817,6 +852,20 @@ fn mark_paragraphs(lines: &mut [Line]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn right_to_left_lines_come_out_in_logical_order() {
+        // Glyphs drawn left to right on the page: "שלום עולם" shows as "םלוע םולש".
+        assert_eq!(logical_order("םלוע םולש".into()), "שלום עולם");
+        // A number inside a Hebrew line keeps its digits' order.
+        assert_eq!(logical_order("123 םולש".into()), "שלום 123");
+        // A Latin line with one Hebrew word: only that word turns.
+        assert_eq!(
+            logical_order("the word םולש here".into()),
+            "the word שלום here"
+        );
+        assert_eq!(logical_order("plain".into()), "plain");
+    }
 
     fn glyphs_for(text: &str, x: f32, y: f32, size: f32) -> Vec<Glyph> {
         let mut out = Vec::new();
