@@ -5,6 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::layout::Line;
+use super::pages::PageOut;
+
 /// Where a line sits on its page, for header/footer detection.
 #[derive(Debug, Clone)]
 pub struct BandLine {
@@ -178,6 +181,7 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
     }
     let need = (((pages as f32) * 0.3).ceil() as usize).clamp(2, 4);
     let mut drop = positional(lines, pages, need);
+    let in_table = tabular_rows(lines);
     for (i, l) in lines.iter().enumerate() {
         if !l.in_band {
             continue;
@@ -187,11 +191,11 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
         let numbered = pages >= 3
             && strip_page_number(&l.text)
                 .is_some_and(|k| pages_by_stripped.get(&k).is_some_and(|p| p.len() >= 2));
-        if (repeated || numbered) && !tabular(&l.text) || (l.extreme && is_page_number(&l.text)) {
+        if (repeated || numbered) && !in_table[i] || (l.extreme && is_page_number(&l.text)) {
             drop.insert(i);
         }
     }
-    drop.retain(|&i| !tabular(&lines[i].text) || is_page_number(&lines[i].text));
+    drop.retain(|&i| !in_table[i] || is_page_number(&lines[i].text));
     stacked(lines, &mut drop);
     drop
 }
@@ -209,6 +213,27 @@ fn tabular(text: &str) -> bool {
         }
     }
     figures >= 3 && figures > words + 2
+}
+
+/// Per line: whether the row it sits in (the lines of its page on the same baseline, read
+/// together) is [`tabular`].
+fn tabular_rows(lines: &[BandLine]) -> Vec<bool> {
+    let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        by_page.entry(l.page).or_default().push(i);
+    }
+    let mut out = vec![false; lines.len()];
+    for ids in by_page.values() {
+        for &i in ids {
+            let row: Vec<&str> = ids
+                .iter()
+                .filter(|&&j| (lines[j].y - lines[i].y).abs() <= 2.0)
+                .map(|&j| lines[j].text.as_str())
+                .collect();
+            out[i] = tabular(&row.join(" "));
+        }
+    }
+    out
 }
 
 /// Running headers and footers sit at the edge of the page: a candidate with a kept line between
@@ -248,6 +273,138 @@ fn stacked(lines: &[BandLine], drop: &mut HashSet<usize>) {
     }
 }
 
+/// (page, line) of every running header, footer and page number of the document.
+pub(super) fn running_lines(pages: &[PageOut]) -> HashSet<(usize, usize)> {
+    // Running headers / footers.
+    let mut band = Vec::new();
+    let mut refs: Vec<(usize, usize)> = Vec::new();
+    for (pi, p) in pages.iter().enumerate() {
+        let h = (p.top - p.bottom).max(1.0);
+        let upright: Vec<usize> = (0..p.lines.len()).filter(|&k| p.lines[k].upright).collect();
+        let zone = edge_zones(&p.lines, &upright, p.bottom, p.top, h);
+        let edge = edge_lines(&p.lines, &upright, p.bottom, p.top, h);
+        for &k in &upright {
+            let l = &p.lines[k];
+            band.push(BandLine {
+                page: pi,
+                text: l.text.clone(),
+                // A page whose every line is a candidate keeps them (only page numbers go).
+                in_band: zone.contains(&k) && zone.len() < upright.len(),
+                // Page numbers: the top- or bottom-most line in the band, gap or not.
+                extreme: zone.contains(&k) || edge.contains(&k),
+                y: l.y,
+                size: l.size,
+                top: l.y > p.bottom + 0.5 * h,
+            });
+            refs.push((pi, k));
+        }
+    }
+    let drop: HashSet<(usize, usize)> = find_running(&band, pages.len())
+        .into_iter()
+        .map(|i| refs[i])
+        .collect();
+
+    if tracing::enabled!(tracing::Level::TRACE) {
+        for (pi, p) in pages.iter().enumerate() {
+            for (k, l) in p.lines.iter().enumerate() {
+                tracing::trace!(
+                    page = pi + 1,
+                    block = l.block,
+                    para = l.para_start,
+                    dropped = drop.contains(&(pi, k)),
+                    y = l.y,
+                    x0 = l.x0,
+                    x1 = l.x1,
+                    size = l.size,
+                    bold = l.bold,
+                    text = %l.text,
+                    "line"
+                );
+            }
+        }
+    }
+    drop
+}
+
+/// Lines that sit in the top or bottom band of a page and are set off from the body by a
+/// clear gap: the candidates for running headers, footers and page numbers.
+fn edge_zones(lines: &[Line], upright: &[usize], bottom: f32, top: f32, h: f32) -> HashSet<usize> {
+    // Distinct baseline levels, top to bottom: (y, max size, members).
+    let mut order: Vec<usize> = upright.to_vec();
+    order.sort_by(|&a, &b| lines[b].y.total_cmp(&lines[a].y));
+    let mut levels: Vec<(f32, f32, Vec<usize>)> = Vec::new();
+    for k in order {
+        let l = &lines[k];
+        match levels.last_mut() {
+            Some(lv) if (lv.0 - l.y).abs() < 2.0 => {
+                lv.1 = lv.1.max(l.size);
+                lv.2.push(k);
+            }
+            _ => levels.push((l.y, l.size, vec![k])),
+        }
+    }
+    let mut zone = HashSet::new();
+    if levels.len() < 2 {
+        // A page with a single line: only its page number is a candidate.
+        for lv in &levels {
+            zone.extend(lv.2.iter().copied());
+        }
+        return zone;
+    }
+    let in_top = |y: f32, s: f32| y + 0.7 * s >= top - 0.15 * h;
+    let in_bottom = |y: f32| y <= bottom + 0.15 * h;
+    // The deepest run of up to three band levels that is set off from the body by a gap.
+    let mut top_k = 0;
+    for k in 1..=3.min(levels.len() - 1) {
+        let (y, s, _) = &levels[k - 1];
+        if !in_top(*y, *s) {
+            break;
+        }
+        if y - levels[k].0 >= 1.6 * s.max(levels[k].1) {
+            top_k = k;
+        }
+    }
+    for lv in &levels[..top_k] {
+        zone.extend(lv.2.iter().copied());
+    }
+    let n = levels.len();
+    let mut bottom_k = 0;
+    for k in 1..=3.min(n - 1) {
+        let (y, s, _) = &levels[n - k];
+        if !in_bottom(*y) {
+            break;
+        }
+        if levels[n - k - 1].0 - y >= 1.6 * s.max(levels[n - k - 1].1) {
+            bottom_k = k;
+        }
+    }
+    for lv in &levels[n - bottom_k..] {
+        zone.extend(lv.2.iter().copied());
+    }
+    zone
+}
+
+/// The top-most and bottom-most lines of a page when they lie in the top or bottom band.
+fn edge_lines(lines: &[Line], upright: &[usize], bottom: f32, top: f32, h: f32) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let Some(ymax) = upright.iter().map(|&k| lines[k].y).reduce(f32::max) else {
+        return out;
+    };
+    let ymin = upright
+        .iter()
+        .map(|&k| lines[k].y)
+        .fold(f32::INFINITY, f32::min);
+    for &k in upright {
+        let l = &lines[k];
+        if ((l.y - ymax).abs() < 2.0 && l.y + 0.7 * l.size >= top - 0.15 * h)
+            || ((l.y - ymin).abs() < 2.0 && l.y <= bottom + 0.15 * h)
+        {
+            out.insert(k);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,17 +426,21 @@ mod tests {
             let mut c = bl(p, "Contained circles and their centres", true);
             c.y = 740.0;
             lines.push(c);
-            let mut f = bl(
-                p,
-                &format!("WhitePoint [ 1.0 1.0 1.0 ] BlackPoint [ 0.0 0.0 0.0 ] Gamma {p}.0"),
-                true,
-            );
-            f.y = 780.0;
-            lines.push(f);
-            let mut b = bl(p, "A = 0.00 A = 0.01 A = 0.05 A = 0.10", true);
-            b.top = false;
-            b.y = 40.0;
-            lines.push(b);
+            // Rows set as several lines on one baseline.
+            for t in [
+                "WhitePoint [ 1.0 1.0 1.0 ] BlackPoint [ 0.0 0.0 0.0 ]",
+                &format!("Gamma {p}.0"),
+            ] {
+                let mut f = bl(p, t, true);
+                f.y = 780.0;
+                lines.push(f);
+            }
+            for t in ["A = 0.00", "A = 0.01", "A = 0.05", "A = 0.10"] {
+                let mut b = bl(p, t, true);
+                b.top = false;
+                b.y = 40.0;
+                lines.push(b);
+            }
         }
         let drop = find_running(&lines, 3);
         assert!(
