@@ -5,6 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::layout::Line;
+use super::pages::PageOut;
+
 /// Where a line sits on its page, for header/footer detection.
 #[derive(Debug, Clone)]
 pub struct BandLine {
@@ -178,6 +181,7 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
     }
     let need = (((pages as f32) * 0.3).ceil() as usize).clamp(2, 4);
     let mut drop = positional(lines, pages, need);
+    let in_table = tabular_rows(lines);
     for (i, l) in lines.iter().enumerate() {
         if !l.in_band {
             continue;
@@ -187,16 +191,267 @@ pub fn find_running(lines: &[BandLine], pages: usize) -> HashSet<usize> {
         let numbered = pages >= 3
             && strip_page_number(&l.text)
                 .is_some_and(|k| pages_by_stripped.get(&k).is_some_and(|p| p.len() >= 2));
-        if repeated || numbered || (l.extreme && is_page_number(&l.text)) {
+        if (repeated || numbered) && !in_table[i] || (l.extreme && is_page_number(&l.text)) {
             drop.insert(i);
+        }
+    }
+    drop.retain(|&i| !in_table[i] || is_page_number(&lines[i].text));
+    stacked(lines, &mut drop);
+    drop
+}
+
+/// A row of figures more than of words ("A = 0.75 A = 0.80", "WhitePoint [ 1.0 1.0 1.0 ] …
+/// Gamma 1.0"): a table or chart row that recurs on every page of a set of plates, not a
+/// running header (which is a title with a page number, a date or a report number).
+fn tabular(text: &str) -> bool {
+    let (mut figures, mut words) = (0usize, 0usize);
+    for t in text.split_whitespace() {
+        if t.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+            words += 1;
+        } else if t.chars().any(|c| c.is_ascii_digit()) {
+            figures += 1;
+        }
+    }
+    figures >= 3 && figures > words + 2
+}
+
+/// Per line: whether the row it sits in (the lines of its page on the same baseline, read
+/// together) is [`tabular`].
+fn tabular_rows(lines: &[BandLine]) -> Vec<bool> {
+    let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        by_page.entry(l.page).or_default().push(i);
+    }
+    let mut out = vec![false; lines.len()];
+    for ids in by_page.values() {
+        for &i in ids {
+            let row: Vec<&str> = ids
+                .iter()
+                .filter(|&&j| (lines[j].y - lines[i].y).abs() <= 2.0)
+                .map(|&j| lines[j].text.as_str())
+                .collect();
+            out[i] = tabular(&row.join(" "));
+        }
+    }
+    out
+}
+
+/// Running headers and footers sit at the edge of the page: a candidate with a kept line between
+/// it and the edge (the title of a set of slides above a recurring caption) is body text.
+fn stacked(lines: &[BandLine], drop: &mut HashSet<usize>) {
+    let mut by_page: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.text.chars().any(char::is_alphanumeric) {
+            by_page.entry(l.page).or_default().push(i);
+        }
+    }
+    for ids in by_page.values_mut() {
+        for top in [true, false] {
+            let mut side: Vec<usize> = ids
+                .iter()
+                .copied()
+                .filter(|&i| lines[i].top == top)
+                .collect();
+            // From the edge inwards.
+            side.sort_by(|&a, &b| {
+                let o = lines[a].y.total_cmp(&lines[b].y);
+                if top { o.reverse() } else { o }
+            });
+            let mut kept_at: Option<f32> = None;
+            for i in side {
+                let y = lines[i].y;
+                match kept_at {
+                    Some(k) if (y - k).abs() > 2.0 => {
+                        drop.remove(&i);
+                    }
+                    Some(_) => {}
+                    None if !drop.contains(&i) => kept_at = Some(y),
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// (page, line) of every running header, footer and page number of the document.
+pub(super) fn running_lines(pages: &[PageOut]) -> HashSet<(usize, usize)> {
+    // Running headers / footers.
+    let mut band = Vec::new();
+    let mut refs: Vec<(usize, usize)> = Vec::new();
+    for (pi, p) in pages.iter().enumerate() {
+        let h = (p.top - p.bottom).max(1.0);
+        let upright: Vec<usize> = (0..p.lines.len()).filter(|&k| p.lines[k].upright).collect();
+        let zone = edge_zones(&p.lines, &upright, p.bottom, p.top, h);
+        let edge = edge_lines(&p.lines, &upright, p.bottom, p.top, h);
+        for &k in &upright {
+            let l = &p.lines[k];
+            band.push(BandLine {
+                page: pi,
+                text: l.text.clone(),
+                // A page whose every line is a candidate keeps them (only page numbers go).
+                in_band: zone.contains(&k) && zone.len() < upright.len(),
+                // Page numbers: the top- or bottom-most line in the band, gap or not.
+                extreme: zone.contains(&k) || edge.contains(&k),
+                y: l.y,
+                size: l.size,
+                top: l.y > p.bottom + 0.5 * h,
+            });
+            refs.push((pi, k));
+        }
+    }
+    let drop: HashSet<(usize, usize)> = find_running(&band, pages.len())
+        .into_iter()
+        .map(|i| refs[i])
+        .collect();
+
+    if tracing::enabled!(tracing::Level::TRACE) {
+        for (pi, p) in pages.iter().enumerate() {
+            for (k, l) in p.lines.iter().enumerate() {
+                tracing::trace!(
+                    page = pi + 1,
+                    block = l.block,
+                    para = l.para_start,
+                    dropped = drop.contains(&(pi, k)),
+                    y = l.y,
+                    x0 = l.x0,
+                    x1 = l.x1,
+                    size = l.size,
+                    bold = l.bold,
+                    text = %l.text,
+                    "line"
+                );
+            }
         }
     }
     drop
 }
 
+/// Lines that sit in the top or bottom band of a page and are set off from the body by a
+/// clear gap: the candidates for running headers, footers and page numbers.
+fn edge_zones(lines: &[Line], upright: &[usize], bottom: f32, top: f32, h: f32) -> HashSet<usize> {
+    // Distinct baseline levels, top to bottom: (y, max size, members).
+    let mut order: Vec<usize> = upright.to_vec();
+    order.sort_by(|&a, &b| lines[b].y.total_cmp(&lines[a].y));
+    let mut levels: Vec<(f32, f32, Vec<usize>)> = Vec::new();
+    for k in order {
+        let l = &lines[k];
+        match levels.last_mut() {
+            Some(lv) if (lv.0 - l.y).abs() < 2.0 => {
+                lv.1 = lv.1.max(l.size);
+                lv.2.push(k);
+            }
+            _ => levels.push((l.y, l.size, vec![k])),
+        }
+    }
+    let mut zone = HashSet::new();
+    if levels.len() < 2 {
+        // A page with a single line: only its page number is a candidate.
+        for lv in &levels {
+            zone.extend(lv.2.iter().copied());
+        }
+        return zone;
+    }
+    let in_top = |y: f32, s: f32| y + 0.7 * s >= top - 0.15 * h;
+    let in_bottom = |y: f32| y <= bottom + 0.15 * h;
+    // The deepest run of up to three band levels that is set off from the body by a gap.
+    let mut top_k = 0;
+    for k in 1..=3.min(levels.len() - 1) {
+        let (y, s, _) = &levels[k - 1];
+        if !in_top(*y, *s) {
+            break;
+        }
+        if y - levels[k].0 >= 1.6 * s.max(levels[k].1) {
+            top_k = k;
+        }
+    }
+    for lv in &levels[..top_k] {
+        zone.extend(lv.2.iter().copied());
+    }
+    let n = levels.len();
+    let mut bottom_k = 0;
+    for k in 1..=3.min(n - 1) {
+        let (y, s, _) = &levels[n - k];
+        if !in_bottom(*y) {
+            break;
+        }
+        if levels[n - k - 1].0 - y >= 1.6 * s.max(levels[n - k - 1].1) {
+            bottom_k = k;
+        }
+    }
+    for lv in &levels[n - bottom_k..] {
+        zone.extend(lv.2.iter().copied());
+    }
+    zone
+}
+
+/// The top-most and bottom-most lines of a page when they lie in the top or bottom band.
+fn edge_lines(lines: &[Line], upright: &[usize], bottom: f32, top: f32, h: f32) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let Some(ymax) = upright.iter().map(|&k| lines[k].y).reduce(f32::max) else {
+        return out;
+    };
+    let ymin = upright
+        .iter()
+        .map(|&k| lines[k].y)
+        .fold(f32::INFINITY, f32::min);
+    for &k in upright {
+        let l = &lines[k];
+        if ((l.y - ymax).abs() < 2.0 && l.y + 0.7 * l.size >= top - 0.15 * h)
+            || ((l.y - ymin).abs() < 2.0 && l.y <= bottom + 0.15 * h)
+        {
+            out.insert(k);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recurring_figure_rows_and_lines_under_a_title_are_kept() {
+        let mut lines = Vec::new();
+        for p in 0..3 {
+            // A set of plates: the same caption row under a changing title on every page, and a
+            // row of figures at the top and the foot of each.
+            let mut t = bl(
+                p,
+                &format!("Plate {p}: gradients of another kind {}", "x".repeat(p)),
+                true,
+            );
+            t.y = 760.0;
+            t.size = 14.0;
+            lines.push(t);
+            let mut c = bl(p, "Contained circles and their centres", true);
+            c.y = 740.0;
+            lines.push(c);
+            // Rows set as several lines on one baseline.
+            for t in [
+                "WhitePoint [ 1.0 1.0 1.0 ] BlackPoint [ 0.0 0.0 0.0 ]",
+                &format!("Gamma {p}.0"),
+            ] {
+                let mut f = bl(p, t, true);
+                f.y = 780.0;
+                lines.push(f);
+            }
+            for t in ["A = 0.00", "A = 0.01", "A = 0.05", "A = 0.10"] {
+                let mut b = bl(p, t, true);
+                b.top = false;
+                b.y = 40.0;
+                lines.push(b);
+            }
+        }
+        let drop = find_running(&lines, 3);
+        assert!(
+            drop.is_empty(),
+            "{:?}",
+            drop.iter().map(|&i| &lines[i].text).collect::<Vec<_>>()
+        );
+        assert!(tabular("A = 0.75 A = 0.80 A = 0.90"));
+        assert!(!tabular("NOU 2019: 8 Kapittel 3 Særavgifter 23"));
+        assert!(!tabular("2019–2020 Prop. 8 S 3"));
+    }
 
     fn bl(page: usize, text: &str, in_band: bool) -> BandLine {
         BandLine {
@@ -224,7 +479,10 @@ mod tests {
             lines.push(bl(p, &format!("Body text on page {p}"), false));
             lines.push(bl(p, &format!("Side {}", p + 1), true));
         }
-        lines.push(bl(2, "Prop. 999 L (2098–2099)", true));
+        // A one-off band line below the running header (a header sits at the edge of the page).
+        let mut once = bl(2, "Prop. 999 L (2098–2099)", true);
+        once.y = 690.0;
+        lines.push(once);
         lines.push(bl(3, "17", true));
         let drop = find_running(&lines, 5);
         for (i, l) in lines.iter().enumerate() {

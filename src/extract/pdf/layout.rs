@@ -1,9 +1,13 @@
 //! Layout: glyphs → words (per baseline row) → blocks by recursive XY-cut with a column-gutter
 //! test → lines in reading order with paragraph starts.
 
-use rustc_hash::FxHashMap;
-
 use super::content::Glyph;
+
+mod words;
+mod xycut;
+
+use words::{build_words, dedup};
+use xycut::xy_cut;
 
 /// A word in the rotation frame of its text (y up, baseline at `y`).
 #[derive(Debug, Clone)]
@@ -141,434 +145,6 @@ fn median_size(words: &[Word]) -> f32 {
     let mut s: Vec<f32> = words.iter().map(|w| w.size).collect();
     s.sort_by(|a, b| a.total_cmp(b));
     s[s.len() / 2].max(1.0)
-}
-
-/// Drop duplicate glyphs drawn at (almost) the same place (fake bold, shadow text).
-///
-/// Glyphs are bucketed by a grid cell of half their size; a glyph is a duplicate when a kept
-/// glyph with the same text lies within 0.15 em in one of the nine cells around it. The cell
-/// key is two integers under a cheap hash (the text is compared only on a cell hit): this runs
-/// once per glyph and was the hottest spot of the whole extraction with string keys.
-fn dedup(gs: Vec<FG>) -> Vec<FG> {
-    let mut seen: FxHashMap<(i32, i32), Vec<u32>> = FxHashMap::default();
-    seen.reserve(gs.len());
-    let mut out: Vec<FG> = Vec::with_capacity(gs.len());
-    for g in gs {
-        if g.space {
-            out.push(g);
-            continue;
-        }
-        let cell = (g.size * 0.5).max(0.5);
-        let cx = (g.x0 / cell).floor() as i32;
-        let cy = (g.y / cell).floor() as i32;
-        let near = 0.15 * g.size;
-        let dup = (-1..=1).any(|dx| {
-            (-1..=1).any(|dy| {
-                seen.get(&(cx.saturating_add(dx), cy.saturating_add(dy)))
-                    .is_some_and(|v| {
-                        v.iter().any(|&k| {
-                            let o = &out[k as usize];
-                            (o.x0 - g.x0).abs() < near
-                                && (o.y - g.y).abs() < near
-                                && o.text == g.text
-                        })
-                    })
-            })
-        });
-        if dup {
-            continue;
-        }
-        seen.entry((cx, cy)).or_default().push(out.len() as u32);
-        out.push(g);
-    }
-    out
-}
-
-/// Group glyphs into baseline rows, then into words by gaps and space glyphs.
-fn build_words(mut gs: Vec<FG>) -> Vec<Word> {
-    // Stable sort by baseline (descending); keep content order inside a row for ties.
-    let mut idx: Vec<usize> = (0..gs.len()).collect();
-    idx.sort_by(|&a, &b| gs[b].y.total_cmp(&gs[a].y));
-    let mut rows: Vec<Vec<usize>> = Vec::new();
-    let mut row_y = f32::NAN;
-    let mut row_size = 0.0f32;
-    for i in idx {
-        let g = &gs[i];
-        let tol = 0.3 * g.size.min(row_size).max(0.5);
-        if rows.is_empty() || (row_y - g.y).abs() > tol {
-            rows.push(vec![i]);
-            row_y = g.y;
-            row_size = g.size;
-        } else {
-            rows.last_mut().unwrap().push(i);
-            if !g.space {
-                row_size = row_size.max(g.size);
-            }
-        }
-    }
-    let mut words = Vec::new();
-    for mut row in rows {
-        row.sort_by(|&a, &b| gs[a].x0.total_cmp(&gs[b].x0));
-        attach_accents(&mut gs, &mut row);
-        let mut cur: Option<Word> = None;
-        let mut prev_x1 = f32::NEG_INFINITY;
-        let mut prev_size = 0.0f32;
-        let mut prev_sw = 0.0f32;
-        // Centres of space glyphs seen since the previous glyph: a space ends a word only if it
-        // lies between the two glyphs (overlapping runs can interleave spaces in x order).
-        let mut spaces: Vec<f32> = Vec::new();
-        // Space glyphs drawn over other glyphs (overlapping runs) carry no information.
-        let mut ignore = vec![false; row.len()];
-        for j in 0..row.len() {
-            let g = &gs[row[j]];
-            if !g.space {
-                continue;
-            }
-            let w = (g.x1 - g.x0).max(0.01);
-            let overl = |o: &FG| (g.x1.min(o.x1) - g.x0.max(o.x0)).max(0.0);
-            let before = row[..j]
-                .iter()
-                .rev()
-                .take(8)
-                .map(|&i| &gs[i])
-                .find(|o| !o.space);
-            let after = row[j + 1..]
-                .iter()
-                .take(8)
-                .map(|&i| &gs[i])
-                .find(|o| !o.space);
-            if before.is_some_and(|o| overl(o) > 0.3 * w)
-                || after.is_some_and(|o| overl(o) > 0.3 * w)
-            {
-                ignore[j] = true;
-            }
-        }
-        for (j, i) in row.into_iter().enumerate() {
-            let g = &mut gs[i];
-            if g.space {
-                if ignore[j] {
-                    continue;
-                }
-                spaces.push((g.x0 + g.x1) / 2.0);
-                continue;
-            }
-            let size = g.size;
-            let tol = 0.1 * size;
-            let brk = spaces
-                .iter()
-                .any(|&c| c >= prev_x1 - tol && c <= g.x0 + tol);
-            spaces.clear();
-            let gap = g.x0 - prev_x1;
-            let ref_size = size.max(prev_size);
-            let sw = if g.space_w > 0.0 { g.space_w } else { prev_sw };
-            let thr = if sw > 0.0 {
-                (0.45 * sw).clamp(0.08 * ref_size, 0.22 * ref_size)
-            } else {
-                0.13 * ref_size
-            };
-            let new_word = cur.is_none() || brk || gap > thr || gap < -0.6 * ref_size;
-            if new_word {
-                if let Some(w) = cur.take() {
-                    words.push(w);
-                }
-                cur = Some(Word {
-                    text: std::mem::take(&mut g.text),
-                    x0: g.x0,
-                    x1: g.x1,
-                    y: g.y,
-                    size,
-                    bold: g.bold,
-                });
-            } else if let Some(w) = cur.as_mut() {
-                w.text.push_str(&g.text);
-                w.x1 = w.x1.max(g.x1);
-                w.size = w.size.max(size);
-            }
-            prev_x1 = prev_x1.max(g.x1);
-            prev_size = size;
-            prev_sw = sw;
-        }
-        if let Some(w) = cur.take() {
-            words.push(w);
-        }
-    }
-    words
-}
-
-/// The combining form of a spacing accent (or a combining mark itself).
-fn combining_of(s: &str) -> Option<char> {
-    let mut it = s.chars();
-    let c = it.next()?;
-    if it.next().is_some() {
-        return None;
-    }
-    Some(match c {
-        '\u{B4}' | '\u{2CA}' => '\u{301}',
-        '`' | '\u{2CB}' => '\u{300}',
-        '\u{A8}' => '\u{308}',
-        '^' | '\u{2C6}' => '\u{302}',
-        '~' | '\u{2DC}' => '\u{303}',
-        '\u{2DA}' => '\u{30A}',
-        '\u{B8}' => '\u{327}',
-        '\u{2C7}' => '\u{30C}',
-        '\u{2D8}' => '\u{306}',
-        '\u{2D9}' => '\u{307}',
-        '\u{2DD}' => '\u{30B}',
-        '\u{AF}' | '\u{2C9}' => '\u{304}',
-        '\u{2DB}' => '\u{328}',
-        c @ '\u{300}'..='\u{36F}' => c,
-        _ => return None,
-    })
-}
-
-/// Accents drawn as separate glyphs over a letter (TeX OT1 "\'e", some Word output): attach
-/// them to the letter as combining marks (composed to NFC later) and drop the accent glyph.
-fn attach_accents(gs: &mut [FG], row: &mut Vec<usize>) {
-    let mut drop = vec![false; row.len()];
-    for j in 0..row.len() {
-        let Some(comb) = combining_of(&gs[row[j]].text) else {
-            continue;
-        };
-        let a = &gs[row[j]];
-        let centre = (a.x0 + a.x1) / 2.0;
-        let base = [j.wrapping_sub(1), j + 1, j.wrapping_sub(2), j + 2]
-            .into_iter()
-            .find(|&k| {
-                k < row.len() && !drop[k] && k != j && {
-                    let b = &gs[row[k]];
-                    combining_of(&b.text).is_none()
-                        && b.text.chars().next().is_some_and(|c| c.is_alphabetic())
-                        && centre >= b.x0 - 0.05 * b.size
-                        && centre <= b.x1 + 0.05 * b.size
-                }
-            });
-        if let Some(k) = base {
-            let bi = row[k];
-            gs[bi].text.push(comb);
-            drop[j] = true;
-        }
-    }
-    if drop.iter().any(|d| *d) {
-        let mut k = 0;
-        row.retain(|_| {
-            let keep = !drop[k];
-            k += 1;
-            keep
-        });
-    }
-}
-
-fn rows_count(words: &[Word], ids: &[usize]) -> usize {
-    let mut ys: Vec<f32> = ids.iter().map(|&i| words[i].y).collect();
-    ys.sort_by(|a, b| b.total_cmp(a));
-    let mut n = 0;
-    let mut last = f32::NAN;
-    for y in ys {
-        if n == 0 || (last - y).abs() > 1.0 {
-            n += 1;
-            last = y;
-        }
-    }
-    n
-}
-
-/// Recursive XY-cut. Vertical cuts (column gutters) are tried first so that columns with aligned
-/// baselines are never interleaved; a few elements crossing the gutter (a spanning heading) split
-/// the region into horizontal bands first.
-fn xy_cut(words: &[Word], ids: Vec<usize>, median: f32, out: &mut Vec<Vec<usize>>, depth: usize) {
-    if ids.len() < 2 || depth > 60 {
-        out.push(ids);
-        return;
-    }
-    if let Some(split) = find_gutter(words, &ids, median) {
-        match split {
-            Split::Columns(l, r) => {
-                xy_cut(words, l, median, out, depth + 1);
-                xy_cut(words, r, median, out, depth + 1);
-            }
-            Split::Bands(bands) => {
-                for b in bands {
-                    xy_cut(words, b, median, out, depth + 1);
-                }
-            }
-        }
-        return;
-    }
-    // Horizontal cut at wide vertical gaps.
-    let mut order = ids.clone();
-    order.sort_by(|&a, &b| words[b].top().total_cmp(&words[a].top()));
-    let mut bands: Vec<Vec<usize>> = Vec::new();
-    let mut low = f32::INFINITY;
-    let mut low_size = 0.0f32;
-    for i in order {
-        let w = &words[i];
-        // The gap is measured against the larger of the two neighbours' sizes, so that the
-        // leading of a large heading is not mistaken for a paragraph gap.
-        if bands.is_empty() || low - w.top() > 0.5 * median.max(w.size.min(low_size)) {
-            bands.push(vec![i]);
-            low = w.bottom();
-            low_size = w.size;
-        } else {
-            bands.last_mut().unwrap().push(i);
-            if w.bottom() < low {
-                low = w.bottom();
-                low_size = w.size;
-            }
-        }
-    }
-    if bands.len() > 1 {
-        for b in bands {
-            xy_cut(words, b, median, out, depth + 1);
-        }
-    } else {
-        out.push(ids);
-    }
-}
-
-enum Split {
-    Columns(Vec<usize>, Vec<usize>),
-    Bands(Vec<Vec<usize>>),
-}
-
-/// A gutter candidate: bin range, left, right and crossing word ids.
-type Candidate = (usize, usize, Vec<usize>, Vec<usize>, Vec<usize>);
-
-fn find_gutter(words: &[Word], ids: &[usize], median: f32) -> Option<Split> {
-    let bx0 = ids
-        .iter()
-        .map(|&i| words[i].x0)
-        .fold(f32::INFINITY, f32::min);
-    let bx1 = ids
-        .iter()
-        .map(|&i| words[i].x1)
-        .fold(f32::NEG_INFINITY, f32::max);
-    let width = bx1 - bx0;
-    if !(width.is_finite() && width > 4.0 * median) {
-        return None;
-    }
-    let nbins = (width.ceil() as usize).clamp(1, 4000);
-    let scale = nbins as f32 / width;
-    let mut cover = vec![0u32; nbins + 1];
-    for &i in ids {
-        let w = &words[i];
-        let a = (((w.x0 - bx0) * scale).floor() as isize).clamp(0, nbins as isize) as usize;
-        let b = (((w.x1 - bx0) * scale).ceil() as isize).clamp(0, nbins as isize) as usize;
-        for c in cover.iter_mut().take(b).skip(a) {
-            *c += 1;
-        }
-    }
-    let total_rows = rows_count(words, ids);
-    if total_rows < 3 {
-        return None;
-    }
-    let allow = ((total_rows as f32) * 0.08).floor().max(2.0) as u32;
-    let min_gap = (0.6 * median).max(3.0);
-    let mut best: Option<Candidate> = None;
-    // Candidate corridors (runs of nearly empty bins), widest first; only a few are evaluated
-    // so that dense table pages stay linear.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut s = 0;
-    while s < nbins {
-        if cover[s] > allow {
-            s += 1;
-            continue;
-        }
-        let mut e = s;
-        while e < nbins && cover[e] <= allow {
-            e += 1;
-        }
-        if (e - s) as f32 / scale >= min_gap && s > 0 && e < nbins {
-            runs.push((s, e));
-        }
-        s = e + 1;
-    }
-    runs.sort_by_key(|&(s, e)| std::cmp::Reverse(e - s));
-    runs.truncate(8);
-    for (s, e) in runs {
-        let gx0 = bx0 + s as f32 / scale;
-        let gx1 = bx0 + e as f32 / scale;
-        {
-            let mut l = Vec::new();
-            let mut r = Vec::new();
-            let mut c = Vec::new();
-            // Only words covering the corridor's centre line cross it; a word that merely
-            // pokes into the corridor belongs to the side of its centre.
-            let gc = (gx0 + gx1) / 2.0;
-            for &i in ids {
-                let w = &words[i];
-                if w.x0 < gc - 0.5 && w.x1 > gc + 0.5 {
-                    c.push(i);
-                } else if (w.x0 + w.x1) / 2.0 < gc {
-                    l.push(i);
-                } else {
-                    r.push(i);
-                }
-            }
-            let lw = l
-                .iter()
-                .map(|&i| words[i].x1)
-                .fold(f32::NEG_INFINITY, f32::max)
-                - l.iter().map(|&i| words[i].x0).fold(f32::INFINITY, f32::min);
-            let rw = r
-                .iter()
-                .map(|&i| words[i].x1)
-                .fold(f32::NEG_INFINITY, f32::max)
-                - r.iter().map(|&i| words[i].x0).fold(f32::INFINITY, f32::min);
-            // Prose columns have several words per line; table columns (one number or label
-            // per cell) do not, and tables are better read row by row.
-            let (lrows, rrows) = (rows_count(words, &l), rows_count(words, &r));
-            let prose = |n: usize, rows: usize| rows > 0 && n as f32 / rows as f32 >= 3.0;
-            let ok = lrows >= 3
-                && rrows >= 3
-                && prose(l.len(), lrows)
-                && prose(r.len(), rrows)
-                && lw >= 0.2 * width
-                && rw >= 0.2 * width
-                && c.len() <= allow as usize * 4;
-            if ok {
-                let better = match &best {
-                    None => true,
-                    Some(b) => c.len() < b.4.len() || (c.len() == b.4.len() && e - s > b.1 - b.0),
-                };
-                if better {
-                    best = Some((s, e, l, r, c));
-                }
-            }
-        }
-    }
-    let (_, _, l, r, c) = best?;
-    if c.is_empty() {
-        return Some(Split::Columns(l, r));
-    }
-    // Crossing words: split into horizontal bands at the crossing rows.
-    let mut cross_rows: Vec<(f32, f32)> = c
-        .iter()
-        .map(|&i| (words[i].bottom(), words[i].top()))
-        .collect();
-    cross_rows.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut order: Vec<usize> = ids.to_vec();
-    order.sort_by(|&a, &b| words[b].y.total_cmp(&words[a].y));
-    let mut bands: Vec<Vec<usize>> = Vec::new();
-    let mut kinds: Vec<i32> = Vec::new(); // -1 normal, k = crossing row k
-    for i in order {
-        let w = &words[i];
-        let mid = (w.bottom() + w.top()) / 2.0;
-        let k = cross_rows
-            .iter()
-            .position(|&(b, t)| mid >= b && mid <= t)
-            .map(|k| k as i32)
-            .unwrap_or(-1);
-        if kinds.last() == Some(&k) {
-            bands.last_mut().unwrap().push(i);
-        } else {
-            bands.push(vec![i]);
-            kinds.push(k);
-        }
-    }
-    if bands.len() < 2 {
-        return None;
-    }
-    Some(Split::Bands(bands))
 }
 
 /// A footnote mark: a short number (or asterisk, dagger) set smaller than its row and raised.
@@ -739,7 +315,7 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
             best_size
         };
         lines.push(Line {
-            text,
+            text: logical_order(text),
             x0: words[row[0]].x0,
             x1: row
                 .iter()
@@ -755,6 +331,41 @@ fn leaf_lines(words: &[Word], leaf: &[usize], block: u32, upright: bool) -> Vec<
     }
     mark_paragraphs(&mut lines);
     lines
+}
+
+/// Right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko …, and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// A line's text from its glyphs' visual order (left to right on the page) into logical order:
+/// right-to-left runs are reversed and, in a mostly right-to-left line, so is the order of the
+/// runs (the Unicode bidi algorithm's reordering, which is its own inverse for such lines). A
+/// line without right-to-left letters is returned as it is.
+fn logical_order(text: String) -> String {
+    if !text.chars().any(is_rtl) {
+        return text;
+    }
+    let rtl = text.chars().filter(|&c| is_rtl(c)).count();
+    let ltr = text
+        .chars()
+        .filter(|c| c.is_alphabetic() && !is_rtl(*c))
+        .count();
+    let level = if rtl >= ltr {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let info = unicode_bidi::BidiInfo::new(&text, Some(level));
+    let Some(para) = info.paragraphs.first() else {
+        return text;
+    };
+    let out = info.reorder_line(para, para.range.clone()).into_owned();
+    if out.chars().count() == text.chars().count() {
+        out
+    } else {
+        text
+    }
 }
 
 pub fn is_bullet(text: &str) -> bool {
@@ -817,6 +428,20 @@ fn mark_paragraphs(lines: &mut [Line]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn right_to_left_lines_come_out_in_logical_order() {
+        // Glyphs drawn left to right on the page: "שלום עולם" shows as "םלוע םולש".
+        assert_eq!(logical_order("םלוע םולש".into()), "שלום עולם");
+        // A number inside a Hebrew line keeps its digits' order.
+        assert_eq!(logical_order("123 םולש".into()), "שלום 123");
+        // A Latin line with one Hebrew word: only that word turns.
+        assert_eq!(
+            logical_order("the word םולש here".into()),
+            "the word שלום here"
+        );
+        assert_eq!(logical_order("plain".into()), "plain");
+    }
 
     fn glyphs_for(text: &str, x: f32, y: f32, size: f32) -> Vec<Glyph> {
         let mut out = Vec::new();
