@@ -33,7 +33,7 @@ pub const PACKAGES: &str = "tesseract-ocr tesseract-ocr-nor";
 /// * `SAMSPOR_OCR_LANG` the Tesseract languages (default `nor`);
 /// * `SAMSPOR_OCR_MAX_PAGES` the pages OCR'd per document (default 300);
 /// * `SAMSPOR_OCR_PAGE_TIMEOUT_SECS` the time one page may take (default 120);
-/// * `SAMSPOR_CONVERT` ImageMagick's `convert`, which straightens skewed pages scanned below
+/// * `SAMSPOR_CONVERT` ImageMagick's `convert`, which straightens skewed grey pages scanned below
 ///   250 dpi (default `convert` on `PATH`; optional: without it pages are read as they are).
 #[derive(Debug, Clone)]
 pub struct OcrSettings {
