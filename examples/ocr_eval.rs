@@ -14,7 +14,17 @@
 //! the largest Tesseract process.
 //!
 //! Usage: bash tests/fixtures/ocr/make.sh --all target/ocr-eval
-//!        cargo run --release --example ocr_eval -- [target/ocr-eval] [--test] [--no-speed]
+//!        cargo run --release --example ocr_eval -- [target/ocr-eval] [--test] [--no-speed] [--dump]
+//!
+//! Held-out texts nobody here has seen: `--texts SRC` takes every plain UTF-8 `SRC/NAME.txt`
+//! (paragraphs separated by blank lines, no markup), typesets and scans it the same way
+//! (`make.sh --texts SRC DIR/texts`, so groff, poppler-utils, imagemagick, img2pdf and python3
+//! must be installed), and scores those texts instead of the dev or test split:
+//!        cargo run --release --example ocr_eval -- target/ocr-eval --texts /path/to/texts --no-speed
+//! `--dump` writes what samspor read from each scan beside it (NAME.KIND.out.txt).
+
+#[path = "support/text.rs"]
+mod text;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -67,30 +77,6 @@ fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Each truth line split after ".", "!" or "?" before a capital or digit.
-fn sentences(truth: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in truth.lines() {
-        let toks: Vec<&str> = line.split_whitespace().collect();
-        let mut cur: Vec<&str> = Vec::new();
-        for (k, t) in toks.iter().enumerate() {
-            cur.push(t);
-            let next = toks
-                .get(k + 1)
-                .and_then(|n| n.chars().next())
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
-            if t.ends_with(['.', '!', '?']) && next {
-                out.push(cur.join(" "));
-                cur.clear();
-            }
-        }
-        if !cur.is_empty() {
-            out.push(cur.join(" "));
-        }
-    }
-    out
-}
-
 #[derive(Default, Clone, Copy)]
 struct Score {
     truth_words: usize,
@@ -113,7 +99,7 @@ impl Score {
             .collect();
         let sb = bag(&special);
         let text = flat(out);
-        let sents = sentences(truth);
+        let sents = text::sentences(truth);
         Score {
             truth_words: tw.len(),
             out_words: ow.len(),
@@ -176,27 +162,93 @@ fn pdftotext(path: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Typesets and scans every `src/*.txt` into `out` with make.sh; the names of the texts.
+fn scan_texts(src: &Path, out: &Path) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = std::fs::read_dir(src)
+        .map_err(|e| format!("{}: {e}", src.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(format!("no .txt files in {}", src.display()));
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocr/make.sh");
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--texts")
+        .arg(src)
+        .arg(out)
+        .status()
+        .map_err(|e| format!("bash {}: {e}", script.display()))?;
+    if !status.success() {
+        return Err(format!("{} --texts failed ({status})", script.display()));
+    }
+    Ok(names)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = PathBuf::from(
-        args.iter()
-            .find(|a| !a.starts_with("--"))
-            .cloned()
-            .unwrap_or_else(|| "target/ocr-eval".into()),
-    );
+    let dir = PathBuf::from("target/ocr-eval");
     let limits = PdfLimits::default();
     if let Err(e) = samspor::extract::ocr::available(&limits.ocr) {
         eprintln!("ocr_eval: {e}");
         std::process::exit(2);
     }
     let test = args.iter().any(|a| a == "--test");
-    let docs = if test { TEST } else { DEV };
-    println!("split: {}", if test { "test" } else { "dev" });
+    let texts = args
+        .iter()
+        .position(|a| a == "--texts")
+        .map(|i| match args.get(i + 1) {
+            Some(t) => PathBuf::from(t),
+            None => {
+                eprintln!("ocr_eval: --texts needs a directory of .txt files");
+                std::process::exit(2);
+            }
+        });
+    let positional = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--texts"))
+        .map(|(_, a)| PathBuf::from(a));
+    let dir = positional.unwrap_or(dir);
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "ocr_eval [DIR] [--test | --texts SRC] [--no-speed] [--dump]\n\
+             DIR: what `bash tests/fixtures/ocr/make.sh --all DIR` wrote (default target/ocr-eval)\n\
+             --test: the held-out split; --texts SRC: plain UTF-8 SRC/*.txt, scanned into DIR/texts\n\
+             --no-speed: skip the 20-page speed run; --dump: write NAME.KIND.out.txt beside each scan"
+        );
+        return;
+    }
+    let (dir, names): (PathBuf, Vec<String>) = match &texts {
+        Some(src) => match scan_texts(src, &dir.join("texts")) {
+            Ok(n) => (dir.join("texts"), n),
+            Err(e) => {
+                eprintln!("ocr_eval: {e}");
+                std::process::exit(2);
+            }
+        },
+        None => (
+            dir,
+            if test { TEST } else { DEV }
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+    };
+    let split = match (&texts, test) {
+        (Some(_), _) => "texts",
+        (None, true) => "test",
+        (None, false) => "dev",
+    };
+    println!("split: {split}");
     println!("{:<26} {:>6} {:>6} {:>6}", "kind", "F1", "whole", "æøå");
     let mut per_kind: Vec<(String, Score)> = Vec::new();
     let mut ceiling_poppler = Score::default();
     let mut ceiling_samspor = Score::default();
-    for doc in docs {
+    for doc in names.iter().map(String::as_str) {
         let truth = std::fs::read_to_string(dir.join(format!("{doc}.truth.txt")))
             .unwrap_or_else(|e| panic!("{}: {e} (run make.sh --all first)", dir.display()));
         let text_pdf = dir.join(format!("{doc}.text.pdf"));
@@ -239,7 +291,7 @@ fn main() {
             }
         }
     }
-    println!("\nall {} documents", if test { "test" } else { "dev" });
+    println!("\nall {split} documents");
     println!("{}", ceiling_poppler.line("text PDF, pdftotext"));
     println!("{}", ceiling_samspor.line("text PDF, samspor"));
     for (k, s) in &per_kind {

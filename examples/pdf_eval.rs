@@ -9,6 +9,9 @@
 //!        pdf_eval --one FILE   (extract one file to stdout; for per-process timing)
 //!        `--missing` also prints every truth sentence that samspor's output lacks.
 
+#[path = "support/text.rs"]
+mod text;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -162,29 +165,9 @@ fn flat(s: &str) -> String {
         .join(" ")
 }
 
-/// The truth's sentences: each line (paragraph, heading, footnote, table row) split after
-/// ".", "!" or "?" before a capital letter or digit.
+/// The truth's sentences (see `support::text::sentences`), compatibility forms expanded.
 fn truth_sentences(truth: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in truth.lines() {
-        let toks: Vec<&str> = line.split_whitespace().collect();
-        let mut cur: Vec<&str> = Vec::new();
-        for (k, t) in toks.iter().enumerate() {
-            cur.push(t);
-            let next_starts = toks
-                .get(k + 1)
-                .and_then(|n| n.chars().next())
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '«');
-            if t.ends_with(['.', '!', '?']) && next_starts {
-                out.push(flat(&cur.join(" ")));
-                cur.clear();
-            }
-        }
-        if !cur.is_empty() {
-            out.push(flat(&cur.join(" ")));
-        }
-    }
-    out
+    text::sentences(truth).iter().map(|s| flat(s)).collect()
 }
 
 /// Truth sentences found verbatim (whitespace collapsed) in a text.

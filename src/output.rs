@@ -368,7 +368,7 @@ mod tests {
             run: 3,
             failures: vec![SourceFailure {
                 source: "prop-demo".into(),
-                stage: "fetch".into(),
+                stage: crate::track::FailedStage::Fetch,
                 error: "HTTP 404".into(),
             }],
             sections_indexed: 76,

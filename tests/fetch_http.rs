@@ -120,7 +120,7 @@ fn not_found_fails_at_once_without_retry() {
         .unwrap();
     assert_eq!(server.hits("/borte.pdf"), 1, "4xx is never retried");
     assert_eq!(summary.failures.len(), 1);
-    assert_eq!(summary.failures[0].stage, "fetch");
+    assert_eq!(summary.failures[0].stage.as_str(), "fetch");
     assert_eq!(summary.failures[0].error, format!("HTTP 404 from {url}"));
     let catalog = Catalog::load(&dir.path().join("index")).unwrap();
     let record = &catalog.sources["borte"];

@@ -102,7 +102,7 @@ impl Config {
             Some(spanned) => {
                 let offset = spanned.span().start;
                 let settings = spanned.into_inner();
-                validate_fetch(&settings).map_err(|m| invalid(offset, m))?;
+                validate_fetch(&settings).map_err(|e| invalid(offset, e.to_string()))?;
                 settings
             }
             None => FetchSettings::default(),
@@ -111,7 +111,7 @@ impl Config {
             Some(spanned) => {
                 let offset = spanned.span().start;
                 let settings = spanned.into_inner();
-                validate_notify(&settings).map_err(|m| invalid(offset, m))?;
+                validate_notify(&settings).map_err(|e| invalid(offset, e.to_string()))?;
                 settings
             }
             None => NotifySettings::default(),
@@ -319,32 +319,70 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Why the validators below refuse a setting: shown after the file and line, as part of
+/// `ConfigError::Invalid`'s message.
+#[derive(Debug, thiserror::Error)]
+enum SettingError {
+    #[error("must be 1–80 characters of a–z, 0–9, '-' or '_', not starting with '-'")]
+    BadId,
+    #[error("empty url")]
+    EmptyUrl,
+    #[error("bad url {url:?}: {source}")]
+    UnparsableUrl {
+        url: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("bad url {url:?}: no host")]
+    NoHost { url: String },
+    #[error("bad file url {url:?}")]
+    BadFileUrl { url: String },
+    #[error(
+        "bad url {url:?}: unsupported scheme {scheme:?} (use https://, http://, file:// or a relative path)"
+    )]
+    UnsupportedScheme { url: String, scheme: String },
+    #[error("bad url {url:?}: not an http(s):// or file:// URL nor a relative path")]
+    NotAUrl { url: String },
+    #[error("[fetch] {0}")]
+    Fetch(&'static str),
+    #[error("[notify] {key} {value:?}: {source}")]
+    NotifyUrl {
+        key: &'static str,
+        value: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("[notify] {key} {value:?}: must be an http:// or https:// URL")]
+    NotifyScheme { key: &'static str, value: String },
+    #[error("[notify] webhook_timeout_secs must be between 0 and 300")]
+    WebhookTimeout,
+}
+
 /// Ids become directory and file names, so they are restricted to a safe alphabet.
-fn check_id(id: &str) -> Result<(), String> {
+fn check_id(id: &str) -> Result<(), SettingError> {
     let ok = !id.is_empty()
         && id.len() <= 80
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && !id.starts_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err("must be 1–80 characters of a–z, 0–9, '-' or '_', not starting with '-'".into())
-    }
+    if ok { Ok(()) } else { Err(SettingError::BadId) }
 }
 
-fn resolve_location(url: &str, base_dir: &Path) -> Result<Location, String> {
+fn resolve_location(url: &str, base_dir: &Path) -> Result<Location, SettingError> {
     let url = url.trim();
     if url.is_empty() {
-        return Err("empty url".into());
+        return Err(SettingError::EmptyUrl);
     }
     if url.contains("://") {
-        let parsed = url::Url::parse(url).map_err(|e| format!("bad url {url:?}: {e}"))?;
+        let parsed = url::Url::parse(url).map_err(|source| SettingError::UnparsableUrl {
+            url: url.into(),
+            source,
+        })?;
         return match parsed.scheme() {
             "http" | "https" => {
                 if parsed.host_str().is_none_or(str::is_empty) {
-                    Err(format!("bad url {url:?}: no host"))
+                    Err(SettingError::NoHost { url: url.into() })
                 } else {
                     Ok(Location::Http(parsed))
                 }
@@ -352,17 +390,16 @@ fn resolve_location(url: &str, base_dir: &Path) -> Result<Location, String> {
             "file" => parsed
                 .to_file_path()
                 .map(Location::File)
-                .map_err(|()| format!("bad file url {url:?}")),
-            other => Err(format!(
-                "bad url {url:?}: unsupported scheme {other:?} (use https://, http://, file:// or a relative path)"
-            )),
+                .map_err(|()| SettingError::BadFileUrl { url: url.into() }),
+            other => Err(SettingError::UnsupportedScheme {
+                url: url.into(),
+                scheme: other.into(),
+            }),
         };
     }
     if url.contains(':') && !url.starts_with('.') && !url.starts_with('/') {
         // "htps:/x" or "mailto:x" are mistakes, not file names.
-        return Err(format!(
-            "bad url {url:?}: not an http(s):// or file:// URL nor a relative path"
-        ));
+        return Err(SettingError::NotAUrl { url: url.into() });
     }
     let path = Path::new(url);
     Ok(Location::File(if path.is_absolute() {
@@ -372,54 +409,60 @@ fn resolve_location(url: &str, base_dir: &Path) -> Result<Location, String> {
     }))
 }
 
-fn validate_fetch(settings: &FetchSettings) -> Result<(), String> {
+fn validate_fetch(settings: &FetchSettings) -> Result<(), SettingError> {
     if settings.user_agent.trim().is_empty() {
-        return Err("[fetch] user_agent must not be empty".into());
+        return Err(SettingError::Fetch("user_agent must not be empty"));
     }
     // Both end up in an HTTP header: visible ASCII and spaces only.
     let header_safe = |text: &str| text.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
     if !header_safe(&settings.user_agent) {
-        return Err("[fetch] user_agent must be printable ASCII".into());
+        return Err(SettingError::Fetch("user_agent must be printable ASCII"));
     }
     if let Some(contact) = &settings.contact
         && (contact.trim().is_empty() || !header_safe(contact))
     {
-        return Err(
-            "[fetch] contact must be a non-empty e-mail address or URL in printable ASCII".into(),
-        );
+        return Err(SettingError::Fetch(
+            "contact must be a non-empty e-mail address or URL in printable ASCII",
+        ));
     }
     let positive = |v: f64| v.is_finite() && v > 0.0;
     if !(positive(settings.timeout_secs) && positive(settings.connect_timeout_secs)) {
-        return Err("[fetch] timeouts must be positive".into());
+        return Err(SettingError::Fetch("timeouts must be positive"));
     }
     if !(positive(settings.source_budget_secs) && positive(settings.run_budget_secs)) {
-        return Err("[fetch] source_budget_secs and run_budget_secs must be positive".into());
+        return Err(SettingError::Fetch(
+            "source_budget_secs and run_budget_secs must be positive",
+        ));
     }
     if settings.max_bytes == 0 {
-        return Err("[fetch] max_bytes must be positive".into());
+        return Err(SettingError::Fetch("max_bytes must be positive"));
     }
     if settings.concurrency == 0 || settings.concurrency > 32 {
-        return Err("[fetch] concurrency must be between 1 and 32".into());
+        return Err(SettingError::Fetch("concurrency must be between 1 and 32"));
     }
     Ok(())
 }
 
-fn validate_notify(settings: &NotifySettings) -> Result<(), String> {
+fn validate_notify(settings: &NotifySettings) -> Result<(), SettingError> {
     for (key, value) in [
         ("webhook", &settings.webhook),
         ("feed_url", &settings.feed_url),
     ] {
         let Some(value) = value else { continue };
-        let parsed =
-            url::Url::parse(value).map_err(|e| format!("[notify] {key} {value:?}: {e}"))?;
+        let parsed = url::Url::parse(value).map_err(|source| SettingError::NotifyUrl {
+            key,
+            value: value.clone(),
+            source,
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(format!(
-                "[notify] {key} {value:?}: must be an http:// or https:// URL"
-            ));
+            return Err(SettingError::NotifyScheme {
+                key,
+                value: value.clone(),
+            });
         }
     }
     if !(settings.webhook_timeout_secs > 0.0 && settings.webhook_timeout_secs <= 300.0) {
-        return Err("[notify] webhook_timeout_secs must be between 0 and 300".into());
+        return Err(SettingError::WebhookTimeout);
     }
     Ok(())
 }

@@ -39,7 +39,7 @@ impl Pipeline {
                 {
                     failures.push(SourceFailure {
                         source: source.id.clone(),
-                        stage: "extract".into(),
+                        stage: crate::track::FailedStage::Extract,
                         error: error.clone(),
                     })
                 }
@@ -102,7 +102,7 @@ impl Pipeline {
                     record.mark_failed("extract", error.clone());
                     failures.push(SourceFailure {
                         source: id,
-                        stage: "extract".into(),
+                        stage: crate::track::FailedStage::Extract,
                         error,
                     });
                 }

@@ -136,7 +136,7 @@ impl Pipeline {
                     }
                     failures.push(SourceFailure {
                         source: id,
-                        stage: "fetch".into(),
+                        stage: crate::track::FailedStage::Fetch,
                         error: message,
                     });
                 }

@@ -42,7 +42,7 @@ impl Pipeline {
                 Err(error) => {
                     failures.push(SourceFailure {
                         source: source.id.clone(),
-                        stage: "index".into(),
+                        stage: crate::track::FailedStage::Index,
                         error: format!("{}: {error}", path.display()),
                     });
                     continue;

@@ -217,7 +217,7 @@ impl Pipeline {
                 if let Some(run) = per_source.get_mut(&failure.source) {
                     run.result = SourceResult::Failed;
                     run.error = Some(format!("{}: {}", failure.stage, failure.error));
-                    run.stage = Some(failure.stage.clone());
+                    run.stage = Some(failure.stage);
                 }
             }
             let millis = stage_started.elapsed().as_millis() as u64;

@@ -12,7 +12,7 @@ use crate::track::RunCounts;
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceFailure {
     pub source: String,
-    pub stage: String,
+    pub stage: crate::track::FailedStage,
     pub error: String,
 }
 

@@ -199,6 +199,42 @@ impl SourceResult {
     }
 }
 
+/// The stage a source failed in, in a run (`SourceRun::stage`, `SourceFailure::stage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailedStage {
+    Fetch,
+    Extract,
+    Index,
+}
+
+impl FailedStage {
+    /// The serialised form: JSON, the catalog, logs and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailedStage::Fetch => "fetch",
+            FailedStage::Extract => "extract",
+            FailedStage::Index => "index",
+        }
+    }
+
+    /// Reads [`FailedStage::as_str`].
+    pub fn parse(text: &str) -> Option<FailedStage> {
+        Some(match text {
+            "fetch" => FailedStage::Fetch,
+            "extract" => FailedStage::Extract,
+            "index" => FailedStage::Index,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for FailedStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a successful fetch found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -368,7 +404,7 @@ pub struct SourceRun {
     pub millis: u64,
     /// The stage that failed (fetch, extract, index), if one did.
     #[serde(default)]
-    pub stage: Option<String>,
+    pub stage: Option<FailedStage>,
     /// Extraction time, when the source was extracted in this run.
     #[serde(default)]
     pub extract_millis: Option<u64>,

@@ -32,7 +32,9 @@ pub const PACKAGES: &str = "tesseract-ocr tesseract-ocr-nor";
 /// * `SAMSPOR_TESSERACT` is the Tesseract program (default `tesseract` on `PATH`);
 /// * `SAMSPOR_OCR_LANG` the Tesseract languages (default `nor`);
 /// * `SAMSPOR_OCR_MAX_PAGES` the pages OCR'd per document (default 300);
-/// * `SAMSPOR_OCR_PAGE_TIMEOUT_SECS` the time one page may take (default 120).
+/// * `SAMSPOR_OCR_PAGE_TIMEOUT_SECS` the time one page may take (default 120);
+/// * `SAMSPOR_CONVERT` ImageMagick's `convert`, which straightens skewed grey pages scanned below
+///   250 dpi (default `convert` on `PATH`; optional: without it pages are read as they are).
 #[derive(Debug, Clone)]
 pub struct OcrSettings {
     pub enabled: bool,
@@ -50,6 +52,10 @@ pub struct OcrSettings {
     pub max_pixels: u64,
     /// Resolution pages are rendered at when they have to be rendered.
     pub render_dpi: u32,
+    /// ImageMagick's `convert`, used to straighten skewed low-resolution pages. Optional.
+    pub convert: PathBuf,
+    /// Pages scanned below this resolution are straightened before OCR (see `image::prepare`).
+    pub deskew_below_dpi: u32,
 }
 
 impl Default for OcrSettings {
@@ -70,6 +76,8 @@ impl Default for OcrSettings {
             page_timeout: Duration::from_secs(num("SAMSPOR_OCR_PAGE_TIMEOUT_SECS", 120).max(1)),
             max_pixels: 60_000_000,
             render_dpi: 300,
+            convert: env("SAMSPOR_CONVERT").map_or_else(|| "convert".into(), PathBuf::from),
+            deskew_below_dpi: 250,
         }
     }
 }
@@ -162,7 +170,8 @@ pub fn recognise(image: &PageImage, settings: &OcrSettings) -> Result<OcrPage, O
             max: settings.max_pixels / 1_000_000,
         });
     }
-    let hocr = process::tesseract_hocr(image, settings)?;
+    let straight = image::prepare::straighten(image, settings);
+    let hocr = process::tesseract_hocr(straight.as_ref().unwrap_or(image), settings)?;
     let mut page = hocr::parse(&hocr);
     if page.width == 0 || page.height == 0 {
         page.width = image.width;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{SectionSummary, db_error, get_meta, parse_time, path_in, time};
 use crate::extract::model::Format;
 use crate::track::{
-    Catalog, CatalogError, ExtractSummary, MAX_RUNS, RunCounts, RunOutcome, RunRecord,
+    Catalog, CatalogError, ExtractSummary, FailedStage, MAX_RUNS, RunCounts, RunOutcome, RunRecord,
     SourceChange, SourceRecord, SourceResult, SourceRun, SourceState, VersionRecord,
 };
 
@@ -282,7 +282,10 @@ pub(super) fn read_snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
                         .as_deref()
                         .and_then(SourceChange::parse),
                     error: row.get(4)?,
-                    stage: row.get(5)?,
+                    stage: row
+                        .get::<_, Option<String>>(5)?
+                        .as_deref()
+                        .and_then(FailedStage::parse),
                     millis: row.get(6)?,
                     extract_millis: row.get(7)?,
                 },

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::read::section_summaries;
 use super::{VersionMatches, VersionSections, time};
 use crate::track::keys::section_keys;
-use crate::track::{RunRecord, SourceChange, SourceRecord, VersionRecord};
+use crate::track::{FailedStage, RunRecord, SourceChange, SourceRecord, VersionRecord};
 
 pub(super) fn upsert_source(
     conn: &Connection,
@@ -122,7 +122,7 @@ pub(super) fn upsert_run(conn: &Connection, run: &RunRecord) -> rusqlite::Result
             s.result.as_str(),
             s.change.map(SourceChange::as_str),
             s.error,
-            s.stage,
+            s.stage.map(FailedStage::as_str),
             s.millis,
             s.extract_millis
         ])?;
