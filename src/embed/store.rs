@@ -353,54 +353,6 @@ pub(crate) fn sync_units(
     Ok(report)
 }
 
-/// The index stage's hook: brings `INDEX_DIR/embeddings.bin` up to date when embeddings are on.
-/// Never fails the run: a problem is one warning, and search goes on by words.
-pub fn sync_index_dir(
-    settings: &crate::config::EmbeddingSettings,
-    index_dir: &Path,
-) -> Option<SyncReport> {
-    let embedder = super::open_or_warn(settings)?;
-    let result = SectionIndex::open(index_dir)
-        .map_err(EmbedError::from)
-        .and_then(|index| {
-            let report = sync(&index, embedder.as_ref(), &path_in(index_dir), None)?;
-            // Passage vectors only when search uses them (see `hybrid::DEFAULT_FUSION`).
-            if super::hybrid::DEFAULT_FUSION.passage_weight <= 0.0 {
-                return Ok(report);
-            }
-            let passages = super::passages::sync(
-                &index,
-                embedder.as_ref(),
-                &super::passages::path_in(index_dir),
-                None,
-            )?;
-            Ok(SyncReport {
-                embedded: report.embedded + passages.embedded,
-                reused: report.reused + passages.reused,
-                millis: report.millis + passages.millis,
-                up_to_date: report.up_to_date && passages.up_to_date,
-                ..report
-            })
-        });
-    match result {
-        Ok(report) => {
-            if !report.up_to_date {
-                tracing::info!(
-                    embedded = report.embedded,
-                    reused = report.reused,
-                    millis = report.millis,
-                    "section embeddings up to date"
-                );
-            }
-            Some(report)
-        }
-        Err(e) => {
-            tracing::warn!("section embeddings not updated (search by meaning lags): {e}");
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fake::{FakeEmbedder, section};
