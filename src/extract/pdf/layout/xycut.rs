@@ -17,6 +17,62 @@ fn rows_count(words: &[Word], ids: &[usize]) -> usize {
     n
 }
 
+/// Whether a corridor between `l` and `r` is a river of justified text rather than a gutter.
+///
+/// In justified text every space of a line is stretched alike, so where a corridor of aligned
+/// spaces runs down a paragraph, the gap at the corridor is no wider than the line's other
+/// spaces. Between two columns the gap at the gutter is far wider than the spaces inside either
+/// column's line. The corridor is a river when, in most rows with words on both sides, the gap
+/// at the corridor is at most 1.6 times the median of that row's other gaps.
+fn is_river(words: &[Word], l: &[usize], r: &[usize]) -> bool {
+    let mut all: Vec<(usize, bool)> = l.iter().map(|&i| (i, false)).collect();
+    all.extend(r.iter().map(|&i| (i, true)));
+    all.sort_by(|a, b| {
+        words[b.0]
+            .y
+            .total_cmp(&words[a.0].y)
+            .then(words[a.0].x0.total_cmp(&words[b.0].x0))
+    });
+    let (mut both, mut rivers) = (0usize, 0usize);
+    let mut start = 0;
+    while start < all.len() {
+        let y = words[all[start].0].y;
+        let mut end = start + 1;
+        while end < all.len() && (words[all[end].0].y - y).abs() <= 1.0 {
+            end += 1;
+        }
+        let mut row: Vec<(usize, bool)> = all[start..end].to_vec();
+        row.sort_by(|a, b| words[a.0].x0.total_cmp(&words[b.0].x0));
+        start = end;
+        let Some(k) = row.iter().position(|&(_, right)| right) else {
+            continue;
+        };
+        // Only rows whose left part ends before the right part starts (the row's words
+        // sorted by x: a left run, then a right run).
+        if k == 0 || row[k..].iter().any(|&(_, right)| !right) {
+            continue;
+        }
+        let corridor = words[row[k].0].x0 - words[row[k - 1].0].x1;
+        let mut others: Vec<f32> = row
+            .windows(2)
+            .enumerate()
+            .filter(|&(j, _)| j + 1 != k)
+            .map(|(_, p)| words[p[1].0].x0 - words[p[0].0].x1)
+            .filter(|g| *g > 0.0)
+            .collect();
+        if others.len() < 2 {
+            continue;
+        }
+        both += 1;
+        others.sort_by(f32::total_cmp);
+        let median = others[others.len() / 2];
+        if corridor <= 1.6 * median {
+            rivers += 1;
+        }
+    }
+    both >= 2 && 2 * rivers > both
+}
+
 /// Recursive XY-cut. Vertical cuts (column gutters) are tried first so that columns with aligned
 /// baselines are never interleaved; a few elements crossing the gutter (a spanning heading) split
 /// the region into horizontal bands first.
@@ -175,7 +231,8 @@ fn find_gutter(words: &[Word], ids: &[usize], median: f32) -> Option<Split> {
                 && prose(r.len(), rrows)
                 && lw >= 0.2 * width
                 && rw >= 0.2 * width
-                && c.len() <= allow as usize * 4;
+                && c.len() <= allow as usize * 4
+                && !is_river(words, &l, &r);
             if ok {
                 let better = match &best {
                     None => true,
@@ -220,4 +277,70 @@ fn find_gutter(words: &[Word], ids: &[usize], median: f32) -> Option<Split> {
         return None;
     }
     Some(Split::Bands(bands))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of words: each row is a list of (x0, x1); `y` falls by 12 per row.
+    fn page(rows: &[Vec<(f32, f32)>]) -> Vec<Word> {
+        let mut words = Vec::new();
+        for (n, row) in rows.iter().enumerate() {
+            for &(x0, x1) in row {
+                words.push(Word {
+                    text: "ord".into(),
+                    x0,
+                    x1,
+                    y: 700.0 - 12.0 * n as f32,
+                    size: 10.0,
+                    bold: false,
+                });
+            }
+        }
+        words
+    }
+
+    /// Words of `width` from `x`, spaced `space` apart, `n` of them.
+    fn run(x: f32, width: f32, space: f32, n: usize) -> Vec<(f32, f32)> {
+        (0..n)
+            .map(|i| {
+                let a = x + i as f32 * (width + space);
+                (a, a + width)
+            })
+            .collect()
+    }
+
+    fn sides(words: &[Word], cut: f32) -> (Vec<usize>, Vec<usize>) {
+        (0..words.len()).partition(|&i| words[i].x1 <= cut)
+    }
+
+    #[test]
+    fn aligned_spaces_of_justified_lines_are_a_river() {
+        // Every line stretched alike: the spaces at x ≈ 120 are as wide as the others.
+        let rows: Vec<Vec<(f32, f32)>> = (0..3)
+            .map(|_| {
+                let mut r = run(50.0, 20.0, 5.0, 3);
+                r.extend(run(125.0, 20.0, 5.0, 4));
+                r
+            })
+            .collect();
+        let words = page(&rows);
+        let (l, r) = sides(&words, 122.0);
+        assert!(is_river(&words, &l, &r));
+    }
+
+    #[test]
+    fn a_gutter_between_columns_is_not_a_river() {
+        let rows: Vec<Vec<(f32, f32)>> = (0..3)
+            .map(|_| {
+                let mut r = run(50.0, 20.0, 3.0, 4);
+                r.extend(run(160.0, 20.0, 3.0, 4));
+                r
+            })
+            .collect();
+        let words = page(&rows);
+        let (l, r) = sides(&words, 150.0);
+        assert!(!is_river(&words, &l, &r));
+    }
 }
