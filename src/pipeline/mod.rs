@@ -203,7 +203,7 @@ impl Pipeline {
                 Stage::Index => {
                     let (failures, count, reindexed) = self.index_stage(&mut catalog, run)?;
                     // Search by meaning: vectors of new and changed sections (never fails).
-                    crate::embed::store::sync_index_dir(&self.config.embeddings, &self.index_dir);
+                    crate::embed::sync::sync_index_dir(&self.config.embeddings, &self.index_dir);
                     summary.sections_indexed = count;
                     summary.reindexed = reindexed;
                     failures
