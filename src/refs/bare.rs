@@ -107,12 +107,13 @@ static HERE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The law an amending act changes from this point on: "I lov 2. juli 1999 nr. 61 om
 /// spesialisthelsetjenesten m.m. gjøres følgende endringer:", "I helse- og
-/// omsorgstenestelova vert det gjort desse endringane:", "I lov … skal § 1-7 lyde:".
+/// omsorgstenestelova vert det gjort desse endringane:", "I lov … skal § 1-7 lyde:", "I lov …
+/// skal ny § 6-2 a lyde:".
 static AMENDS: LazyLock<Regex> = LazyLock::new(|| {
     let name = laws::name_pattern();
     let statute = statutes::pattern();
     Regex::new(&format!(
-        r"(?-u:\b)[Ii]\s+(?P<law>{statute}|(?-u:\b){name}(?-u:\b))[^:§]{{0,200}}?(?i:(?:gjøres|gjerast|gjer\s+ein|blir\s+gjort|vert\s+gjort|vert\s+det\s+gjort|blir\s+det\s+gjort|gjøres\s+det)\s+(?:følgende|følgjande|desse|disse)\s+endring|skal\s+(?:§|lyde|lyda|oppheves|opphevast))"
+        r"(?-u:\b)[Ii]\s+(?P<law>{statute}|(?-u:\b){name}(?-u:\b))[^:§]{{0,200}}?(?i:(?:gjøres|gjerast|gjer\s+ein|blir\s+gjort|vert\s+gjort|vert\s+det\s+gjort|blir\s+det\s+gjort|gjøres\s+det)\s+(?:følgende|følgjande|desse|disse)\s+endring|skal\s+(?:(?:ny|nye|nytt)\s+)?(?:§|lyde|lyda|oppheves|opphevast|kapittel))"
     ))
     .expect("amending pattern compiles")
 });

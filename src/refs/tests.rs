@@ -637,6 +637,20 @@ fn a_part_amending_a_law_cited_by_title_governs_its_bare_paragraphs() {
         ),
         ["spesialisthelsetjenesteloven § 2-1 e"]
     );
+    // "I lov … skal ny § 6-2 a lyde:" starts a part too: its bare paragraphs belong to that
+    // law, not to the law of the part before it.
+    let two_parts = "II\n\nI lov om pasient- og brukerrettigheter gjøres følgende endringer:\n\n§ 2-1 a skal lyde: Pasienten har rett.\n\nIII\n\nI lov 24. juni 2011 nr. 30 om kommunale helse- og omsorgstjenester m.m. skal ny § 6-2 a lyde:\n\nForløpene inngår i avtalen etter § 6-1.";
+    let found = canon(two_parts);
+    assert!(
+        found.contains(&"helse- og omsorgstjenesteloven § 6-1".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|c| c.starts_with("pasient- og brukerrettighetsloven § 6")),
+        "{found:?}"
+    );
 }
 
 #[test]
