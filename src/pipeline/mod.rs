@@ -110,6 +110,9 @@ pub(crate) fn last_run_path(index_dir: &Path) -> PathBuf {
 pub struct Pipeline {
     pub config: Config,
     pub index_dir: PathBuf,
+    /// The embedding model, opened at most once per run, when a stage first needs it (the
+    /// index stage's vectors, then the match stage's themes by meaning).
+    model: std::sync::OnceLock<Option<Box<dyn crate::embed::Embedder>>>,
 }
 
 impl Pipeline {
@@ -117,7 +120,16 @@ impl Pipeline {
         Pipeline {
             config,
             index_dir: index_dir.to_path_buf(),
+            model: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The embedding model per the settings, opened on first use and then shared by the
+    /// stages of this run; `None` when embeddings are off or not installed (one warning).
+    pub(crate) fn model(&self) -> Option<&dyn crate::embed::Embedder> {
+        self.model
+            .get_or_init(|| crate::embed::open_or_warn(&self.config.embeddings))
+            .as_deref()
     }
 
     /// Runs the given stages in order under the index lock.
@@ -203,7 +215,9 @@ impl Pipeline {
                 Stage::Index => {
                     let (failures, count, reindexed) = self.index_stage(&mut catalog, run)?;
                     // Search by meaning: vectors of new and changed sections (never fails).
-                    crate::embed::sync::sync_index_dir(&self.config.embeddings, &self.index_dir);
+                    if let Some(model) = self.model() {
+                        crate::embed::sync::sync_index_dir(model, &self.index_dir);
+                    }
                     summary.sections_indexed = count;
                     summary.reindexed = reindexed;
                     failures

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ThemeMatch;
-use crate::config::{EmbeddingSettings, Theme};
+use crate::config::Theme;
 use crate::embed::store::{TextHash, Vectors, text_hash};
 use crate::embed::{EmbedError, Embedder, dot};
 use crate::index::IndexedSection;
@@ -235,15 +235,14 @@ impl ThemeMeaning {
         }
     }
 
-    /// The model (per the settings), `INDEX_DIR/embeddings.bin` and the themes' vectors
+    /// With the run's model: `INDEX_DIR/embeddings.bin` and the themes' vectors
     /// (`INDEX_DIR/theme-vectors.bin`, embedded when the themes change); `None` (matching by
     /// words alone) when embeddings are off, not installed, or something fails (one warning).
     pub fn load(
         index_dir: &Path,
-        settings: &EmbeddingSettings,
+        embedder: &dyn Embedder,
         themes: &[Theme],
     ) -> Option<ThemeMeaning> {
-        let embedder = crate::embed::open_or_warn(settings)?;
         let path = crate::embed::store::path_in(index_dir);
         let sections = match Vectors::read(&path) {
             Ok(Some(v)) if v.model == embedder.model_id() && v.dim == embedder.dim() => v,
@@ -259,7 +258,7 @@ impl ThemeMeaning {
                 return None;
             }
         };
-        match ThemeVectors::load_or_embed(themes, embedder.as_ref(), &index_dir.join(FILE)) {
+        match ThemeVectors::load_or_embed(themes, embedder, &index_dir.join(FILE)) {
             Ok(themes) => Some(ThemeMeaning::new(sections, themes)),
             Err(e) => {
                 tracing::warn!("themes by meaning are off: {e}");
