@@ -33,36 +33,14 @@ pub fn path_in(index_dir: &Path) -> PathBuf {
     index_dir.join(FILE)
 }
 
-/// The sentences of a text: cut after `.`, `!` or `?` followed by a space and a capital letter
-/// (so "jf. § 6-2", "m.m. og" and "Prop. 102 L" stay whole), and at line breaks.
+/// The sentences of a text ([`crate::norwegian::sentence_spans`]: "jf. § 6-2", "m.m. og" and
+/// "Prop. 102 L" stay whole), trimmed, without those that have no letter or digit.
 pub fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (n, &(at, c)) in chars.iter().enumerate() {
-        let cut = match c {
-            '\n' => Some(at),
-            '.' | '!' | '?' => {
-                let next = chars.get(n + 1).map(|p| p.1);
-                let after = chars.get(n + 2).map(|p| p.1);
-                (next.is_some_and(char::is_whitespace) && after.is_some_and(char::is_uppercase))
-                    .then_some(at + c.len_utf8())
-            }
-            _ => None,
-        };
-        if let Some(end) = cut {
-            let sentence = text[start..end].trim();
-            if sentence.chars().any(char::is_alphanumeric) {
-                out.push(sentence);
-            }
-            start = end;
-        }
-    }
-    let rest = text[start..].trim();
-    if rest.chars().any(char::is_alphanumeric) {
-        out.push(rest);
-    }
-    out
+    crate::norwegian::sentence_spans(text)
+        .into_iter()
+        .map(|(start, end)| text[start..end].trim())
+        .filter(|s| s.chars().any(char::is_alphanumeric))
+        .collect()
 }
 
 /// The windows embedded for a section: [`WINDOW`] sentences, every [`STRIDE`] sentences, the

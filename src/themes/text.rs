@@ -1,53 +1,7 @@
 //! Where in a text a mention stands: sentences, enumerations and asides. Pure functions of the
 //! text, used to tell a section that speaks about a theme from one that names it in passing.
 
-use std::sync::LazyLock;
-
-/// Words after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "jf", "jfr", "f.eks", "bl.a", "t.d", "m.a", "m.m", "mv", "m.v", "nr", "st", "prop", "kap",
-    "pkt", "ca", "dvs", "osv", "o.l", "ev", "evt", "inkl", "s", "tlf", "meld", "innst", "dok",
-    "pr", "vedr", "ref", "etc", "mill", "mrd", "kr", "jan", "feb", "aug", "sep", "sept", "okt",
-    "nov", "des", "hhv", "iflg", "ifm", "vs", "dr", "prof",
-];
-
-/// Byte ranges of the sentences of a text, verbatim.
-pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    static BOUNDARY: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"[.!?…]+[»”\)]?\s+|\n\s*\n").expect("valid regex"));
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for boundary in BOUNDARY.find_iter(text) {
-        let before = &text[start..boundary.start()];
-        let last_word = before
-            .rsplit(|c: char| c.is_whitespace() || c == '(')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        let next = text[boundary.end()..].chars().next();
-        let is_paragraph =
-            boundary.as_str().contains("\n\n") || boundary.as_str().trim().is_empty();
-        let abbreviation = ABBREVIATIONS.contains(&last_word.as_str())
-            || (last_word.chars().count() == 1 && last_word.chars().all(char::is_alphabetic));
-        // A sentence starts with a capital, a digit, a quote or a list mark.
-        let starts_sentence = next.is_none_or(|c| {
-            c.is_uppercase()
-                || c.is_ascii_digit()
-                || matches!(c, '«' | '"' | '(' | '–' | '-' | '•' | '§')
-        });
-        if is_paragraph || (!abbreviation && starts_sentence) {
-            let end = boundary.start() + boundary.as_str().trim_end().len();
-            if text[start..end].trim().len() > 1 {
-                spans.push((start, end));
-            }
-            start = boundary.end();
-        }
-    }
-    if text[start..].trim().len() > 1 {
-        spans.push((start, text.trim_end().len().max(start)));
-    }
-    spans
-}
+pub use crate::norwegian::sentence_spans;
 
 /// Items of an enumeration longer than this many words are clauses, not list items.
 const MAX_ITEM_WORDS: usize = 5;
